@@ -1,1 +1,51 @@
+//! skyflo: installs, inspects, upgrades and removes the Skyflo.ai platform on Kubernetes.
+//!
+//! Data flows one way: file → [`spec`] (validated) → [`render`] (pure, typed objects) →
+//! cluster plan → apply → wait → status. All printing goes through [`ui`].
 
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod render;
+pub mod settings;
+pub mod spec;
+pub mod ui;
+
+use std::process::ExitCode;
+
+use cli::{Cli, Command};
+use settings::Settings;
+
+/// Runs the CLI and maps the outcome to an exit code (README "Exit codes").
+pub fn main(cli: Cli) -> ExitCode {
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut causes = err.chain();
+            if let Some(top) = causes.next() {
+                eprintln!("error: {top}");
+            }
+            for cause in causes {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(error::code_for(&err))
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let env = |k: &str| std::env::var(k).ok();
+    let config = match settings::config_path(&env) {
+        Some(p) => settings::read_config(&p)?,
+        None => settings::ConfigFile::default(),
+    };
+    let settings = Settings::resolve(&cli.global, &env, &config)?;
+    let printer = ui::Printer::new(settings.output, settings.quiet, settings.verbose, settings.color);
+    match &cli.command {
+        Command::Template(a) => commands::template::run(a, &settings, &printer)?,
+        Command::Validate(a) => commands::validate::run(a, &printer)?,
+        Command::Completions(a) => commands::completions::run(a)?,
+    }
+    Ok(0)
+}

@@ -1,0 +1,114 @@
+//! Command-line types. The `///` comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skyflo",
+    version,
+    about = "Install, inspect, upgrade and remove the Skyflo.ai platform on Kubernetes",
+    long_about = "Install, inspect, upgrade and remove the Skyflo.ai platform on Kubernetes.\n\n\
+skyflo reads a SkyfloAI spec (a local YAML file, or the embedded default) and applies it to the \
+cluster once, with server-side apply: no in-cluster operator.",
+    after_help = "Examples:\n  skyflo install                      # the embedded default spec into namespace skyflo-ai\n  skyflo template -f skyflo.yaml      # print the manifests, touch no cluster\n  skyflo status -o json\n\nExit codes: 0 success, 1 failure, 2 invalid usage or spec (nothing sent to the cluster),\n3 not ready in time / not healthy, 4 another operation holds the lock, 5 nothing installed."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the
+    /// in-cluster config inside a pod].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use [env: SKYFLO_CONTEXT].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai].
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Output format [env: SKYFLO_OUTPUT; default: table].
+    #[arg(short = 'o', long, global = true, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Print only errors and the final result.
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (API calls, per-object decisions).
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    /// When to use colours [default: auto; NO_COLOR turns them off].
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster.
+    ///
+    /// Generated secrets (JWT secret, PostgreSQL password) are freshly random here, because
+    /// no cluster is read; `install` and `upgrade` always reuse the ones in the cluster.
+    #[command(after_help = "Examples:\n  skyflo template                         # the embedded default spec\n  skyflo template -f skyflo.yaml -n ops | kubectl apply --server-side -f -")]
+    Template(TemplateArgs),
+
+    /// Check a spec file and print every problem in it, with file, line and field.
+    #[command(after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid.")]
+    Validate(ValidateArgs),
+
+    /// Print shell completions for SHELL to stdout.
+    #[command(after_help = "Examples:\n  skyflo completions bash > ~/.local/share/bash-completion/completions/skyflo\n  skyflo completions zsh > \"${fpath[1]}/_skyflo\"")]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SpecFileArg {
+    /// The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec].
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    #[command(flatten)]
+    pub spec: SpecFileArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The SkyfloAI spec file to check; `-` reads standard input.
+    #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

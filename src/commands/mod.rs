@@ -1,0 +1,53 @@
+//! One module per subcommand. Each resolves its arguments, calls the pipeline and hands the
+//! result to the printer.
+
+pub mod completions;
+pub mod template;
+pub mod validate;
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::Exit;
+use crate::spec::{self, Diagnostic, Spec, SpecErrors};
+
+/// Reads and validates the spec at `file` (`-` for stdin), or the embedded default.
+/// Every failure here is an [`Exit::Invalid`]: exit 2, and nothing was sent to a cluster.
+pub fn read_spec(file: Option<&Path>) -> Result<Spec, Exit> {
+    let Some(path) = file else {
+        return Ok(spec::default_spec());
+    };
+    let (name, bytes) = read_file(path)?;
+    Ok(spec::parse(&name, &bytes)?)
+}
+
+/// The bytes of `path` (`-` for stdin), read at most one byte past the size limit.
+pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Exit> {
+    let name = path.display().to_string();
+    let whole = |message: String| {
+        Exit::Invalid(SpecErrors(vec![Diagnostic {
+            file: name.clone(),
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message,
+        }]))
+    };
+    let limit = spec::load::MAX_FILE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let result = if name == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        if path.is_dir() {
+            return Err(whole("is a directory; pass the path of a SkyfloAI YAML file".into()));
+        }
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    match result {
+        Ok(_) => Ok((if name == "-" { "<stdin>".into() } else { name.clone() }, bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(whole(
+            "no such file; pass an existing SkyfloAI file with -f, or leave -f out to use the embedded default".into(),
+        )),
+        Err(e) => Err(whole(format!("cannot read the file: {e}"))),
+    }
+}

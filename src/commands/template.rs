@@ -1,0 +1,23 @@
+use anyhow::Result;
+
+use crate::cli::TemplateArgs;
+use crate::render::{self, secrets, Inputs};
+use crate::settings::Settings;
+use crate::ui::Printer;
+
+pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Result<()> {
+    let spec = super::read_spec(args.spec.file.as_deref())?;
+    let inputs = Inputs {
+        namespace: settings.namespace.clone(),
+        generated: secrets::resolve(&secrets::ExistingSecrets::default()),
+    };
+    let objects = render::render(&spec, &inputs);
+    match printer.format {
+        crate::cli::OutputFormat::Json => {
+            let items: Vec<_> = objects.iter().map(|r| r.object.to_json()).collect();
+            printer.data(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}))?;
+        }
+        _ => printer.out(&render::to_yaml(&objects))?,
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Outcomes that map to exit codes other than 0 and 1 (README "Exit codes").
+
+use crate::spec::SpecErrors;
+
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_NOT_READY: u8 = 3;
+pub const EXIT_LOCKED: u8 = 4;
+pub const EXIT_NOT_INSTALLED: u8 = 5;
+pub const EXIT_CHANGES_PENDING: u8 = 6;
+
+/// Errors a caller branches on. Anything else is exit 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Exit {
+    /// Bad flags or arguments; nothing was sent to the cluster.
+    #[error("{0}")]
+    Usage(String),
+    /// The spec file is invalid; nothing was sent to the cluster.
+    #[error(transparent)]
+    Invalid(#[from] SpecErrors),
+    /// Applied, but not healthy within the timeout (or `status` found something not ready).
+    #[error("{0}")]
+    NotReady(String),
+    /// Another install, upgrade or uninstall holds the namespace's lock.
+    #[error("{0}")]
+    Locked(String),
+    /// There is no skyflo installation in the namespace.
+    #[error("{0}")]
+    NotInstalled(String),
+}
+
+impl Exit {
+    pub fn code(&self) -> u8 {
+        match self {
+            Exit::Usage(_) | Exit::Invalid(_) => EXIT_USAGE,
+            Exit::NotReady(_) => EXIT_NOT_READY,
+            Exit::Locked(_) => EXIT_LOCKED,
+            Exit::NotInstalled(_) => EXIT_NOT_INSTALLED,
+        }
+    }
+}
+
+/// The exit code for an error chain: the first [`Exit`] in it decides, else 1.
+pub fn code_for(err: &anyhow::Error) -> u8 {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<Exit>())
+        .map_or(EXIT_FAILURE, Exit::code)
+}
+
+/// A closed stdout (`skyflo template | head`) is not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

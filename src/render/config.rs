@@ -1,0 +1,154 @@
+//! Namespace, ServiceAccounts, MCP's RBAC, ConfigMaps and Secrets.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::labels::{self, labels};
+use super::secrets::{self, Generated};
+use super::templates;
+use super::Names;
+use crate::spec::{Database, Spec};
+
+pub fn meta(names: &Names, name: String, component: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name),
+        namespace: Some(names.namespace.clone()),
+        labels: Some(labels(names, component, None)),
+        ..Default::default()
+    }
+}
+
+pub fn namespace(names: &Names) -> Namespace {
+    let mut ns = templates::namespace();
+    ns.metadata.name = Some(names.namespace.clone());
+    // The namespace may have existed before skyflo; only our labels are applied to it.
+    let mut l = ns.metadata.labels.take().unwrap_or_default();
+    l.insert(labels::MANAGED_BY.into(), labels::MANAGER.into());
+    ns.metadata.labels = Some(l);
+    ns
+}
+
+pub fn service_accounts(spec: &Spec, names: &Names) -> Vec<ServiceAccount> {
+    let mut shared = ServiceAccount {
+        metadata: meta(names, names.service_account(), "skyflo"),
+        automount_service_account_token: Some(false),
+        ..Default::default()
+    };
+    let mut mcp = ServiceAccount {
+        metadata: meta(names, names.of("mcp"), "mcp"),
+        automount_service_account_token: Some(mcp_mounts_token(spec)),
+        ..Default::default()
+    };
+    if !spec.scheduling.image_pull_secrets.is_empty() {
+        shared.image_pull_secrets = Some(spec.scheduling.image_pull_secrets.clone());
+        mcp.image_pull_secrets = Some(spec.scheduling.image_pull_secrets.clone());
+    }
+    vec![shared, mcp]
+}
+
+/// MCP needs its ServiceAccount token only when it uses in-cluster credentials.
+pub fn mcp_mounts_token(spec: &Spec) -> bool {
+    spec.mcp.access_level.cluster_role().is_some()
+}
+
+pub fn mcp_binding(spec: &Spec, names: &Names) -> Option<ClusterRoleBinding> {
+    let role = spec.mcp.access_level.cluster_role()?;
+    let mut l = labels(names, "mcp", None);
+    l.insert(labels::OWNER_NAMESPACE.into(), names.namespace.clone());
+    Some(ClusterRoleBinding {
+        metadata: ObjectMeta {
+            name: Some(names.mcp_binding()),
+            labels: Some(l),
+            ..Default::default()
+        },
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
+            name: role.into(),
+        },
+        subjects: Some(vec![Subject {
+            kind: "ServiceAccount".into(),
+            name: names.of("mcp"),
+            namespace: Some(names.namespace.clone()),
+            ..Default::default()
+        }]),
+    })
+}
+
+/// The engine, MCP and UI ConfigMaps: upstream's keys, plus the service URLs and LLM settings.
+pub fn config_maps(spec: &Spec, names: &Names) -> Vec<ConfigMap> {
+    let mut engine = templates::config_map("engine-config.yaml", templates::ENGINE_CONFIG);
+    engine.metadata = meta(names, names.of("engine-config"), "engine");
+    let data = engine.data.get_or_insert_with(BTreeMap::new);
+    if let Some(m) = &spec.engine.llm.model {
+        data.insert("LLM_MODEL".into(), m.clone());
+    }
+    if let Some(h) = &spec.engine.llm.host {
+        data.insert("LLM_HOST".into(), h.clone());
+    }
+    data.insert(
+        "MCP_SERVER_URL".into(),
+        format!("http://{}:8888/mcp", names.of("mcp")),
+    );
+    data.insert(
+        "INTEGRATIONS_SECRET_NAMESPACE".into(),
+        names.namespace.clone(),
+    );
+
+    let mut mcp = templates::config_map("mcp-config.yaml", templates::MCP_CONFIG);
+    mcp.metadata = meta(names, names.of("mcp-config"), "mcp");
+    mcp.data.get_or_insert_with(BTreeMap::new).insert(
+        "ENGINE_INTERNAL_URL".into(),
+        format!("http://{}:8080", names.of("engine")),
+    );
+
+    let mut ui = templates::config_map("ui-config.yaml", templates::UI_CONFIG);
+    ui.metadata = meta(names, names.of("ui-config"), "ui");
+    ui.data.get_or_insert_with(BTreeMap::new).insert(
+        "API_URL".into(),
+        format!("http://{}:8080/api/v1", names.of("engine")),
+    );
+    vec![engine, mcp, ui]
+}
+
+/// The generated Secrets. They carry the keep label: uninstall keeps them (and so the data
+/// stays readable) unless --purge, and prune never deletes them.
+pub fn secrets(spec: &Spec, names: &Names, generated: &Generated) -> Vec<Secret> {
+    let keep = |mut m: ObjectMeta| {
+        m.labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(labels::KEEP.into(), "true".into());
+        m
+    };
+    let mut out = vec![Secret {
+        metadata: keep(meta(names, names.engine_secret(), "engine")),
+        type_: Some("Opaque".into()),
+        data: Some(bytes(&[(secrets::JWT_SECRET_KEY, &generated.jwt_secret)])),
+        ..Default::default()
+    }];
+    if let Database::InCluster { .. } = spec.engine.database {
+        out.push(Secret {
+            metadata: keep(meta(names, names.postgres_secret(), "postgres")),
+            type_: Some("Opaque".into()),
+            data: Some(bytes(&[
+                ("POSTGRES_USER", secrets::POSTGRES_USER),
+                (secrets::POSTGRES_PASSWORD_KEY, &generated.postgres_password),
+                ("POSTGRES_DB", secrets::POSTGRES_DB),
+            ])),
+            ..Default::default()
+        });
+    }
+    out
+}
+
+/// Secret data as the API server stores it (`data`, not the write-only `stringData`), so
+/// that a re-apply of the same values is recognised as unchanged.
+fn bytes(pairs: &[(&str, &str)]) -> BTreeMap<String, k8s_openapi::ByteString> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), k8s_openapi::ByteString(v.as_bytes().to_vec())))
+        .collect()
+}

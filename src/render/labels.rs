@@ -1,0 +1,69 @@
+//! Standard labels. Selectors use only name, instance and component: they are immutable on
+//! Deployments and StatefulSets, so they must never change between versions.
+
+use std::collections::BTreeMap;
+
+use super::Names;
+
+pub const NAME: &str = "app.kubernetes.io/name";
+pub const INSTANCE: &str = "app.kubernetes.io/instance";
+pub const COMPONENT: &str = "app.kubernetes.io/component";
+pub const PART_OF: &str = "app.kubernetes.io/part-of";
+pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const VERSION: &str = "app.kubernetes.io/version";
+/// On cluster-scoped objects, which namespace's installation owns them.
+pub const OWNER_NAMESPACE: &str = "skyflo.ai/namespace";
+/// Marks Secrets that hold generated values: kept by uninstall unless --purge, never pruned.
+pub const KEEP: &str = "skyflo.ai/keep";
+pub const CHECKSUM: &str = "skyflo.ai/config-checksum";
+
+pub const MANAGER: &str = "skyflo";
+
+/// Label selector (as a string) for every object of an installation.
+pub fn instance_selector(instance: &str) -> String {
+    format!("{NAME}=skyflo,{INSTANCE}={instance},{MANAGED_BY}={MANAGER}")
+}
+
+pub fn selector(names: &Names, component: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (NAME.to_string(), "skyflo".to_string()),
+        (INSTANCE.to_string(), names.instance.clone()),
+        (COMPONENT.to_string(), component.to_string()),
+    ])
+}
+
+/// Every label for an object of `component`; `image` gives the version label.
+pub fn labels(names: &Names, component: &str, image: Option<&str>) -> BTreeMap<String, String> {
+    let mut l = selector(names, component);
+    l.insert(PART_OF.to_string(), "skyflo".to_string());
+    l.insert(MANAGED_BY.to_string(), MANAGER.to_string());
+    if let Some(v) = image.and_then(version_of) {
+        l.insert(VERSION.to_string(), v);
+    }
+    l
+}
+
+/// The tag of an image, if it is a valid label value.
+pub fn version_of(image: &str) -> Option<String> {
+    let without_digest = image.split('@').next()?;
+    let last = without_digest.rsplit('/').next()?;
+    let tag = last.split_once(':')?.1;
+    let valid = !tag.is_empty()
+        && tag.len() <= 63
+        && tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && tag.chars().next()?.is_ascii_alphanumeric()
+        && tag.chars().last()?.is_ascii_alphanumeric();
+    valid.then(|| tag.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_of;
+
+    #[test]
+    fn versions_come_from_tags() {
+        assert_eq!(version_of("skyfloaiagent/ui:v0.7.0").as_deref(), Some("v0.7.0"));
+        assert_eq!(version_of("localhost:5000/ui").as_deref(), None);
+        assert_eq!(version_of("redis").as_deref(), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! `(Spec, Inputs)` → the ordered list of typed Kubernetes objects. Pure and deterministic:
+//! the same inputs give the same bytes. Anything that must come from the cluster (above all
+//! the existing generated secrets) arrives through [`Inputs`].
+
+pub mod config;
+pub mod labels;
+pub mod network;
+pub mod object;
+pub mod secrets;
+pub mod templates;
+pub mod workloads;
+
+pub use object::{Object, ObjectRef, Rendered, Stage};
+pub use secrets::{Generated, ExistingSecrets};
+
+use crate::spec::Spec;
+
+/// What rendering needs besides the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub namespace: String,
+    /// The JWT secret and PostgreSQL password: read from the cluster when they exist there,
+    /// generated once otherwise (see [`secrets::resolve`]).
+    pub generated: Generated,
+}
+
+/// Names of every object, derived from the SkyfloAI name and namespace.
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub instance: String,
+    pub namespace: String,
+}
+
+impl Names {
+    pub fn new(spec: &Spec, namespace: &str) -> Self {
+        Names {
+            instance: spec.name.clone(),
+            namespace: namespace.to_string(),
+        }
+    }
+    pub fn of(&self, suffix: &str) -> String {
+        format!("{}-{}", self.instance, suffix)
+    }
+    /// The ServiceAccount every pod except MCP runs as (no token mounted).
+    pub fn service_account(&self) -> String {
+        self.instance.clone()
+    }
+    /// Cluster-scoped names carry the namespace, so two installs never collide.
+    pub fn mcp_binding(&self) -> String {
+        format!("{}-mcp-{}", self.instance, self.namespace)
+    }
+    pub fn engine_secret(&self) -> String {
+        self.of("engine-secrets")
+    }
+    pub fn postgres_secret(&self) -> String {
+        self.of("postgres-secrets")
+    }
+    pub fn lock(&self) -> String {
+        self.of("lock")
+    }
+}
+
+/// Renders the complete installation in apply order.
+pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
+    let names = Names::new(spec, &inputs.namespace);
+    let mut out = Vec::new();
+    let mut push = |stage: Stage, object: Object| out.push(Rendered { stage, object });
+
+    push(Stage::Namespace, Object::Namespace(config::namespace(&names)));
+
+    for sa in config::service_accounts(spec, &names) {
+        push(Stage::Config, Object::ServiceAccount(sa));
+    }
+    if let Some(b) = config::mcp_binding(spec, &names) {
+        push(Stage::Config, Object::ClusterRoleBinding(b));
+    }
+    let config_maps = config::config_maps(spec, &names);
+    let secrets = config::secrets(spec, &names, &inputs.generated);
+    for cm in &config_maps {
+        push(Stage::Config, Object::ConfigMap(cm.clone()));
+    }
+    for s in &secrets {
+        push(Stage::Config, Object::Secret(s.clone()));
+    }
+
+    if spec.network_policies {
+        for np in network::network_policies(spec, &names) {
+            push(Stage::Network, Object::NetworkPolicy(np));
+        }
+    }
+    for svc in network::services(spec, &names) {
+        push(Stage::Network, Object::Service(svc));
+    }
+
+    let checksums = workloads::Checksums::new(&config_maps, &secrets);
+    if let Some(sts) = workloads::postgres(spec, &names, &checksums) {
+        push(Stage::Data, Object::StatefulSet(sts));
+    }
+    if let Some(sts) = workloads::redis(spec, &names) {
+        push(Stage::Data, Object::StatefulSet(sts));
+    }
+    push(
+        Stage::Apps,
+        Object::Deployment(workloads::engine(spec, &names, &checksums)),
+    );
+    push(
+        Stage::Apps,
+        Object::Deployment(workloads::mcp(spec, &names, &checksums)),
+    );
+    push(
+        Stage::Apps,
+        Object::Deployment(workloads::ui(spec, &names, &checksums)),
+    );
+    out
+}
+
+/// Multi-document YAML of the rendered objects, in apply order (`skyflo template`).
+pub fn to_yaml(objects: &[Rendered]) -> String {
+    let mut out = String::new();
+    for r in objects {
+        out.push_str("---\n");
+        out.push_str(
+            &serde_saphyr::to_string(&r.object.to_json()).expect("JSON values serialize to YAML"),
+        );
+    }
+    out
+}

@@ -1,0 +1,66 @@
+//! The two generated secrets: the engine's JWT signing key and the in-cluster PostgreSQL
+//! password. They are generated once and then always read back from the cluster: a new
+//! password would lock the engine out of the existing database volume (PostgreSQL only reads
+//! `POSTGRES_PASSWORD` at initdb), and a new JWT key would log every user out.
+
+use rand::Rng;
+
+/// Length of generated values: 48 characters of a 64-symbol alphabet, 288 bits.
+pub const GENERATED_LEN: usize = 48;
+const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+pub const JWT_SECRET_KEY: &str = "JWT_SECRET";
+pub const POSTGRES_PASSWORD_KEY: &str = "POSTGRES_PASSWORD";
+pub const POSTGRES_USER: &str = "skyflo";
+pub const POSTGRES_DB: &str = "skyflo";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub jwt_secret: String,
+    pub postgres_password: String,
+}
+
+/// Values found in the cluster's existing Secrets, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExistingSecrets {
+    pub jwt_secret: Option<String>,
+    pub postgres_password: Option<String>,
+}
+
+/// Reuses every existing value and generates only what is missing, with the thread-local
+/// CSPRNG (ChaCha, seeded from the OS).
+pub fn resolve(existing: &ExistingSecrets) -> Generated {
+    let keep = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    Generated {
+        jwt_secret: keep(&existing.jwt_secret).unwrap_or_else(random_token),
+        postgres_password: keep(&existing.postgres_password).unwrap_or_else(random_token),
+    }
+}
+
+/// A cryptographically random, URL-safe token (safe inside a postgres:// URL).
+pub fn random_token() -> String {
+    let mut rng = rand::rng();
+    (0..GENERATED_LEN)
+        .map(|_| URL_SAFE[rng.random_range(0..URL_SAFE.len())] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn existing_values_are_reused_and_missing_ones_generated() {
+        let g = resolve(&ExistingSecrets {
+            jwt_secret: Some("keep-me".into()),
+            postgres_password: None,
+        });
+        assert_eq!(g.jwt_secret, "keep-me");
+        assert_eq!(g.postgres_password.len(), GENERATED_LEN);
+        assert!(g
+            .postgres_password
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_ne!(random_token(), random_token());
+    }
+}

@@ -1,0 +1,449 @@
+//! Deployments (engine, MCP, UI) and StatefulSets (PostgreSQL, Redis): the templates with
+//! the spec overlaid.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapEnvSource, Container, EnvFromSource, EnvVar, EnvVarSource, PodSpec,
+    PodTemplateSpec, ResourceRequirements, Secret, SecretEnvSource, SecretKeySelector,
+    SecretVolumeSource, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use sha2::{Digest, Sha256};
+
+use super::labels::{self, labels, selector};
+use super::secrets::POSTGRES_PASSWORD_KEY;
+use super::{templates, Names};
+use crate::spec::{Database, Redis, Spec, Workload};
+
+/// A digest of every ConfigMap and Secret, by name. A pod template carries the digest of what
+/// it reads, so a configuration change rolls exactly the pods that read it.
+pub struct Checksums(BTreeMap<String, String>);
+
+impl Checksums {
+    pub fn new(config_maps: &[ConfigMap], secrets: &[Secret]) -> Self {
+        let mut m = BTreeMap::new();
+        for cm in config_maps {
+            let json = serde_json::to_vec(&cm.data).expect("ConfigMap data serializes");
+            m.insert(cm.metadata.name.clone().unwrap_or_default(), hex(&json));
+        }
+        for s in secrets {
+            let json = serde_json::to_vec(&s.data).expect("Secret data serializes");
+            m.insert(s.metadata.name.clone().unwrap_or_default(), hex(&json));
+        }
+        Checksums(m)
+    }
+
+    fn of(&self, names: &[String]) -> String {
+        let mut h = Sha256::new();
+        for n in names {
+            h.update(n.as_bytes());
+            h.update(self.0.get(n).map(String::as_str).unwrap_or("").as_bytes());
+        }
+        format!("{:x}", h.finalize())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.into(),
+                key: key.into(),
+                optional: None,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn literal(name: &str, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        ..Default::default()
+    }
+}
+
+/// The user's env vars win over skyflo's: a same-named variable is replaced in place,
+/// new ones are appended in the user's order.
+fn merge_env(base: &mut Vec<EnvVar>, user: &[EnvVar]) {
+    for e in user {
+        match base.iter_mut().find(|b| b.name == e.name) {
+            Some(slot) => *slot = e.clone(),
+            None => base.push(e.clone()),
+        }
+    }
+}
+
+fn app_version(image: &str) -> String {
+    labels::version_of(image).unwrap_or_else(|| "unknown".into())
+}
+
+/// Applies what every pod shares: labels, checksum, scheduling, pull secrets.
+fn pod_template(
+    spec: &Spec,
+    names: &Names,
+    component: &str,
+    image: &str,
+    checksum: Option<String>,
+    template: &mut PodTemplateSpec,
+    service_account: String,
+) {
+    template.metadata = Some(ObjectMeta {
+        labels: Some(labels(names, component, Some(image))),
+        annotations: checksum.map(|c| BTreeMap::from([(labels::CHECKSUM.to_string(), c)])),
+        ..Default::default()
+    });
+    let pod: &mut PodSpec = template.spec.get_or_insert_with(Default::default);
+    pod.service_account_name = Some(service_account);
+    let s = &spec.scheduling;
+    if !s.image_pull_secrets.is_empty() {
+        pod.image_pull_secrets = Some(s.image_pull_secrets.clone());
+    }
+    if !s.node_selector.is_empty() {
+        pod.node_selector = Some(s.node_selector.clone());
+    }
+    if !s.tolerations.is_empty() {
+        pod.tolerations = Some(s.tolerations.clone());
+    }
+    pod.affinity = s.affinity.clone();
+}
+
+fn deployment_base(
+    spec: &Spec,
+    names: &Names,
+    component: &str,
+    template_text: &str,
+    workload: &Workload,
+    checksum: String,
+    service_account: String,
+) -> Deployment {
+    let mut d = templates::deployment(component, template_text);
+    d.metadata = ObjectMeta {
+        name: Some(names.of(component)),
+        namespace: Some(names.namespace.clone()),
+        labels: Some(labels(names, component, Some(&workload.image))),
+        ..Default::default()
+    };
+    let ds = d.spec.as_mut().expect("deployment templates have a spec");
+    ds.replicas = Some(workload.replicas);
+    ds.selector = LabelSelector {
+        match_labels: Some(selector(names, component)),
+        ..Default::default()
+    };
+    pod_template(
+        spec,
+        names,
+        component,
+        &workload.image,
+        Some(checksum),
+        &mut ds.template,
+        service_account,
+    );
+    let main = main_container(&mut ds.template);
+    main.image = Some(workload.image.clone());
+    if let Some(r) = &workload.resources {
+        main.resources = Some(r.clone());
+    }
+    d
+}
+
+fn main_container(t: &mut PodTemplateSpec) -> &mut Container {
+    &mut t.spec.as_mut().expect("templates have a pod spec").containers[0]
+}
+
+fn config_from(name: String) -> EnvFromSource {
+    EnvFromSource {
+        config_map_ref: Some(ConfigMapEnvSource {
+            name,
+            optional: None,
+        }),
+        ..Default::default()
+    }
+}
+
+pub fn engine(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
+    let w = &spec.engine.workload;
+    let mut read = vec![names.of("engine-config"), names.engine_secret()];
+    if spec.postgres_in_cluster() {
+        read.push(names.postgres_secret());
+    }
+    let mut d = deployment_base(
+        spec,
+        names,
+        "engine",
+        templates::ENGINE,
+        w,
+        sums.of(&read),
+        names.service_account(),
+    );
+    let ds = d.spec.as_mut().expect("spec");
+    let mut env = vec![
+        literal("APP_VERSION", app_version(&w.image)),
+        secret_env("JWT_SECRET", &names.engine_secret(), "JWT_SECRET"),
+    ];
+    let mut init = Vec::new();
+    let wait_for = |host: String, port: i32, what: &str| {
+        let mut c = templates::container("wait-for.yaml", templates::WAIT_FOR);
+        c.name = format!("wait-for-{what}");
+        c.env = Some(vec![
+            literal("WAIT_HOST", host),
+            literal("WAIT_PORT", port.to_string()),
+        ]);
+        c
+    };
+    match &spec.engine.database {
+        Database::InCluster { .. } => {
+            let s = names.postgres_secret();
+            env.push(secret_env("_PG_USER", &s, "POSTGRES_USER"));
+            env.push(secret_env("_PG_PASS", &s, POSTGRES_PASSWORD_KEY));
+            env.push(secret_env("_PG_DB", &s, "POSTGRES_DB"));
+            env.push(literal(
+                "POSTGRES_DATABASE_URL",
+                format!("postgres://$(_PG_USER):$(_PG_PASS)@{}:5432/$(_PG_DB)", names.of("postgres")),
+            ));
+            init.push(wait_for(names.of("postgres"), 5432, "postgres"));
+        }
+        Database::External {
+            host,
+            port,
+            database,
+            secret_name,
+        } => {
+            env.push(secret_env("_PG_USER", secret_name, "POSTGRES_USER"));
+            env.push(secret_env("_PG_PASS", secret_name, POSTGRES_PASSWORD_KEY));
+            env.push(literal(
+                "POSTGRES_DATABASE_URL",
+                format!("postgres://$(_PG_USER):$(_PG_PASS)@{host}:{port}/{database}"),
+            ));
+        }
+    }
+    match &spec.engine.redis {
+        Redis::InCluster { .. } => {
+            env.push(literal(
+                "REDIS_URL",
+                format!("redis://{}:6379/0", names.of("redis")),
+            ));
+            init.push(wait_for(names.of("redis"), 6379, "redis"));
+        }
+        Redis::External {
+            host,
+            port,
+            secret_name,
+        } => {
+            env.push(secret_env("_REDIS_PASS", secret_name, "REDIS_PASSWORD"));
+            env.push(literal(
+                "REDIS_URL",
+                format!("redis://:$(_REDIS_PASS)@{host}:{port}/0"),
+            ));
+        }
+    }
+    merge_env(&mut env, &w.env);
+    let pod = ds.template.spec.as_mut().expect("pod spec");
+    if !init.is_empty() {
+        pod.init_containers = Some(init);
+    }
+    let main = &mut pod.containers[0];
+    let mut env_from = vec![config_from(names.of("engine-config"))];
+    if let Some(secret) = &spec.engine.llm.api_key_secret {
+        env_from.push(EnvFromSource {
+            secret_ref: Some(SecretEnvSource {
+                name: secret.clone(),
+                optional: None,
+            }),
+            ..Default::default()
+        });
+    }
+    main.env_from = Some(env_from);
+    main.env = Some(env);
+    d
+}
+
+/// Where a `kubeconfigSecret` is mounted; its key `kubeconfig` becomes this file.
+pub const KUBECONFIG_DIR: &str = "/etc/skyflo/kubeconfig";
+
+pub fn mcp(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
+    let w = &spec.mcp.workload;
+    let mut d = deployment_base(
+        spec,
+        names,
+        "mcp",
+        templates::MCP,
+        w,
+        sums.of(&[names.of("mcp-config")]),
+        names.of("mcp"),
+    );
+    let pod = d
+        .spec
+        .as_mut()
+        .and_then(|s| s.template.spec.as_mut())
+        .expect("pod spec");
+    pod.automount_service_account_token = Some(super::config::mcp_mounts_token(spec));
+    let mut env = vec![literal("APP_VERSION", app_version(&w.image))];
+    if let Some(secret) = &spec.mcp.kubeconfig_secret {
+        pod.volumes = Some(vec![Volume {
+            name: "kubeconfig".into(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret.clone()),
+                default_mode: Some(0o440),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]);
+        pod.containers[0].volume_mounts = Some(vec![VolumeMount {
+            name: "kubeconfig".into(),
+            mount_path: KUBECONFIG_DIR.into(),
+            read_only: Some(true),
+            ..Default::default()
+        }]);
+        env.push(literal("KUBECONFIG", format!("{KUBECONFIG_DIR}/kubeconfig")));
+    }
+    merge_env(&mut env, &w.env);
+    let main = &mut pod.containers[0];
+    main.env_from = Some(vec![config_from(names.of("mcp-config"))]);
+    main.env = Some(env);
+    d
+}
+
+pub fn ui(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
+    let w = &spec.ui.workload;
+    let mut d = deployment_base(
+        spec,
+        names,
+        "ui",
+        templates::UI,
+        w,
+        sums.of(&[names.of("ui-config")]),
+        names.service_account(),
+    );
+    let pod = d
+        .spec
+        .as_mut()
+        .and_then(|s| s.template.spec.as_mut())
+        .expect("pod spec");
+    let version = app_version(&w.image);
+    let mut env = vec![literal("APP_VERSION", version.clone())];
+    merge_env(&mut env, &w.env);
+    pod.containers[0].env_from = Some(vec![config_from(names.of("ui-config"))]);
+    pod.containers[0].env = Some(env);
+    let proxy = &mut pod.containers[1];
+    proxy.image = Some(spec.ui.proxy_image.clone());
+    if let Some(r) = &spec.ui.proxy_resources {
+        proxy.resources = Some(r.clone());
+    }
+    proxy.env = Some(vec![
+        literal("APP_VERSION", version),
+        literal("ENGINE_UPSTREAM", format!("{}:8080", names.of("engine"))),
+        literal("UI_UPSTREAM", format!("{}:3000", names.of("ui-app"))),
+    ]);
+    d
+}
+
+fn stateful_set(
+    spec: &Spec,
+    names: &Names,
+    component: &str,
+    template_text: &str,
+    image: &str,
+    resources: &Option<ResourceRequirements>,
+    storage: &crate::spec::Storage,
+    checksum: Option<String>,
+) -> StatefulSet {
+    let mut s = templates::stateful_set(component, template_text);
+    s.metadata = ObjectMeta {
+        name: Some(names.of(component)),
+        namespace: Some(names.namespace.clone()),
+        labels: Some(labels(names, component, Some(image))),
+        ..Default::default()
+    };
+    let ss = s.spec.as_mut().expect("statefulset templates have a spec");
+    ss.service_name = Some(names.of(&format!("{component}-headless")));
+    ss.selector = LabelSelector {
+        match_labels: Some(selector(names, component)),
+        ..Default::default()
+    };
+    pod_template(
+        spec,
+        names,
+        component,
+        image,
+        checksum,
+        &mut ss.template,
+        names.service_account(),
+    );
+    let main = main_container(&mut ss.template);
+    main.image = Some(image.to_string());
+    if let Some(r) = resources {
+        main.resources = Some(r.clone());
+    }
+    for claim in ss.volume_claim_templates.iter_mut().flatten() {
+        // Claim templates are immutable: their labels stay selector-only, never versioned.
+        claim.metadata.labels = Some(selector(names, component));
+        let cs = claim.spec.get_or_insert_with(Default::default);
+        cs.storage_class_name = storage.storage_class.clone();
+        cs.resources
+            .get_or_insert_with(Default::default)
+            .requests
+            .get_or_insert_with(BTreeMap::new)
+            .insert("storage".into(), Quantity(storage.size.clone()));
+    }
+    s
+}
+
+pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<StatefulSet> {
+    let Database::InCluster {
+        image,
+        storage,
+        resources,
+    } = &spec.engine.database
+    else {
+        return None;
+    };
+    let mut s = stateful_set(
+        spec,
+        names,
+        "postgres",
+        templates::POSTGRES,
+        image,
+        resources,
+        storage,
+        Some(sums.of(&[names.postgres_secret()])),
+    );
+    let main = main_container(&mut s.spec.as_mut().expect("spec").template);
+    let secret = names.postgres_secret();
+    let env = main.env.get_or_insert_with(Vec::new);
+    env.insert(0, secret_env("POSTGRES_USER", &secret, "POSTGRES_USER"));
+    env.insert(1, secret_env("POSTGRES_PASSWORD", &secret, POSTGRES_PASSWORD_KEY));
+    env.insert(2, secret_env("POSTGRES_DB", &secret, "POSTGRES_DB"));
+    Some(s)
+}
+
+pub fn redis(spec: &Spec, names: &Names) -> Option<StatefulSet> {
+    let Redis::InCluster {
+        image,
+        storage,
+        resources,
+    } = &spec.engine.redis
+    else {
+        return None;
+    };
+    Some(stateful_set(
+        spec,
+        names,
+        "redis",
+        templates::REDIS,
+        image,
+        resources,
+        storage,
+        None,
+    ))
+}

@@ -1,0 +1,166 @@
+//! Effective settings, resolved once from flags, `SKYFLO_*` environment variables, the
+//! configuration file and built-in defaults, in that order of precedence.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
+use crate::error::Exit;
+use crate::spec::DEFAULT_NAMESPACE;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `~/.config/skyflo/config.toml` on Linux (see `config_path`).
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub namespace: Option<String>,
+    pub context: Option<String>,
+    pub timeout: Option<String>,
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub namespace: String,
+    pub context: Option<String>,
+    pub kubeconfig: Option<PathBuf>,
+    pub timeout: Duration,
+    pub output: OutputFormat,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub color: bool,
+}
+
+/// Where the configuration file is: `SKYFLO_CONFIG`, else the platform's config directory
+/// (`~/.config/skyflo/config.toml` on Linux, `~/Library/Application Support/ai.skyflo.skyflo`
+/// on macOS).
+pub fn config_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(p) = env("SKYFLO_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("ai", "skyflo", "skyflo")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+pub fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| {
+            anyhow::Error::new(Exit::Usage(format!(
+                "{}: {}",
+                path.display(),
+                e.to_string().trim_end()
+            )))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Parses `90`, `90s`, `5m`, `1h` or `1m30s`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("invalid duration {s:?}; valid: a number of seconds or e.g. 90s, 5m, 1h, 1m30s");
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = 0u64;
+    let mut num = String::new();
+    for ch in s.chars() {
+        if ch.is_ascii_digit() {
+            num.push(ch);
+            continue;
+        }
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total += n * match ch {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(bad()),
+        };
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+impl Settings {
+    pub fn resolve(
+        args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+        file: &ConfigFile,
+    ) -> Result<Settings, Exit> {
+        let namespace = args
+            .namespace
+            .clone()
+            .or_else(|| env("SKYFLO_NAMESPACE"))
+            .or_else(|| file.namespace.clone())
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+        crate::spec::validate::dns_label(&namespace, 63)
+            .map_err(|why| Exit::Usage(format!("invalid namespace {namespace:?}: {why}")))?;
+        let context = args
+            .context
+            .clone()
+            .or_else(|| env("SKYFLO_CONTEXT"))
+            .or_else(|| file.context.clone());
+        let timeout = match env("SKYFLO_TIMEOUT").or_else(|| file.timeout.clone()) {
+            Some(t) => parse_duration(&t).map_err(Exit::Usage)?,
+            None => DEFAULT_TIMEOUT,
+        };
+        let output = match (args.output, env("SKYFLO_OUTPUT")) {
+            (Some(o), _) => o,
+            (None, Some(o)) => match o.as_str() {
+                "table" => OutputFormat::Table,
+                "json" => OutputFormat::Json,
+                "yaml" => OutputFormat::Yaml,
+                other => {
+                    return Err(Exit::Usage(format!(
+                        "SKYFLO_OUTPUT={other:?} is not an output format; valid: table, json, yaml"
+                    )))
+                }
+            },
+            (None, None) => file.output.unwrap_or(OutputFormat::Table),
+        };
+        let color = match args.color.unwrap_or(ColorChoice::Auto) {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                env("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            }
+        };
+        Ok(Settings {
+            namespace,
+            context,
+            // KUBECONFIG (a list of files) is read by kube itself when no flag is given.
+            kubeconfig: args.kubeconfig.clone(),
+            timeout,
+            output,
+            quiet: args.quiet,
+            verbose: args.verbose,
+            color,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert!(parse_duration("5x").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! The `SkyfloAI` input: loading, validation and the validated [`Spec`]. No cluster I/O.
+
+pub mod diag;
+pub mod load;
+pub mod quantity;
+pub mod raw;
+pub mod schema;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Affinity, EnvVar, LocalObjectReference, ResourceRequirements, Toleration,
+};
+
+pub use diag::{Diagnostic, SpecErrors};
+pub use load::{load_bytes, Loaded, SourceMap};
+pub use raw::RawSkyfloAI;
+
+pub const API_VERSION: &str = "skyflo.ai/v1";
+pub const KIND: &str = "SkyfloAI";
+pub const DEFAULT_NAME: &str = "skyflo";
+pub const DEFAULT_NAMESPACE: &str = "skyflo-ai";
+
+/// The embedded default spec: the v0.7.0 images, in-cluster PostgreSQL and Redis.
+pub const DEFAULT_SPEC_YAML: &str = include_str!("../../examples/skyflo.yaml");
+pub const DEFAULT_SPEC_FILE: &str = "<embedded default spec>";
+
+pub const DEFAULT_POSTGRES_IMAGE: &str = "postgres:15.15-alpine";
+pub const DEFAULT_REDIS_IMAGE: &str = "redis:7.4.7-alpine";
+pub const DEFAULT_PROXY_IMAGE: &str = "skyfloaiagent/proxy:v0.7.0";
+
+/// A spec that passed validation, with every default filled in. Only [`validate::validate`]
+/// builds one, so nothing downstream re-checks user input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    pub name: String,
+    pub ui: Ui,
+    pub engine: Engine,
+    pub mcp: Mcp,
+    pub scheduling: Scheduling,
+    pub network_policies: bool,
+    /// The user's spec as written (after parsing), kept for the release record.
+    pub raw: RawSkyfloAI,
+    _sealed: (),
+}
+
+/// Settings every Skyflo workload shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub image: String,
+    pub replicas: i32,
+    pub resources: Option<ResourceRequirements>,
+    pub env: Vec<EnvVar>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+impl ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::ClusterIP => "ClusterIP",
+            ServiceType::NodePort => "NodePort",
+            ServiceType::LoadBalancer => "LoadBalancer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exposure {
+    pub type_: ServiceType,
+    /// Only for NodePort and LoadBalancer; `None` lets the API server pick one.
+    pub node_port: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ui {
+    pub workload: Workload,
+    pub proxy_image: String,
+    pub proxy_resources: Option<ResourceRequirements>,
+    pub service: Exposure,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Engine {
+    pub workload: Workload,
+    pub service: Exposure,
+    pub database: Database,
+    pub redis: Redis,
+    pub llm: Llm,
+}
+
+/// Where the data of an in-cluster StatefulSet lives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Storage {
+    pub size: String,
+    pub storage_class: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Database {
+    InCluster {
+        image: String,
+        storage: Storage,
+        resources: Option<ResourceRequirements>,
+    },
+    /// The Secret holds `POSTGRES_USER` and `POSTGRES_PASSWORD`.
+    External {
+        host: String,
+        port: i32,
+        database: String,
+        secret_name: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Redis {
+    InCluster {
+        image: String,
+        storage: Storage,
+        resources: Option<ResourceRequirements>,
+    },
+    /// The Secret holds `REDIS_PASSWORD` (may be empty for a server without auth).
+    External {
+        host: String,
+        port: i32,
+        secret_name: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Llm {
+    pub model: Option<String>,
+    pub host: Option<String>,
+    pub api_key_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessLevel {
+    ClusterAdmin,
+    ReadOnly,
+    None,
+}
+
+impl AccessLevel {
+    pub const NAMES: [&'static str; 3] = ["cluster-admin", "read-only", "none"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::ClusterAdmin => "cluster-admin",
+            AccessLevel::ReadOnly => "read-only",
+            AccessLevel::None => "none",
+        }
+    }
+
+    /// The built-in ClusterRole MCP's ServiceAccount is bound to, if any.
+    pub fn cluster_role(self) -> Option<&'static str> {
+        match self {
+            AccessLevel::ClusterAdmin => Some("cluster-admin"),
+            AccessLevel::ReadOnly => Some("view"),
+            AccessLevel::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mcp {
+    pub workload: Workload,
+    pub service: Exposure,
+    pub kubeconfig_secret: Option<String>,
+    pub access_level: AccessLevel,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scheduling {
+    pub image_pull_secrets: Vec<LocalObjectReference>,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<Toleration>,
+    pub affinity: Option<Affinity>,
+}
+
+impl Spec {
+    pub fn postgres_in_cluster(&self) -> bool {
+        matches!(self.engine.database, Database::InCluster { .. })
+    }
+
+    pub fn redis_in_cluster(&self) -> bool {
+        matches!(self.engine.redis, Redis::InCluster { .. })
+    }
+
+    /// The node ports the spec asks for, with the component that asks.
+    pub fn requested_node_ports(&self) -> Vec<(&'static str, i32)> {
+        [
+            ("ui", &self.ui.service),
+            ("engine", &self.engine.service),
+            ("mcp", &self.mcp.service),
+        ]
+        .into_iter()
+        .filter_map(|(c, e)| e.node_port.map(|p| (c, p)))
+        .collect()
+    }
+}
+
+/// Loads and validates a file's bytes in one step.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Spec, SpecErrors> {
+    let loaded = load_bytes(file, bytes)?;
+    validate::validate(&loaded)
+}
+
+/// The embedded default spec, validated.
+pub fn default_spec() -> Spec {
+    parse(DEFAULT_SPEC_FILE, DEFAULT_SPEC_YAML.as_bytes())
+        .expect("the embedded default spec is valid (checked by tests)")
+}

@@ -1,0 +1,819 @@
+//! [`RawSkyfloAI`] → [`Spec`]: every semantic check, every error collected before returning,
+//! defaults filled in.
+
+use std::collections::{BTreeMap, HashSet};
+
+use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements, Toleration};
+
+use super::diag::SpecErrors;
+use super::load::{Loaded, SourceMap};
+use super::raw::{RawEngine, RawMcp, RawService, RawUi};
+use super::{
+    quantity, AccessLevel, Database, Diagnostic, Engine, Exposure, Llm, Mcp, Redis, Scheduling,
+    ServiceType, Spec, Storage, Ui, Workload, API_VERSION, DEFAULT_NAME, DEFAULT_POSTGRES_IMAGE,
+    DEFAULT_PROXY_IMAGE, DEFAULT_REDIS_IMAGE, KIND,
+};
+
+pub const MAX_REPLICAS: i64 = 1000;
+/// `<name>-postgres-headless` must stay a valid 63-character DNS label.
+pub const MAX_NAME_LEN: usize = 63 - "-postgres-headless".len();
+pub const NODE_PORT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
+
+struct Checker<'a> {
+    src: &'a SourceMap,
+    errors: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(self.src.at(path, message));
+    }
+}
+
+pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
+    let raw = &loaded.raw;
+    let mut c = Checker {
+        src: &loaded.source,
+        errors: loaded.unknown_keys.clone(),
+    };
+
+    match raw.api_version.as_deref() {
+        Some(API_VERSION) => {}
+        Some(other) => c.err(
+            "apiVersion",
+            format!("unsupported apiVersion {other:?}; valid: {API_VERSION}"),
+        ),
+        None => c.err("apiVersion", format!("required field missing; set apiVersion: {API_VERSION}")),
+    }
+    match raw.kind.as_deref() {
+        Some(KIND) => {}
+        Some(other) => c.err("kind", format!("unsupported kind {other:?}; valid: {KIND}")),
+        None => c.err("kind", format!("required field missing; set kind: {KIND}")),
+    }
+    let name = raw
+        .metadata
+        .as_ref()
+        .and_then(|m| m.name.clone())
+        .unwrap_or_else(|| DEFAULT_NAME.to_string());
+    if let Err(why) = dns_label(&name, MAX_NAME_LEN) {
+        c.err("metadata.name", format!("invalid name {name:?}: {why}"));
+    }
+
+    let Some(spec) = raw.spec.as_ref() else {
+        c.err("spec", "required field missing; spec needs ui, engine and mcp");
+        return Err(finish(c.errors));
+    };
+
+    let ui = spec.ui.as_ref().map(|u| check_ui(&mut c, u));
+    let engine = spec.engine.as_ref().map(|e| check_engine(&mut c, e));
+    let mcp = spec.mcp.as_ref().map(|m| check_mcp(&mut c, m));
+    for (field, present) in [
+        ("ui", ui.is_some()),
+        ("engine", engine.is_some()),
+        ("mcp", mcp.is_some()),
+    ] {
+        if !present {
+            c.err(
+                &format!("spec.{field}"),
+                format!("required field missing; spec.{field} needs at least an image"),
+            );
+        }
+    }
+
+    let scheduling = check_scheduling(&mut c, spec);
+    let network_policies = spec
+        .network_policy
+        .as_ref()
+        .and_then(|n| n.enabled)
+        .unwrap_or(true);
+
+    if let (Some(ui), Some(engine), Some(mcp)) = (&ui, &engine, &mcp) {
+        let mut seen: BTreeMap<i32, &str> = BTreeMap::new();
+        for (component, exposure) in [
+            ("ui", &ui.service),
+            ("engine", &engine.service),
+            ("mcp", &mcp.service),
+        ] {
+            if let Some(port) = exposure.node_port {
+                if let Some(other) = seen.insert(port, component) {
+                    c.err(
+                        &format!("spec.{component}.service.nodePort"),
+                        format!(
+                            "nodePort {port} is already used by spec.{other}.service.nodePort; each component needs its own port in 30000-32767"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    if !c.errors.is_empty() {
+        return Err(finish(c.errors));
+    }
+    Ok(Spec {
+        name,
+        ui: ui.expect("checked above"),
+        engine: engine.expect("checked above"),
+        mcp: mcp.expect("checked above"),
+        scheduling,
+        network_policies,
+        raw: raw.clone(),
+        _sealed: (),
+    })
+}
+
+fn finish(mut errors: Vec<Diagnostic>) -> SpecErrors {
+    errors.sort_by(|a, b| (a.line, a.column, &a.path).cmp(&(b.line, b.column, &b.path)));
+    errors.dedup();
+    SpecErrors(errors)
+}
+
+fn check_workload(
+    c: &mut Checker,
+    component: &str,
+    image: Option<&String>,
+    replicas: Option<i64>,
+    resources: Option<&ResourceRequirements>,
+    env: &[EnvVar],
+) -> Workload {
+    let base = format!("spec.{component}");
+    let image = match image {
+        Some(i) => {
+            if let Err(why) = image_ref(i) {
+                c.err(&format!("{base}.image"), format!("invalid image {i:?}: {why}"));
+            }
+            i.clone()
+        }
+        None => {
+            c.err(
+                &format!("{base}.image"),
+                format!("required field missing; for example skyfloaiagent/{component}:v0.7.0"),
+            );
+            String::new()
+        }
+    };
+    let replicas = replicas.unwrap_or(1);
+    if !(1..=MAX_REPLICAS).contains(&replicas) {
+        c.err(
+            &format!("{base}.replicas"),
+            format!("replicas {replicas} is out of range; valid: 1 to {MAX_REPLICAS}"),
+        );
+    }
+    check_resources(c, &format!("{base}.resources"), resources);
+    check_env(c, &format!("{base}.env"), env);
+    Workload {
+        image,
+        replicas: replicas.clamp(1, MAX_REPLICAS) as i32,
+        resources: resources.cloned(),
+        env: env.to_vec(),
+    }
+}
+
+fn check_service(
+    c: &mut Checker,
+    component: &str,
+    raw: Option<&RawService>,
+    default: Exposure,
+) -> Exposure {
+    let base = format!("spec.{component}.service");
+    let Some(raw) = raw else { return default };
+    let type_ = match raw.type_.as_deref() {
+        None => default.type_,
+        Some("ClusterIP") => ServiceType::ClusterIP,
+        Some("NodePort") => ServiceType::NodePort,
+        Some("LoadBalancer") => ServiceType::LoadBalancer,
+        Some(other) => {
+            c.err(
+                &format!("{base}.type"),
+                format!("unknown Service type {other:?}; valid: ClusterIP, NodePort, LoadBalancer"),
+            );
+            default.type_
+        }
+    };
+    let node_port = match (raw.node_port, type_) {
+        (None, ServiceType::ClusterIP) => None,
+        (None, _) if raw.type_.is_none() => default.node_port,
+        (None, _) => None,
+        (Some(p), ServiceType::ClusterIP) => {
+            c.err(
+                &format!("{base}.nodePort"),
+                format!("nodePort {p} needs service.type NodePort or LoadBalancer, not ClusterIP"),
+            );
+            None
+        }
+        (Some(p), _) if !NODE_PORT_RANGE.contains(&p) => {
+            c.err(
+                &format!("{base}.nodePort"),
+                format!("nodePort {p} is outside the default NodePort range; valid: 30000 to 32767"),
+            );
+            None
+        }
+        (Some(p), _) => Some(p as i32),
+    };
+    Exposure { type_, node_port }
+}
+
+fn check_ui(c: &mut Checker, raw: &RawUi) -> Ui {
+    let workload = check_workload(
+        c,
+        "ui",
+        raw.image.as_ref(),
+        raw.replicas,
+        raw.resources.as_ref(),
+        &raw.env,
+    );
+    let proxy = raw.proxy.clone().unwrap_or_default();
+    let proxy_image = proxy.image.unwrap_or_else(|| DEFAULT_PROXY_IMAGE.to_string());
+    if let Err(why) = image_ref(&proxy_image) {
+        c.err("spec.ui.proxy.image", format!("invalid image {proxy_image:?}: {why}"));
+    }
+    check_resources(c, "spec.ui.proxy.resources", proxy.resources.as_ref());
+    let service = check_service(
+        c,
+        "ui",
+        raw.service.as_ref(),
+        Exposure {
+            type_: ServiceType::NodePort,
+            node_port: Some(30080),
+        },
+    );
+    Ui {
+        workload,
+        proxy_image,
+        proxy_resources: proxy.resources,
+        service,
+    }
+}
+
+fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
+    let workload = check_workload(
+        c,
+        "engine",
+        raw.image.as_ref(),
+        raw.replicas,
+        raw.resources.as_ref(),
+        &raw.env,
+    );
+    let service = check_service(
+        c,
+        "engine",
+        raw.service.as_ref(),
+        Exposure {
+            type_: ServiceType::ClusterIP,
+            node_port: None,
+        },
+    );
+
+    let db = raw.database_config.clone().unwrap_or_default();
+    let base = "spec.engine.databaseConfig";
+    let database = match &db.host {
+        Some(host) => {
+            check_host(c, &format!("{base}.host"), host);
+            for (field, set) in [
+                ("image", db.image.is_some()),
+                ("storageSize", db.storage_size.is_some()),
+                ("storageClass", db.storage_class.is_some()),
+                ("resources", db.resources.is_some()),
+            ] {
+                if set {
+                    c.err(
+                        &format!("{base}.{field}"),
+                        "only applies to the in-cluster PostgreSQL; remove it or remove databaseConfig.host",
+                    );
+                }
+            }
+            Database::External {
+                host: host.clone(),
+                port: check_port(c, &format!("{base}.port"), db.port, 5432),
+                database: check_database_name(c, &format!("{base}.database"), db.database.as_deref()),
+                secret_name: required_secret(c, base, db.secret_name.as_deref(), "an external PostgreSQL", "POSTGRES_USER and POSTGRES_PASSWORD"),
+            }
+        }
+        None => {
+            for (field, set) in [
+                ("port", db.port.is_some()),
+                ("database", db.database.is_some()),
+                ("secretName", db.secret_name.is_some()),
+            ] {
+                if set {
+                    c.err(
+                        &format!("{base}.{field}"),
+                        "only applies to an external PostgreSQL; set databaseConfig.host too, or remove it",
+                    );
+                }
+            }
+            Database::InCluster {
+                image: checked_image(c, &format!("{base}.image"), db.image, DEFAULT_POSTGRES_IMAGE),
+                storage: check_storage(c, base, db.storage_size, db.storage_class, "5Gi"),
+                resources: {
+                    check_resources(c, &format!("{base}.resources"), db.resources.as_ref());
+                    db.resources
+                },
+            }
+        }
+    };
+
+    let rc = raw.redis_config.clone().unwrap_or_default();
+    let base = "spec.engine.redisConfig";
+    let redis = match &rc.host {
+        Some(host) => {
+            check_host(c, &format!("{base}.host"), host);
+            for (field, set) in [
+                ("image", rc.image.is_some()),
+                ("storageSize", rc.storage_size.is_some()),
+                ("storageClass", rc.storage_class.is_some()),
+                ("resources", rc.resources.is_some()),
+            ] {
+                if set {
+                    c.err(
+                        &format!("{base}.{field}"),
+                        "only applies to the in-cluster Redis; remove it or remove redisConfig.host",
+                    );
+                }
+            }
+            Redis::External {
+                host: host.clone(),
+                port: check_port(c, &format!("{base}.port"), rc.port, 6379),
+                secret_name: required_secret(c, base, rc.secret_name.as_deref(), "an external Redis", "REDIS_PASSWORD"),
+            }
+        }
+        None => {
+            for (field, set) in [("port", rc.port.is_some()), ("secretName", rc.secret_name.is_some())] {
+                if set {
+                    c.err(
+                        &format!("{base}.{field}"),
+                        "only applies to an external Redis; set redisConfig.host too, or remove it",
+                    );
+                }
+            }
+            Redis::InCluster {
+                image: checked_image(c, &format!("{base}.image"), rc.image, DEFAULT_REDIS_IMAGE),
+                storage: check_storage(c, base, rc.storage_size, rc.storage_class, "1Gi"),
+                resources: {
+                    check_resources(c, &format!("{base}.resources"), rc.resources.as_ref());
+                    rc.resources
+                },
+            }
+        }
+    };
+
+    let llm_raw = raw.llm.clone().unwrap_or_default();
+    if let Some(model) = &llm_raw.model {
+        match model.split_once('/') {
+            Some((p, m)) if !p.is_empty() && !m.is_empty() && !model.contains(char::is_whitespace) => {}
+            _ => c.err(
+                "spec.engine.llm.model",
+                format!("invalid model {model:?}; valid: provider/model, for example openai/gpt-4o or gemini/gemini-2.5-pro"),
+            ),
+        }
+    }
+    if let Some(host) = &llm_raw.host {
+        if !(host.starts_with("http://") || host.starts_with("https://")) || host.contains(char::is_whitespace) {
+            c.err(
+                "spec.engine.llm.host",
+                format!("invalid host {host:?}; valid: an http:// or https:// URL such as http://ollama:11434"),
+            );
+        }
+    }
+    if let Some(s) = &llm_raw.api_key_secret {
+        if let Err(why) = dns_subdomain(s) {
+            c.err("spec.engine.llm.apiKeySecret", format!("invalid Secret name {s:?}: {why}"));
+        }
+    }
+
+    Engine {
+        workload,
+        service,
+        database,
+        redis,
+        llm: Llm {
+            model: llm_raw.model,
+            host: llm_raw.host,
+            api_key_secret: llm_raw.api_key_secret,
+        },
+    }
+}
+
+fn check_mcp(c: &mut Checker, raw: &RawMcp) -> Mcp {
+    let workload = check_workload(
+        c,
+        "mcp",
+        raw.image.as_ref(),
+        raw.replicas,
+        raw.resources.as_ref(),
+        &raw.env,
+    );
+    let service = check_service(
+        c,
+        "mcp",
+        raw.service.as_ref(),
+        Exposure {
+            type_: ServiceType::NodePort,
+            node_port: Some(30081),
+        },
+    );
+    if let Some(s) = &raw.kubeconfig_secret {
+        if let Err(why) = dns_subdomain(s) {
+            c.err("spec.mcp.kubeconfigSecret", format!("invalid Secret name {s:?}: {why}"));
+        }
+    }
+    let access_level = match raw.access_level.as_deref() {
+        None | Some("cluster-admin") => AccessLevel::ClusterAdmin,
+        Some("read-only") => AccessLevel::ReadOnly,
+        Some("none") => {
+            if raw.kubeconfig_secret.is_none() {
+                c.err(
+                    "spec.mcp.accessLevel",
+                    "accessLevel none leaves MCP without any cluster credentials; set spec.mcp.kubeconfigSecret, or use read-only or cluster-admin",
+                );
+            }
+            AccessLevel::None
+        }
+        Some(other) => {
+            let hint = super::diag::did_you_mean(other, &AccessLevel::NAMES)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            c.err(
+                "spec.mcp.accessLevel",
+                format!("unknown accessLevel {other:?}{hint}; valid: cluster-admin, read-only, none"),
+            );
+            AccessLevel::ClusterAdmin
+        }
+    };
+    Mcp {
+        workload,
+        service,
+        kubeconfig_secret: raw.kubeconfig_secret.clone(),
+        access_level,
+    }
+}
+
+fn check_scheduling(c: &mut Checker, spec: &super::raw::RawSpec) -> Scheduling {
+    for (i, s) in spec.image_pull_secrets.iter().enumerate() {
+        let path = format!("spec.imagePullSecrets[{i}].name");
+        if s.name.is_empty() {
+            c.err(&path, "required field missing; the name of a Secret of type kubernetes.io/dockerconfigjson");
+        } else if let Err(why) = dns_subdomain(&s.name) {
+            c.err(&path, format!("invalid Secret name {:?}: {why}", s.name));
+        }
+    }
+    for (k, v) in &spec.node_selector {
+        let path = format!("spec.nodeSelector.{k}");
+        if let Err(why) = label_key(k) {
+            c.err(&path, format!("invalid label key {k:?}: {why}"));
+        }
+        if let Err(why) = label_value(v) {
+            c.err(&path, format!("invalid label value {v:?}: {why}"));
+        }
+    }
+    for (i, t) in spec.tolerations.iter().enumerate() {
+        check_toleration(c, &format!("spec.tolerations[{i}]"), t);
+    }
+    Scheduling {
+        image_pull_secrets: spec.image_pull_secrets.clone(),
+        node_selector: spec.node_selector.clone(),
+        tolerations: spec.tolerations.clone(),
+        affinity: spec.affinity.clone(),
+    }
+}
+
+fn check_toleration(c: &mut Checker, base: &str, t: &Toleration) {
+    let op = t.operator.as_deref().unwrap_or("Equal");
+    match op {
+        "Equal" => {
+            if t.key.as_deref().unwrap_or("").is_empty() {
+                c.err(&format!("{base}.key"), "operator Equal needs a key; use operator Exists without a key to tolerate every taint");
+            }
+        }
+        "Exists" => {
+            if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
+                c.err(&format!("{base}.value"), "operator Exists takes no value; remove value or use operator Equal");
+            }
+        }
+        other => c.err(
+            &format!("{base}.operator"),
+            format!("unknown operator {other:?}; valid: Exists, Equal"),
+        ),
+    }
+    if let Some(k) = t.key.as_deref().filter(|k| !k.is_empty()) {
+        if let Err(why) = label_key(k) {
+            c.err(&format!("{base}.key"), format!("invalid taint key {k:?}: {why}"));
+        }
+    }
+    match t.effect.as_deref() {
+        None | Some("") | Some("NoSchedule") | Some("PreferNoSchedule") | Some("NoExecute") => {}
+        Some(other) => c.err(
+            &format!("{base}.effect"),
+            format!("unknown effect {other:?}; valid: NoSchedule, PreferNoSchedule, NoExecute (or empty for all)"),
+        ),
+    }
+    if t.toleration_seconds.is_some() && t.effect.as_deref() != Some("NoExecute") {
+        c.err(
+            &format!("{base}.tolerationSeconds"),
+            "tolerationSeconds only applies to effect NoExecute",
+        );
+    }
+}
+
+fn check_resources(c: &mut Checker, base: &str, r: Option<&ResourceRequirements>) {
+    let Some(r) = r else { return };
+    let mut parsed: [BTreeMap<String, f64>; 2] = Default::default();
+    for (i, (field, map)) in [("requests", &r.requests), ("limits", &r.limits)].into_iter().enumerate() {
+        for (name, q) in map.iter().flatten() {
+            let path = format!("{base}.{field}.{name}");
+            if !matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage") && !name.contains('/') {
+                c.err(&path, format!("unknown resource {name:?}; valid: cpu, memory, ephemeral-storage or an extended resource such as nvidia.com/gpu"));
+            }
+            match quantity::parse(&q.0) {
+                Some(v) => {
+                    parsed[i].insert(name.clone(), v);
+                }
+                None => c.err(
+                    &path,
+                    format!("invalid quantity {:?}; valid: a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi", q.0),
+                ),
+            }
+        }
+    }
+    let [requests, limits] = &parsed;
+    for (name, req) in requests {
+        if let Some(lim) = limits.get(name) {
+            if req > lim {
+                c.err(
+                    &format!("{base}.requests.{name}"),
+                    format!("request exceeds the limit ({}); a request must be at most its limit", r.limits.as_ref().and_then(|l| l.get(name)).map(|q| q.0.as_str()).unwrap_or("?")),
+                );
+            }
+        }
+    }
+}
+
+fn check_env(c: &mut Checker, base: &str, env: &[EnvVar]) {
+    let mut seen = HashSet::new();
+    for (i, e) in env.iter().enumerate() {
+        let path = format!("{base}[{i}]");
+        if e.name.is_empty() {
+            c.err(&format!("{path}.name"), "required field missing");
+        } else if let Err(why) = env_name(&e.name) {
+            c.err(&format!("{path}.name"), format!("invalid env name {:?}: {why}", e.name));
+        } else if !seen.insert(e.name.clone()) {
+            c.err(&format!("{path}.name"), format!("env {:?} is set twice in this container; keep one", e.name));
+        }
+        match (&e.value, &e.value_from) {
+            (Some(_), Some(_)) => c.err(&path, "set either value or valueFrom, not both"),
+            (_, Some(from)) => {
+                let sources = [
+                    from.secret_key_ref.is_some(),
+                    from.config_map_key_ref.is_some(),
+                    from.field_ref.is_some(),
+                    from.resource_field_ref.is_some(),
+                ]
+                .iter()
+                .filter(|x| **x)
+                .count();
+                if sources != 1 {
+                    c.err(
+                        &format!("{path}.valueFrom"),
+                        "valueFrom needs exactly one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef",
+                    );
+                }
+                if let Some(s) = &from.secret_key_ref {
+                    if s.name.is_empty() || s.key.is_empty() {
+                        c.err(&format!("{path}.valueFrom.secretKeyRef"), "secretKeyRef needs name and key");
+                    }
+                }
+                if let Some(s) = &from.config_map_key_ref {
+                    if s.name.is_empty() || s.key.is_empty() {
+                        c.err(&format!("{path}.valueFrom.configMapKeyRef"), "configMapKeyRef needs name and key");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn checked_image(c: &mut Checker, path: &str, image: Option<String>, default: &str) -> String {
+    let image = image.unwrap_or_else(|| default.to_string());
+    if let Err(why) = image_ref(&image) {
+        c.err(path, format!("invalid image {image:?}: {why}"));
+    }
+    image
+}
+
+fn check_storage(c: &mut Checker, base: &str, size: Option<String>, class: Option<String>, default: &str) -> Storage {
+    let size = size.unwrap_or_else(|| default.to_string());
+    match quantity::parse(&size) {
+        Some(v) if v >= 1024.0 * 1024.0 => {}
+        Some(_) => c.err(&format!("{base}.storageSize"), format!("storage size {size:?} is too small; at least 1Mi, for example {default}")),
+        None => c.err(&format!("{base}.storageSize"), format!("invalid quantity {size:?}; valid: a size such as {default} or 500Mi")),
+    }
+    if let Some(cl) = &class {
+        if let Err(why) = dns_subdomain(cl) {
+            c.err(&format!("{base}.storageClass"), format!("invalid StorageClass name {cl:?}: {why}"));
+        }
+    }
+    Storage { size, storage_class: class }
+}
+
+fn check_host(c: &mut Checker, path: &str, host: &str) {
+    let ok = !host.is_empty()
+        && host.len() <= 253
+        && host.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | ':' | '[' | ']'));
+    if !ok {
+        c.err(path, format!("invalid host {host:?}; valid: a DNS name or IP address without scheme or port, such as db.example.com"));
+    }
+}
+
+fn check_port(c: &mut Checker, path: &str, port: Option<i64>, default: i32) -> i32 {
+    match port {
+        None => default,
+        Some(p) if (1..=65535).contains(&p) => p as i32,
+        Some(p) => {
+            c.err(path, format!("port {p} is out of range; valid: 1 to 65535"));
+            default
+        }
+    }
+}
+
+fn check_database_name(c: &mut Checker, path: &str, db: Option<&str>) -> String {
+    let db = db.unwrap_or("skyflo");
+    if db.is_empty() || db.len() > 63 || !db.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+        c.err(path, format!("invalid database name {db:?}; valid: letters, digits, _ and -, at most 63 characters"));
+    }
+    db.to_string()
+}
+
+fn required_secret(c: &mut Checker, base: &str, name: Option<&str>, what: &str, keys: &str) -> String {
+    match name {
+        Some(n) => {
+            if let Err(why) = dns_subdomain(n) {
+                c.err(&format!("{base}.secretName"), format!("invalid Secret name {n:?}: {why}"));
+            }
+            n.to_string()
+        }
+        None => {
+            c.err(
+                &format!("{base}.secretName"),
+                format!("required for {what}: the name of a Secret in the install namespace with the keys {keys}"),
+            );
+            String::new()
+        }
+    }
+}
+
+/// RFC 1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric.
+pub fn dns_label(s: &str, max: usize) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if s.len() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if !s.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+        return Err("valid: lowercase letters, digits and '-' (RFC 1123 label)".into());
+    }
+    if s.starts_with('-') || s.ends_with('-') {
+        return Err("must start and end with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// RFC 1123 subdomain: dot-separated labels, at most 253 characters.
+pub fn dns_subdomain(s: &str) -> Result<(), String> {
+    if s.len() > 253 {
+        return Err("must be at most 253 characters".into());
+    }
+    for part in s.split('.') {
+        dns_label(part, 63).map_err(|e| format!("{e} (RFC 1123 subdomain)"))?;
+    }
+    Ok(())
+}
+
+fn env_name(s: &str) -> Result<(), String> {
+    let first_ok = s.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_' || ch == '-' || ch == '.');
+    if !first_ok || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.')) {
+        return Err("valid: letters, digits, '_', '-' and '.', not starting with a digit".into());
+    }
+    Ok(())
+}
+
+fn label_key(k: &str) -> Result<(), String> {
+    let (prefix, name) = match k.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    if let Some(p) = prefix {
+        dns_subdomain(p).map_err(|e| format!("prefix: {e}"))?;
+    }
+    label_value(name)?;
+    if name.is_empty() {
+        return Err("the name part must not be empty".into());
+    }
+    Ok(())
+}
+
+fn label_value(v: &str) -> Result<(), String> {
+    if v.len() > 63 {
+        return Err("must be at most 63 characters".into());
+    }
+    if v.is_empty() {
+        return Ok(());
+    }
+    let edge_ok = |ch: Option<char>| ch.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !v.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+        || !edge_ok(v.chars().next())
+        || !edge_ok(v.chars().last())
+    {
+        return Err("valid: letters, digits, '-', '_' and '.', starting and ending with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// An image reference as the container runtime accepts it:
+/// `[registry[:port]/]path[:tag][@sha256:digest]`, path in lowercase.
+pub fn image_ref(image: &str) -> Result<(), String> {
+    if image.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if image.chars().any(|c| c.is_whitespace()) {
+        return Err("must not contain spaces".into());
+    }
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    if let Some(d) = digest {
+        let ok = d
+            .strip_prefix("sha256:")
+            .is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        if !ok {
+            return Err("the digest must be sha256: followed by 64 lowercase hex digits".into());
+        }
+    }
+    // The tag is after the last ':' that comes after the last '/' (a registry port is not a tag).
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(t) = tag {
+        let ok = !t.is_empty()
+            && t.len() <= 128
+            && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !ok {
+            return Err(format!("invalid tag {t:?}; valid: letters, digits, '_', '.' and '-', at most 128 characters"));
+        }
+    }
+    let mut parts: Vec<&str> = name.split('/').collect();
+    if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+        let registry = parts.remove(0);
+        if !registry.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')) {
+            return Err(format!("invalid registry {registry:?}"));
+        }
+    }
+    for p in parts {
+        let ok = !p.is_empty()
+            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+            && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        if !ok {
+            return Err(format!(
+                "invalid path component {p:?}; valid: lowercase letters, digits and separators (., _, -), such as skyfloaiagent/engine:v0.7.0"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references() {
+        for ok in [
+            "skyfloaiagent/ui:v0.7.0",
+            "postgres:15.15-alpine",
+            "localhost:5000/a/b:1",
+            "ghcr.io/skyflo-ai/engine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "redis",
+        ] {
+            assert!(image_ref(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "Skyflo/UI:v1", "ui:", "ui:v 1", "a//b", "ui@sha256:xyz", "ui:-x"] {
+            assert!(image_ref(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert!(dns_label("skyflo", 45).is_ok());
+        assert!(dns_label("Skyflo", 45).is_err());
+        assert!(dns_label("-a", 45).is_err());
+        assert!(dns_subdomain("my.secret-1").is_ok());
+        assert!(label_key("kubernetes.io/os").is_ok());
+        assert!(label_key("bad key").is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! The only place that prints: the [`Printer`] (quiet / normal / verbose, table / json /
+//! yaml, colour) and the progress reporter.
+
+pub mod printer;
+pub mod progress;
+pub mod table;
+
+pub use printer::Printer;

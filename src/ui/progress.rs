@@ -1,0 +1,1 @@
+//! Progress reporting (filled in with install).
