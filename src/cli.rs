@@ -70,6 +70,29 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Install Skyflo into the namespace, or converge an existing installation to the spec.
+    ///
+    /// Validates the spec, reuses generated secrets already in the cluster, applies the
+    /// objects stage by stage with server-side apply (field manager `skyflo`, forced: the spec
+    /// is the source of truth over `kubectl edit`), waits until each stage is ready, prunes
+    /// what the spec no longer renders (never volumes or generated secrets) and records a
+    /// revision. Running it again changes nothing and says so.
+    #[command(after_help = "Examples:\n  skyflo install                          # the embedded default spec\n  skyflo install -f skyflo.yaml -n ops --timeout 10m\n  skyflo install --dry-run -o json        # the plan, no writes\n\nExit codes: 0 ready, 1 failed, 2 invalid spec, 3 not ready in time, 4 locked.")]
+    Install(InstallArgs),
+
+    /// Change an existing installation to match FILE: shows the plan, applies only what
+    /// changed, prunes what was removed, and waits.
+    #[command(after_help = "Examples:\n  skyflo upgrade -f skyflo.yaml --diff    # show the plan only\n  skyflo upgrade -f skyflo.yaml --atomic  # roll back if the new revision is not ready\n\nExit codes: 0 done (or --diff: no changes), 1 failed, 2 invalid spec, 3 not ready in time,\n4 locked, 5 nothing installed, 6 --diff: changes pending.")]
+    Upgrade(UpgradeArgs),
+
+    /// List the installation's revisions: number, time, CLI version, outcome, spec digest.
+    #[command(after_help = "Examples:\n  skyflo history\n  skyflo history -o json")]
+    History(NameArgs),
+
+    /// Return to the spec of an earlier revision (default: the one before the current).
+    #[command(after_help = "Examples:\n  skyflo rollback        # to the previous deployed revision\n  skyflo rollback 3")]
+    Rollback(RollbackArgs),
+
     /// Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster.
     ///
     /// Generated secrets (JWT secret, PostgreSQL password) are freshly random here, because
@@ -91,6 +114,65 @@ pub struct SpecFileArg {
     /// The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec].
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT;
+    /// default: 5m].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Apply and return without waiting for readiness.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub spec: SpecFileArg,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// Show the plan and stop; nothing is written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// If the new revision does not become ready, return to the previous one.
+    #[arg(long)]
+    pub atomic: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// The SkyfloAI spec file; `-` reads standard input.
+    #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// Show the plan (with changed fields; Secret values redacted) and stop. Exit 0 when
+    /// nothing would change, 6 when changes are pending.
+    #[arg(long, alias = "dry-run")]
+    pub diff: bool,
+    /// If the new revision does not become ready, roll back to the previous one.
+    #[arg(long)]
+    pub atomic: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    /// The SkyfloAI name (metadata.name of the spec).
+    #[arg(long, default_value = "skyflo", value_name = "NAME")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The revision to return to [default: the deployed revision before the current one].
+    pub revision: Option<u32>,
+    #[command(flatten)]
+    pub name: NameArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Args)]

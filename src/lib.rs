@@ -4,6 +4,7 @@
 //! cluster plan → apply → wait → status. All printing goes through [`ui`].
 
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod error;
 pub mod render;
@@ -42,10 +43,28 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     };
     let settings = Settings::resolve(&cli.global, &env, &config)?;
     let printer = ui::Printer::new(settings.output, settings.quiet, settings.verbose, settings.color);
-    match &cli.command {
-        Command::Template(a) => commands::template::run(a, &settings, &printer)?,
-        Command::Validate(a) => commands::validate::run(a, &printer)?,
-        Command::Completions(a) => commands::completions::run(a)?,
-    }
-    Ok(0)
+    let code = match &cli.command {
+        Command::Template(a) => commands::template::run(a, &settings, &printer).map(|()| 0)?,
+        Command::Validate(a) => commands::validate::run(a, &printer).map(|()| 0)?,
+        Command::Completions(a) => commands::completions::run(a).map(|()| 0)?,
+        cmd => runtime()?.block_on(async {
+            match cmd {
+                Command::Install(a) => commands::apply::install(a, &settings, &printer).await,
+                Command::Upgrade(a) => commands::apply::upgrade(a, &settings, &printer).await,
+                Command::History(a) => commands::history::run(a, &settings, &printer).await,
+                Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
+                Command::Template(_) | Command::Validate(_) | Command::Completions(_) => {
+                    unreachable!("handled without a runtime")
+                }
+            }
+        })?,
+    };
+    Ok(code)
+}
+
+/// A current-thread runtime: the CLI's work is I/O-bound and sequential per stage.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }

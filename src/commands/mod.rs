@@ -1,14 +1,19 @@
 //! One module per subcommand. Each resolves its arguments, calls the pipeline and hands the
 //! result to the printer.
 
+pub mod apply;
 pub mod completions;
+pub mod history;
+pub mod rollback;
 pub mod template;
 pub mod validate;
 
 use std::io::Read;
 use std::path::Path;
 
+use crate::cluster::Cluster;
 use crate::error::Exit;
+use crate::settings::Settings;
 use crate::spec::{self, Diagnostic, Spec, SpecErrors};
 
 /// Reads and validates the spec at `file` (`-` for stdin), or the embedded default.
@@ -50,4 +55,15 @@ pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Exit> {
         )),
         Err(e) => Err(whole(format!("cannot read the file: {e}"))),
     }
+}
+
+/// Connects to the cluster for the installation `instance` in the configured namespace.
+pub async fn connect(settings: &Settings, instance: &str) -> anyhow::Result<Cluster> {
+    let (client, server) = crate::cluster::client::connect(settings).await?;
+    Ok(Cluster {
+        client,
+        server,
+        namespace: settings.namespace.clone(),
+        instance: instance.to_string(),
+    })
 }

@@ -1,0 +1,54 @@
+//! Kubeconfig / context → `kube::Client`, with a clear error when the cluster does not answer.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+use crate::settings::Settings;
+
+/// How long to wait for the API server before saying it is unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub async fn config(settings: &Settings) -> Result<Config> {
+    let options = KubeConfigOptions {
+        context: settings.context.clone(),
+        ..Default::default()
+    };
+    let mut config = match &settings.kubeconfig {
+        Some(path) => {
+            let kc = Kubeconfig::read_from(path)
+                .with_context(|| format!("reading kubeconfig {}", path.display()))?;
+            Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .with_context(|| format!("loading kubeconfig {}", path.display()))?
+        }
+        // A context only makes sense with a kubeconfig; without one, infer() also covers the
+        // in-cluster config of a pod.
+        None if settings.context.is_some() => Config::from_kubeconfig(&options)
+            .await
+            .context("loading the kubeconfig (KUBECONFIG or ~/.kube/config)")?,
+        None => Config::infer().await.context(
+            "no cluster configured: set KUBECONFIG, pass --kubeconfig, or run inside a pod",
+        )?,
+    };
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.read_timeout = Some(Duration::from_secs(60));
+    Ok(config)
+}
+
+/// A client for the configured cluster. The first request made with it is what proves
+/// that the cluster answers; [`unreachable`] turns its failure into a clear message.
+pub async fn connect(settings: &Settings) -> Result<(Client, String)> {
+    let config = config(settings).await?;
+    let server = config.cluster_url.to_string();
+    let client = Client::try_from(config).context("building the Kubernetes client")?;
+    Ok((client, server))
+}
+
+/// True when an error means the API server could not be reached at all (as opposed to an
+/// API error such as 403 or 404).
+pub fn is_unreachable(err: &kube::Error) -> bool {
+    !matches!(err, kube::Error::Api(_))
+}

@@ -1,0 +1,80 @@
+//! All API-server I/O: reading live state, planning, applying, waiting, locking, release
+//! records and status. Nothing here prints; progress goes through [`Reporter`].
+
+pub mod apply;
+pub mod client;
+pub mod deploy;
+pub mod errors;
+pub mod inventory;
+pub mod lock;
+pub mod plan;
+pub mod release;
+pub mod wait;
+
+use kube::api::{Api, DynamicObject};
+use kube::Client;
+
+use crate::render::object::api_resource_for;
+use crate::render::ObjectRef;
+
+/// A connection to one cluster, scoped to one installation (namespace + SkyfloAI name).
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: Client,
+    /// The API server URL, for messages.
+    pub server: String,
+    pub namespace: String,
+    pub instance: String,
+}
+
+impl Cluster {
+    /// A dynamic API for `kind` (one of the kinds skyflo renders), namespaced where the kind is.
+    pub fn api_for(&self, kind: &str, namespace: Option<&str>) -> Api<DynamicObject> {
+        let (ar, namespaced) =
+            api_resource_for(kind).unwrap_or_else(|| panic!("skyflo does not manage kind {kind}"));
+        if namespaced {
+            Api::namespaced_with(
+                self.client.clone(),
+                namespace.unwrap_or(&self.namespace),
+                &ar,
+            )
+        } else {
+            Api::all_with(self.client.clone(), &ar)
+        }
+    }
+
+    pub fn api_for_ref(&self, r: &ObjectRef) -> Api<DynamicObject> {
+        self.api_for(&r.kind, r.namespace.as_deref())
+    }
+
+    pub fn typed<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    {
+        Api::namespaced(self.client.clone(), &self.namespace)
+    }
+}
+
+/// How the logic reports progress. Implemented by the UI (indicatif on a terminal, plain
+/// lines in logs); the logic never touches a terminal.
+pub trait Reporter: Send + Sync {
+    /// A plain status line ("applying stage 2: …").
+    fn line(&self, text: &str);
+    /// The latest state of one component while waiting (`ready`/`desired`, plus a note such
+    /// as a pod's waiting reason).
+    fn component(&self, name: &str, ready: i32, desired: i32, note: &str);
+    /// A component reached its goal.
+    fn component_done(&self, name: &str, summary: &str);
+    /// Stops any live display (before printing a result).
+    fn finish(&self);
+}
+
+/// A reporter that discards everything (tests, `-o json`).
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn line(&self, _: &str) {}
+    fn component(&self, _: &str, _: i32, _: i32, _: &str) {}
+    fn component_done(&self, _: &str, _: &str) {}
+    fn finish(&self) {}
+}

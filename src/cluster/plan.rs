@@ -1,0 +1,367 @@
+//! Rendered objects + live state → what would change. Existing objects are previewed with a
+//! server-side dry-run apply (the same approach as `kubectl diff --server-side`), so defaults
+//! and admission are the server's, not guessed.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use kube::api::{DynamicObject, Patch, PatchParams};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::errors::{is_invalid, message};
+use super::inventory::Live;
+use super::Cluster;
+use crate::render::labels::{self, MANAGER};
+use crate::render::{ObjectRef, Rendered};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update { changes: Vec<FieldChange> },
+    Unchanged,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub rendered: Rendered,
+    pub action: Action,
+}
+
+/// A change the server refuses to make in place (an immutable field).
+#[derive(Debug, Clone, Serialize)]
+pub struct Blocked {
+    pub object: ObjectRef,
+    pub reason: String,
+    pub advice: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub prune: Vec<ObjectRef>,
+    pub blocked: Vec<Blocked>,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        !self.prune.is_empty()
+            || self
+                .steps
+                .iter()
+                .any(|s| !matches!(s.action, Action::Unchanged))
+    }
+
+    pub fn count(&self) -> (usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, self.prune.len());
+        for s in &self.steps {
+            match s.action {
+                Action::Create => c.0 += 1,
+                Action::Update { .. } => c.1 += 1,
+                Action::Unchanged => c.2 += 1,
+            }
+        }
+        c
+    }
+}
+
+fn apply_params(dry_run: bool) -> PatchParams {
+    let mut pp = PatchParams::apply(MANAGER).force();
+    if dry_run {
+        pp = pp.dry_run();
+    }
+    pp
+}
+
+/// Computes the plan. `previous` lists the objects of the last release, so that something
+/// removed from the spec is pruned even if its labels were edited away.
+pub async fn compute(
+    cluster: &Cluster,
+    rendered: &[Rendered],
+    live: &Live,
+    previous: &[ObjectRef],
+) -> Result<Plan> {
+    let wanted: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
+    let results: Vec<(Step, Option<Blocked>)> = stream::iter(rendered.iter().cloned())
+        .map(|r| async move {
+            let key = r.object.object_ref();
+            let Some(current) = live.objects.get(&key) else {
+                // Not labelled as ours, or absent. Without our labels it may still exist
+                // (for example an upstream install.sh object with the same name): SSA adopts it.
+                return Ok::<_, anyhow::Error>((
+                    Step {
+                        rendered: r,
+                        action: Action::Create,
+                    },
+                    None,
+                ));
+            };
+            let api = cluster.api_for_ref(&key);
+            let preview = api
+                .patch(&key.name, &apply_params(true), &Patch::Apply(&r.object.to_dynamic()))
+                .await;
+            match preview {
+                Ok(p) => {
+                    let changes = diff_objects(&key.kind, current, &p);
+                    let action = if changes.is_empty() {
+                        Action::Unchanged
+                    } else {
+                        Action::Update { changes }
+                    };
+                    Ok((Step { rendered: r, action }, None))
+                }
+                Err(e) if is_invalid(&e) => {
+                    let blocked = Blocked {
+                        advice: advice_for(&key, &message(&e)),
+                        reason: message(&e),
+                        object: key.clone(),
+                    };
+                    Ok((
+                        Step {
+                            rendered: r,
+                            action: Action::Update { changes: vec![] },
+                        },
+                        Some(blocked),
+                    ))
+                }
+                Err(e) => Err(anyhow::Error::new(e).context(format!("previewing {key}"))),
+            }
+        })
+        .buffered(16)
+        .try_collect()
+        .await?;
+
+    let mut plan = Plan::default();
+    for (step, blocked) in results {
+        plan.steps.push(step);
+        plan.blocked.extend(blocked);
+    }
+    let mut prune: BTreeSet<ObjectRef> = BTreeSet::new();
+    for (key, obj) in &live.objects {
+        if !wanted.contains(key) && prunable(key, obj) {
+            prune.insert(key.clone());
+        }
+    }
+    for key in previous {
+        if !wanted.contains(key) && key.kind != "PersistentVolumeClaim" && key.kind != "Namespace" {
+            if let Some(obj) = live.objects.get(key) {
+                if !prunable(key, obj) {
+                    continue;
+                }
+            }
+            if live.namespace_exists() || key.namespace.is_none() {
+                prune.insert(key.clone());
+            }
+        }
+    }
+    plan.prune = prune.into_iter().collect();
+    Ok(plan)
+}
+
+/// Never pruned: volumes (PVCs are never listed here), the namespace, and Secrets that hold
+/// generated values.
+fn prunable(key: &ObjectRef, obj: &DynamicObject) -> bool {
+    if key.kind == "Namespace" || key.kind == "PersistentVolumeClaim" {
+        return false;
+    }
+    let keep = obj
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(labels::KEEP))
+        .is_some_and(|v| v == "true");
+    !keep
+}
+
+fn advice_for(key: &ObjectRef, msg: &str) -> String {
+    if key.kind == "StatefulSet" && msg.contains("spec: Forbidden") {
+        format!(
+            "A StatefulSet's volume claim templates (storage size, storage class) and selector cannot change in place. \
+Your data is in the PersistentVolumeClaims, which stay. To go ahead: (1) to grow the volume, resize each claim \
+(kubectl -n {ns} patch pvc <claim> -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"<size>\"}}}}}}}}', \
+if the StorageClass allows expansion); (2) delete only the StatefulSet, keeping its pods and claims: \
+kubectl -n {ns} delete statefulset {name} --cascade=orphan; (3) run the upgrade again.",
+            ns = key.namespace.as_deref().unwrap_or_default(),
+            name = key.name
+        )
+    } else if msg.contains("field is immutable") || msg.contains("Forbidden") {
+        format!(
+            "This field of {key} cannot change in place. Delete the object (kubectl delete {} {} -n {}) and run the upgrade again; \
+skyflo recreates it.",
+            key.kind.to_lowercase(),
+            key.name,
+            key.namespace.as_deref().unwrap_or_default()
+        )
+    } else {
+        "The API server rejected the object; fix the spec field named above.".into()
+    }
+}
+
+/// Fields that the server owns or that change on every write.
+fn normalize(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("status");
+        if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            for k in [
+                "managedFields",
+                "resourceVersion",
+                "generation",
+                "creationTimestamp",
+                "uid",
+                "selfLink",
+            ] {
+                m.remove(k);
+            }
+        }
+    }
+    v
+}
+
+/// The fields that differ between the live object and the server's preview of the applied
+/// one. Secret values are redacted.
+pub fn diff_objects(kind: &str, live: &DynamicObject, preview: &DynamicObject) -> Vec<FieldChange> {
+    let a = normalize(&serde_json::to_value(live).unwrap_or_default());
+    let b = normalize(&serde_json::to_value(preview).unwrap_or_default());
+    let mut out = Vec::new();
+    diff_values("", &a, &b, &mut out);
+    if kind == "Secret" {
+        for c in &mut out {
+            if c.path.starts_with("data") || c.path.starts_with("stringData") {
+                let redact = |v: &mut Option<Value>| {
+                    if v.is_some() {
+                        *v = Some(Value::String("(redacted)".into()));
+                    }
+                };
+                redact(&mut c.live);
+                redact(&mut c.desired);
+            }
+        }
+    }
+    out
+}
+
+fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+fn named(items: &[Value]) -> bool {
+    !items.is_empty() && items.iter().all(|i| i.get("name").and_then(Value::as_str).is_some())
+}
+
+fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let p = join(path, k);
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => diff_values(&p, u, v, out),
+                    (u, v) => out.push(FieldChange {
+                        path: p,
+                        live: u.cloned(),
+                        desired: v.cloned(),
+                    }),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if named(x) && named(y) => {
+            // Lists of named items (containers, env, ports) compare by name, so adding one
+            // env var shows as that var, not as the whole list.
+            let by_name = |v: &Vec<Value>| -> Vec<(String, Value)> {
+                v.iter()
+                    .map(|i| (i["name"].as_str().unwrap_or_default().to_string(), i.clone()))
+                    .collect()
+            };
+            let (xs, ys) = (by_name(x), by_name(y));
+            let mut names: Vec<&String> = xs.iter().map(|(n, _)| n).collect();
+            for (n, _) in &ys {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            for n in names {
+                let p = format!("{path}[{n}]");
+                let u = xs.iter().find(|(k, _)| k == n).map(|(_, v)| v);
+                let v = ys.iter().find(|(k, _)| k == n).map(|(_, v)| v);
+                match (u, v) {
+                    (Some(u), Some(v)) => diff_values(&p, u, v, out),
+                    (u, v) => out.push(FieldChange {
+                        path: p,
+                        live: u.cloned(),
+                        desired: v.cloned(),
+                    }),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                diff_values(&format!("{path}[{i}]"), u, v, out);
+            }
+        }
+        _ if a != b => out.push(FieldChange {
+            path: path.to_string(),
+            live: Some(a.clone()),
+            desired: Some(b.clone()),
+        }),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diffs_name_list_items_and_skip_server_fields() {
+        let live: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "x", "resourceVersion": "1", "generation": 1},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "ui", "image": "a"}]}}},
+            "status": {"readyReplicas": 1}
+        }))
+        .unwrap();
+        let preview: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "x", "resourceVersion": "2", "generation": 2},
+            "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "ui", "image": "a"}]}}}
+        }))
+        .unwrap();
+        let d = diff_objects("Deployment", &live, &preview);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "spec.replicas");
+        let same = diff_objects("Deployment", &live, &live);
+        assert!(same.is_empty());
+    }
+
+    #[test]
+    fn secret_values_are_redacted() {
+        let a: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"K": "b2xk"}
+        }))
+        .unwrap();
+        let b: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"K": "bmV3"}
+        }))
+        .unwrap();
+        let d = diff_objects("Secret", &a, &b);
+        assert_eq!(d[0].desired, Some(json!("(redacted)")));
+        assert!(!serde_json::to_string(&d).unwrap().contains("bmV3"));
+    }
+}

@@ -1,0 +1,455 @@
+//! Waiting for Deployments and StatefulSets to roll out, with watches (one WATCH request per
+//! kind, started at resourceVersion "0" so the first events are the current state), failing
+//! fast when a pod can never become ready.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use anyhow::Result;
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
+use kube::api::{Api, ListParams, WatchEvent, WatchParams};
+use kube::Resource;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::{Cluster, Reporter};
+use crate::render::labels;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+}
+
+/// A workload to wait for.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub component: String,
+    pub kind: WorkloadKind,
+    pub name: String,
+    /// The generation our apply produced. A watch may first replay an older cached state;
+    /// anything older than this is not the rollout we are waiting for.
+    pub min_generation: i64,
+}
+
+/// Why waiting stopped without success.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WaitFailure {
+    /// A pod can never become ready without a change (crash loop, image pull, scheduling,
+    /// admission): reported as soon as it is seen.
+    #[error("{component} cannot become ready: {object}: {reason}{event}")]
+    Failed {
+        component: String,
+        object: String,
+        reason: String,
+        event: String,
+    },
+    #[error("not ready within {seconds}s: {pending}")]
+    Timeout { seconds: u64, pending: String },
+}
+
+/// Restarts on a closed watch from the last resourceVersion seen, or from "0" after 410 Gone.
+fn spawn_watch<K>(api: Api<K>, selector: String, tx: mpsc::UnboundedSender<Ev>, wrap: fn(WatchEvent<K>) -> Ev)
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut rv = "0".to_string();
+        loop {
+            let wp = WatchParams::default().labels(&selector).timeout(290);
+            let stream = match api.watch(&wp, &rv).await {
+                Ok(s) => s,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            };
+            let mut stream = std::pin::pin!(stream);
+            while let Some(ev) = stream.next().await {
+                match ev {
+                    Ok(WatchEvent::Error(s)) if s.code == 410 => {
+                        rv = "0".into();
+                        break;
+                    }
+                    Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
+                    Ok(e) => {
+                        if let WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) = &e {
+                            if let Some(v) = o.meta().resource_version.clone() {
+                                rv = v;
+                            }
+                        }
+                        if tx.send(wrap(e)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            if tx.is_closed() {
+                return;
+            }
+        }
+    });
+}
+
+enum Ev {
+    Deploy(WatchEvent<Deployment>),
+    Sts(WatchEvent<StatefulSet>),
+    Pod(WatchEvent<Pod>),
+}
+
+fn apply_event<K: Resource>(map: &mut HashMap<String, K>, ev: WatchEvent<K>) {
+    match ev {
+        WatchEvent::Added(o) | WatchEvent::Modified(o) => {
+            let name = o.meta().name.clone().unwrap_or_default();
+            map.insert(name, o);
+        }
+        WatchEvent::Deleted(o) => {
+            map.remove(o.meta().name.as_deref().unwrap_or_default());
+        }
+        _ => {}
+    }
+}
+
+pub fn deployment_ready(d: &Deployment) -> bool {
+    let (Some(spec), Some(st)) = (d.spec.as_ref(), d.status.as_ref()) else {
+        return false;
+    };
+    let want = spec.replicas.unwrap_or(1);
+    st.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0)
+        && st.updated_replicas.unwrap_or(0) == want
+        && st.available_replicas.unwrap_or(0) == want
+        && st.replicas.unwrap_or(0) == want
+}
+
+pub fn stateful_set_ready(s: &StatefulSet) -> bool {
+    let (Some(spec), Some(st)) = (s.spec.as_ref(), s.status.as_ref()) else {
+        return false;
+    };
+    let want = spec.replicas.unwrap_or(1);
+    st.observed_generation.unwrap_or(0) >= s.metadata.generation.unwrap_or(0)
+        && st.ready_replicas.unwrap_or(0) == want
+        && st.updated_replicas.unwrap_or(0) == want
+        && st.current_revision == st.update_revision
+}
+
+/// What identifies a pod template's generation well enough to tell current pods from pods of
+/// a previous rollout that are on their way out.
+fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
+    let spec = t.spec.as_ref();
+    let images: Vec<_> = spec
+        .map(|s| s.containers.iter().map(|c| c.image.clone().unwrap_or_default()).collect())
+        .unwrap_or_default();
+    let checksum = t
+        .metadata
+        .as_ref()
+        .and_then(|m| m.annotations.as_ref())
+        .and_then(|a| a.get(labels::CHECKSUM))
+        .cloned()
+        .unwrap_or_default();
+    let ns = spec.and_then(|s| s.node_selector.clone()).unwrap_or_default();
+    format!("{images:?}|{checksum}|{ns:?}")
+}
+
+fn fingerprint_of_pod(p: &Pod) -> String {
+    let images: Vec<_> = p
+        .spec
+        .as_ref()
+        .map(|s| s.containers.iter().map(|c| c.image.clone().unwrap_or_default()).collect())
+        .unwrap_or_default();
+    let checksum = p
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(labels::CHECKSUM))
+        .cloned()
+        .unwrap_or_default();
+    let ns = p.spec.as_ref().and_then(|s| s.node_selector.clone()).unwrap_or_default();
+    format!("{images:?}|{checksum}|{ns:?}")
+}
+
+/// Reasons that mean a pod will not become ready without a change.
+pub fn fatal_pod_problem(p: &Pod) -> Option<String> {
+    let status = p.status.as_ref()?;
+    for c in status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+    {
+        let Some(w) = c.state.as_ref().and_then(|s| s.waiting.as_ref()) else {
+            continue;
+        };
+        let reason = w.reason.as_deref().unwrap_or_default();
+        let fatal = match reason {
+            "ImagePullBackOff" | "InvalidImageName" | "CreateContainerConfigError"
+            | "CreateContainerError" | "ErrImageNeverPull" => true,
+            // One crash can be a dependency starting late; repeated crashes are not.
+            "CrashLoopBackOff" => c.restart_count >= 3,
+            _ => false,
+        };
+        if fatal {
+            let msg = w.message.as_deref().unwrap_or_default();
+            return Some(format!("container {} is in {reason}{}", c.name, if msg.is_empty() { String::new() } else { format!(": {msg}") }));
+        }
+    }
+    for cond in status.conditions.iter().flatten() {
+        if cond.type_ == "PodScheduled" && cond.status == "False" && cond.reason.as_deref() == Some("Unschedulable") {
+            let msg = cond.message.clone().unwrap_or_default();
+            // Waiting for a volume to be provisioned is progress, not a dead end.
+            if msg.contains("unbound immediate PersistentVolumeClaims") || msg.contains("waiting for") {
+                continue;
+            }
+            return Some(format!("unschedulable: {msg}"));
+        }
+    }
+    None
+}
+
+/// A short note on a pod that is not ready yet (for progress lines).
+pub fn pod_note(p: &Pod) -> Option<String> {
+    if let Some(problem) = fatal_pod_problem(p) {
+        return Some(problem);
+    }
+    let status = p.status.as_ref()?;
+    for c in status.container_statuses.iter().flatten() {
+        if let Some(w) = c.state.as_ref().and_then(|s| s.waiting.as_ref()) {
+            return Some(format!("{}: {}", c.name, w.reason.clone().unwrap_or_default()));
+        }
+    }
+    for cond in status.conditions.iter().flatten() {
+        if cond.type_ == "PodScheduled" && cond.status == "False" {
+            return Some(cond.message.clone().unwrap_or_else(|| "pending".into()));
+        }
+    }
+    None
+}
+
+/// The latest Warning event for an object, as `Reason: message`.
+pub async fn latest_warning(cluster: &Cluster, name: &str) -> Option<String> {
+    let api: Api<Event> = cluster.typed();
+    let list = api
+        .list(&ListParams::default().fields(&format!("involvedObject.name={name},type=Warning")))
+        .await
+        .ok()?;
+    list.items
+        .into_iter()
+        .max_by_key(|e| {
+            e.last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or_else(|| e.event_time.as_ref().map(|t| t.0))
+                .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+        })
+        .map(|e| format!("{}: {}", e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
+}
+
+/// Waits until every target has rolled out, a pod fails for good, or `deadline` passes.
+pub async fn wait_ready(
+    cluster: &Cluster,
+    targets: &[Target],
+    deadline: Instant,
+    timeout: Duration,
+    reporter: &dyn Reporter,
+) -> Result<(), WaitFailure> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let selector = labels::instance_selector(&cluster.instance);
+    if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
+        spawn_watch(cluster.typed::<Deployment>(), selector.clone(), tx.clone(), Ev::Deploy);
+    }
+    if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
+        spawn_watch(cluster.typed::<StatefulSet>(), selector.clone(), tx.clone(), Ev::Sts);
+    }
+    spawn_watch(cluster.typed::<Pod>(), selector, tx.clone(), Ev::Pod);
+    drop(tx);
+
+    let mut deployments: HashMap<String, Deployment> = HashMap::new();
+    let mut sets: HashMap<String, StatefulSet> = HashMap::new();
+    let mut pods: HashMap<String, Pod> = HashMap::new();
+    let mut shown: BTreeMap<String, (i32, i32, String, bool)> = BTreeMap::new();
+
+    loop {
+        let ev = match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(ev)) => ev,
+            Ok(None) => {
+                return Err(WaitFailure::Timeout {
+                    seconds: timeout.as_secs(),
+                    pending: "every watch on the cluster ended".into(),
+                })
+            }
+            Err(_) => {
+                let pending = summarize_pending(cluster, targets, &deployments, &sets, &pods).await;
+                return Err(WaitFailure::Timeout {
+                    seconds: timeout.as_secs(),
+                    pending,
+                });
+            }
+        };
+        match ev {
+            Ev::Deploy(e) => apply_event(&mut deployments, e),
+            Ev::Sts(e) => apply_event(&mut sets, e),
+            Ev::Pod(e) => apply_event(&mut pods, e),
+        }
+        // Drain what has already arrived before evaluating, so a burst is judged once.
+        while let Ok(ev) = rx.try_recv() {
+            match ev {
+                Ev::Deploy(e) => apply_event(&mut deployments, e),
+                Ev::Sts(e) => apply_event(&mut sets, e),
+                Ev::Pod(e) => apply_event(&mut pods, e),
+            }
+        }
+
+        let mut all_ready = true;
+        for t in targets {
+            let (ready, desired, done, template, replica_failure) = match t.kind {
+                WorkloadKind::Deployment => match deployments.get(&t.name) {
+                    Some(d) => (
+                        d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                        d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                        deployment_ready(d),
+                        d.spec.as_ref().map(|s| fingerprint_of_template(&s.template)),
+                        d.status
+                            .as_ref()
+                            .and_then(|s| s.conditions.as_ref())
+                            .and_then(|cs| cs.iter().find(|c| c.type_ == "ReplicaFailure" && c.status == "True"))
+                            .map(|c| c.message.clone().unwrap_or_default()),
+                    ),
+                    None => {
+                        all_ready = false;
+                        continue;
+                    }
+                },
+                WorkloadKind::StatefulSet => match sets.get(&t.name) {
+                    Some(s) => (
+                        s.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                        s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                        stateful_set_ready(s),
+                        s.spec.as_ref().map(|s| fingerprint_of_template(&s.template)),
+                        None,
+                    ),
+                    None => {
+                        all_ready = false;
+                        continue;
+                    }
+                },
+            };
+            let generation = match t.kind {
+                WorkloadKind::Deployment => deployments.get(&t.name).and_then(|d| d.metadata.generation),
+                WorkloadKind::StatefulSet => sets.get(&t.name).and_then(|s| s.metadata.generation),
+            }
+            .unwrap_or(0);
+            if generation < t.min_generation {
+                all_ready = false;
+                continue;
+            }
+            if let Some(msg) = replica_failure {
+                let kind = if t.kind == WorkloadKind::Deployment { "Deployment" } else { "StatefulSet" };
+                return Err(WaitFailure::Failed {
+                    component: t.component.clone(),
+                    object: format!("{kind} {}/{}", cluster.namespace, t.name),
+                    reason: format!("pods cannot be created: {msg}"),
+                    event: String::new(),
+                });
+            }
+            // Only pods of the current template count: old ones are being replaced.
+            let current: Vec<&Pod> = pods
+                .values()
+                .filter(|p| {
+                    p.metadata.deletion_timestamp.is_none()
+                        && p.metadata.labels.as_ref().and_then(|l| l.get(labels::COMPONENT)) == Some(&t.component)
+                        && template.as_ref().is_some_and(|f| *f == fingerprint_of_pod(p))
+                })
+                .collect();
+            if !done {
+                all_ready = false;
+                for p in &current {
+                    if let Some(problem) = fatal_pod_problem(p) {
+                        let pod_name = p.metadata.name.clone().unwrap_or_default();
+                        let event = latest_warning(cluster, &pod_name)
+                            .await
+                            .map(|e| format!(" (latest event: {e})"))
+                            .unwrap_or_default();
+                        return Err(WaitFailure::Failed {
+                            component: t.component.clone(),
+                            object: format!("pod {}/{pod_name}", cluster.namespace),
+                            reason: problem,
+                            event,
+                        });
+                    }
+                }
+            }
+            let note = if done {
+                String::new()
+            } else {
+                current.iter().find_map(|p| pod_note(p)).unwrap_or_default()
+            };
+            let state = (ready, desired, note.clone(), done);
+            if shown.get(&t.component) != Some(&state) {
+                if done {
+                    reporter.component_done(&t.component, &format!("{ready}/{desired} ready"));
+                } else {
+                    reporter.component(&t.component, ready, desired, &note);
+                }
+                shown.insert(t.component.clone(), state);
+            }
+        }
+        if all_ready {
+            return Ok(());
+        }
+    }
+}
+
+async fn summarize_pending(
+    cluster: &Cluster,
+    targets: &[Target],
+    deployments: &HashMap<String, Deployment>,
+    sets: &HashMap<String, StatefulSet>,
+    pods: &HashMap<String, Pod>,
+) -> String {
+    let mut parts = Vec::new();
+    for t in targets {
+        let (ready, desired, done) = match t.kind {
+            WorkloadKind::Deployment => deployments.get(&t.name).map(|d| {
+                (
+                    d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                    d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                    deployment_ready(d),
+                )
+            }),
+            WorkloadKind::StatefulSet => sets.get(&t.name).map(|s| {
+                (
+                    s.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                    s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                    stateful_set_ready(s),
+                )
+            }),
+        }
+        .unwrap_or((0, 0, false));
+        if done {
+            continue;
+        }
+        let pod = pods.values().find(|p| {
+            p.metadata.labels.as_ref().and_then(|l| l.get(labels::COMPONENT)) == Some(&t.component)
+                && pod_note(p).is_some()
+        });
+        let mut why = pod.and_then(pod_note).unwrap_or_default();
+        let subject = pod
+            .and_then(|p| p.metadata.name.clone())
+            .unwrap_or_else(|| t.name.clone());
+        if let Some(e) = latest_warning(cluster, &subject).await {
+            why = if why.is_empty() { e } else { format!("{why}; latest event: {e}") };
+        }
+        parts.push(format!(
+            "{} {ready}/{desired} ready{}",
+            t.component,
+            if why.is_empty() { String::new() } else { format!(" ({why})") }
+        ));
+    }
+    parts.join("; ")
+}

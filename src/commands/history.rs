@@ -1,0 +1,47 @@
+use anyhow::Result;
+
+use crate::cli::NameArgs;
+use crate::cluster::release;
+use crate::error::Exit;
+use crate::settings::Settings;
+use crate::ui::Printer;
+
+pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    let cluster = super::connect(settings, &args.name).await?;
+    let history = release::list(&cluster).await?;
+    if history.is_empty() {
+        return Err(Exit::NotInstalled(format!(
+            "no skyflo release {:?} in namespace {}",
+            args.name, cluster.namespace
+        ))
+        .into());
+    }
+    if printer.is_machine() {
+        let rows: Vec<_> = history
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "revision": r.revision, "time": r.time, "cliVersion": r.cli_version,
+                    "operation": r.operation, "outcome": r.outcome, "specDigest": r.spec_digest,
+                    "message": r.message,
+                })
+            })
+            .collect();
+        printer.data(&rows)?;
+        return Ok(0);
+    }
+    let mut t = crate::ui::table::new(["REVISION", "TIME", "CLI", "OPERATION", "OUTCOME", "SPEC DIGEST", "MESSAGE"]);
+    for r in &history {
+        t.add_row([
+            r.revision.to_string(),
+            r.time.clone(),
+            r.cli_version.clone(),
+            r.operation.clone(),
+            serde_json::to_value(r.outcome)?.as_str().unwrap_or_default().to_string(),
+            r.spec_digest.chars().take(19).collect(),
+            r.message.chars().take(80).collect(),
+        ]);
+    }
+    printer.out(&crate::ui::table::render(&t))?;
+    Ok(0)
+}

@@ -1,0 +1,48 @@
+use anyhow::Result;
+
+use crate::cli::RollbackArgs;
+use crate::cluster::deploy::{Operation, Options};
+use crate::cluster::release::{self, Outcome};
+use crate::error::Exit;
+use crate::settings::Settings;
+use crate::spec::{validate, Loaded, SourceMap};
+use crate::ui::Printer;
+
+pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    let cluster = super::connect(settings, &args.name.name).await?;
+    let history = release::list(&cluster).await?;
+    let current = release::last_deployed(&history).ok_or_else(|| {
+        Exit::NotInstalled(format!(
+            "no deployed skyflo release {:?} in namespace {}",
+            args.name.name, cluster.namespace
+        ))
+    })?;
+    let target = match args.revision {
+        Some(n) => history.iter().find(|r| r.revision == n).ok_or_else(|| {
+            Exit::Usage(format!(
+                "revision {n} is not in the history (kept: {}); see `skyflo history`",
+                history.iter().map(|r| r.revision.to_string()).collect::<Vec<_>>().join(", ")
+            ))
+        })?,
+        None => history
+            .iter()
+            .rev()
+            .find(|r| r.revision < current.revision && r.outcome != Outcome::Failed)
+            .ok_or_else(|| Exit::Usage("there is no earlier revision to roll back to".into()))?,
+    };
+    let loaded = Loaded {
+        raw: target.spec.clone(),
+        source: SourceMap::unnamed(&format!("revision {}", target.revision)),
+        unknown_keys: Vec::new(),
+    };
+    let spec = validate::validate(&loaded)?;
+    printer.info(&format!("Rolling back to the spec of revision {}", target.revision));
+    let opts = Options {
+        operation: Operation::Rollback,
+        timeout: super::apply::timeout(&args.wait, settings)?,
+        wait: !args.wait.no_wait,
+        atomic: false,
+        plan_only: false,
+    };
+    super::apply::run(&spec, &opts, settings, printer).await
+}

@@ -1,0 +1,74 @@
+//! Printing a plan: created, changed (with fields), unchanged and pruned objects.
+
+use serde_json::{json, Value};
+
+use super::Printer;
+use crate::cluster::plan::{Action, Plan};
+
+fn short(v: &Option<Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(other) => {
+            let s = other.to_string();
+            if s.len() > 120 {
+                format!("{}…", &s[..120])
+            } else {
+                s
+            }
+        }
+    }
+}
+
+pub fn text(plan: &Plan, printer: &Printer) -> String {
+    let mut out = String::new();
+    for step in &plan.steps {
+        let key = step.rendered.object.object_ref();
+        match &step.action {
+            Action::Create => out.push_str(&format!("  {} {key}\n", printer.green("+ create ")),),
+            Action::Update { changes } => {
+                out.push_str(&format!("  {} {key}\n", printer.yellow("~ change ")));
+                for c in changes {
+                    out.push_str(&format!(
+                        "      {}: {} → {}\n",
+                        c.path,
+                        short(&c.live),
+                        short(&c.desired)
+                    ));
+                }
+            }
+            Action::Unchanged => {
+                if printer.verbose {
+                    out.push_str(&format!("  {} {key}\n", printer.dim("= same   ")));
+                }
+            }
+        }
+    }
+    for key in &plan.prune {
+        out.push_str(&format!("  {} {key}\n", printer.red("- prune  ")));
+    }
+    let (c, u, same, p) = plan.count();
+    out.push_str(&format!(
+        "Plan: {c} to create, {u} to change, {p} to prune, {same} unchanged.\n"
+    ));
+    out
+}
+
+pub fn json(plan: &Plan) -> Value {
+    let steps: Vec<Value> = plan
+        .steps
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(&s.action).unwrap_or_default();
+            v["object"] = serde_json::to_value(s.rendered.object.object_ref()).unwrap_or_default();
+            v
+        })
+        .collect();
+    let (c, u, same, p) = plan.count();
+    json!({
+        "create": c, "change": u, "unchanged": same, "prune": p,
+        "objects": steps,
+        "pruned": plan.prune,
+        "blocked": plan.blocked,
+    })
+}
