@@ -123,7 +123,7 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
 
     let docs: Vec<Spanned<Node>> = serde_saphyr::from_multiple_with_options(text, options())
-        .map_err(|e| SpecErrors(vec![yaml_error(file, &e, "")]))?;
+        .map_err(|e| SpecErrors(vec![yaml_error(file, text, &e, "")]))?;
     let root = match docs.len() {
         0 => {
             return Err(whole(
@@ -138,7 +138,7 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
                 file: file.to_string(),
                 line: second.referenced.line(),
                 column: second.referenced.column(),
-                path: String::new(),
+                path: "(document 2)".into(),
                 message: format!(
                     "the file holds {n} YAML documents; it must hold exactly one SkyfloAI document"
                 ),
@@ -155,7 +155,7 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
             file: file.to_string(),
             line: root.referenced.line(),
             column: root.referenced.column(),
-            path: String::new(),
+            path: "(document)".into(),
             message: format!(
                 "the document is {what}; it must be a mapping with apiVersion: skyflo.ai/v1, kind: SkyfloAI and spec"
             ),
@@ -198,11 +198,11 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
                     serde_path_to_error::Segment::Unknown => None,
                 })
                 .collect();
-            errors.push(yaml_error(file, e.inner(), &render_path(&segs)));
+            errors.push(yaml_error(file, text, e.inner(), &render_path(&segs)));
             None
         }
         (_, Err(e)) => {
-            errors.push(yaml_error(file, &e, ""));
+            errors.push(yaml_error(file, text, &e, ""));
             None
         }
         (None, Ok(())) => None,
@@ -246,7 +246,7 @@ fn line_col(prefix: &[u8]) -> (u64, u64) {
     (line, column)
 }
 
-fn yaml_error(file: &str, e: &serde_saphyr::Error, path: &str) -> Diagnostic {
+fn yaml_error(file: &str, text: &str, e: &serde_saphyr::Error, path: &str) -> Diagnostic {
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))
@@ -269,17 +269,64 @@ fn yaml_error(file: &str, e: &serde_saphyr::Error, path: &str) -> Diagnostic {
             message = friendly.to_string();
         }
     }
-    if message.contains("budget") || message.contains("alias") && message.contains("limit") {
-        message = format!(
-            "{message} (the file expands to more YAML than a SkyfloAI spec can hold; aliases are limited to guard against alias bombs)"
-        );
+    if message.contains("budget") {
+        message = "the file expands to far more YAML than a SkyfloAI spec holds (anchors and aliases are limited, to guard against alias bombs); write the values out or use fewer aliases".into();
+    } else if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        message = format!("duplicate key `{key}`; each key may appear only once in a mapping");
+    } else if message == "expected mapping start" {
+        message = "expected a mapping (key: value pairs) here".into();
+    } else if message == "expected sequence start" {
+        message = "expected a list here".into();
     }
+    let path = if path.is_empty() && line > 0 {
+        path_at_line(text, line)
+    } else {
+        path.to_string()
+    };
     Diagnostic {
         file: file.to_string(),
         line,
         column,
-        path: path.to_string(),
+        path,
         message,
+    }
+}
+
+/// The dotted path of the key on `line`, from indentation alone: syntax errors happen
+/// before a tree exists, and the path still tells the user where to look.
+fn path_at_line(text: &str, line: u64) -> String {
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    for l in text.lines().take(line as usize) {
+        let trimmed = l.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let mut indent = l.len() - trimmed.len();
+        let body = match trimmed.strip_prefix("- ") {
+            Some(b) => {
+                indent += 2;
+                b
+            }
+            None => trimmed,
+        };
+        let Some((key, _)) = body.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        if key.is_empty() || key.contains([' ', '[', '{', '&', '*']) {
+            continue;
+        }
+        while stack.last().is_some_and(|(i, _)| *i >= indent) {
+            stack.pop();
+        }
+        stack.push((indent, key.to_string()));
+    }
+    let path: Vec<String> = stack.into_iter().map(|(_, k)| k).collect();
+    if path.is_empty() {
+        "(document)".into()
+    } else {
+        path.join(".")
     }
 }
 

@@ -1,0 +1,155 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_skyflo_global_optspecs
+    string join \n kubeconfig= context= n/namespace= o/output= q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_skyflo_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_skyflo_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_skyflo_using_subcommand
+    set -l cmd (__fish_skyflo_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c skyflo -n "__fish_skyflo_needs_command" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_needs_command" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_needs_command" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_needs_command" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_needs_command" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_needs_command" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_needs_command" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c skyflo -n "__fish_skyflo_needs_command" -s V -l version -d 'Print version'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l no-wait -d 'Apply and return without waiting for readiness'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l dry-run -d 'Show the plan and stop; nothing is written'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l atomic -d 'If the new revision does not become ready, return to the previous one'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l no-wait -d 'Apply and return without waiting for readiness'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l diff -d 'Show the plan (with changed fields; Secret values redacted) and stop. Exit 0 when nothing would change, 6 when changes are pending'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l atomic -d 'If the new revision does not become ready, roll back to the previous one'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l no-wait -d 'Apply and return without waiting for readiness'
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s f -l file -d 'The SkyfloAI spec file to check; `-` reads standard input' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,140 @@
+//! The CLI without a cluster: template output, help, completions, exit codes.
+
+use std::process::Command;
+
+fn skyflo(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args(args)
+        .env("KUBECONFIG", "/nonexistent/kubeconfig")
+        .env("NO_COLOR", "1")
+        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn template_prints_the_complete_default_installation() {
+    let out = skyflo(&["template"]);
+    assert_eq!(out.status.code(), Some(0));
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+    let has = |kind: &str, name: &str| {
+        docs.iter()
+            .any(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+    };
+    assert!(has("Namespace", "skyflo-ai"));
+    for d in ["skyflo-ui", "skyflo-engine", "skyflo-mcp"] {
+        assert!(has("Deployment", d), "{d}");
+    }
+    for s in ["skyflo-postgres", "skyflo-redis"] {
+        assert!(has("StatefulSet", s), "{s}");
+    }
+    let node_ports: Vec<i64> = docs
+        .iter()
+        .filter(|d| d["kind"] == "Service")
+        .flat_map(|d| d["spec"]["ports"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p["nodePort"].as_i64())
+        .collect();
+    assert_eq!(node_ports, [30080, 30081]);
+    assert!(docs.iter().any(|d| d["kind"] == "NetworkPolicy"));
+    let crb = docs.iter().find(|d| d["kind"] == "ClusterRoleBinding").unwrap();
+    assert_eq!(crb["roleRef"]["name"], "cluster-admin");
+    assert_eq!(crb["subjects"][0]["name"], "skyflo-mcp");
+}
+
+#[test]
+fn template_honours_namespace_and_json() {
+    let out = skyflo(&["template", "-n", "ops", "-o", "json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "List");
+    assert_eq!(v["items"][0]["metadata"]["name"], "ops");
+    assert_eq!(v["items"][1]["metadata"]["namespace"], "ops");
+}
+
+#[test]
+fn template_generates_fresh_secrets_without_a_cluster() {
+    let a = String::from_utf8(skyflo(&["template"]).stdout).unwrap();
+    let b = String::from_utf8(skyflo(&["template"]).stdout).unwrap();
+    assert_ne!(a, b, "no cluster to read: the generated secrets differ per run");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(skyflo(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(skyflo(&["template", "-n", "Not_A_Namespace"]).status.code(), Some(2));
+    assert_eq!(skyflo(&["upgrade"]).status.code(), Some(2), "upgrade needs -f");
+    assert_eq!(
+        skyflo(&["install", "--timeout", "soon"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn unreachable_cluster_fails_fast_naming_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    // A port on loopback that nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: x\n  context: {{cluster: c, user: u}}\ncurrent-context: x\n"
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args(["install", "--kubeconfig", kc.to_str().unwrap()])
+        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    assert!(stderr.contains("cannot reach the cluster"), "{stderr}");
+    assert!(started.elapsed().as_secs() < 15, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn every_command_has_examples_in_help() {
+    for cmd in ["install", "upgrade", "template", "validate", "history", "rollback", "completions"] {
+        let out = skyflo(&[cmd, "--help"]);
+        assert!(out.status.success(), "{cmd}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"), "{cmd}");
+    }
+}
+
+#[test]
+fn committed_completions_match_the_binary() {
+    for (shell, file) in [
+        ("bash", "completions/skyflo.bash"),
+        ("zsh", "completions/_skyflo"),
+        ("fish", "completions/skyflo.fish"),
+        ("powershell", "completions/_skyflo.ps1"),
+        ("elvish", "completions/skyflo.elvish"),
+    ] {
+        let out = skyflo(&["completions", shell]);
+        assert!(out.status.success());
+        let committed = std::fs::read(file).unwrap_or_default();
+        assert!(
+            committed == out.stdout,
+            "{file} is out of date; regenerate with: skyflo completions {shell} > {file}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .arg("template")
+        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -1,0 +1,207 @@
+//! Test harness for integration tests against the real control plane from `tests/cluster/`.
+//!
+//! `tests/run.sh` starts the cluster and exports `SKYFLO_TEST_KUBECONFIG`. Without it (or
+//! with a cluster that does not answer) every integration test fails with an instruction;
+//! none is skipped.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+pub const KUBECONFIG_ENV: &str = "SKYFLO_TEST_KUBECONFIG";
+
+pub fn kubeconfig() -> PathBuf {
+    match std::env::var(KUBECONFIG_ENV) {
+        Ok(p) if !p.is_empty() => PathBuf::from(p),
+        _ => panic!(
+            "{KUBECONFIG_ENV} is not set: integration tests need the test control plane.\n\
+             Run the whole suite with `tests/run.sh`, or start the cluster yourself:\n  \
+             export {KUBECONFIG_ENV}=$(tests/cluster/up | tail -n1)\n  cargo test"
+        ),
+    }
+}
+
+pub async fn client() -> Client {
+    let path = kubeconfig();
+    let kc = Kubeconfig::read_from(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .expect("valid kubeconfig");
+    let client = Client::try_from(config).expect("client");
+    if let Err(e) = client.apiserver_version().await {
+        panic!(
+            "the test cluster at {} does not answer ({e}); start it with tests/cluster/up",
+            path.display()
+        );
+    }
+    client
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A namespace name unique to this test process and call.
+pub fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!("{prefix}-{}-{n}", std::process::id() % 100_000)
+}
+
+/// A namespace that is deleted (with everything in it) when dropped.
+pub struct TestNamespace {
+    pub name: String,
+    pub client: Client,
+}
+
+impl TestNamespace {
+    /// Creates the namespace, optionally enforcing PodSecurity `restricted`.
+    pub async fn create(prefix: &str, restricted: bool) -> Self {
+        let client = client().await;
+        let name = unique_name(prefix);
+        let mut ns = Namespace::default();
+        ns.metadata.name = Some(name.clone());
+        if restricted {
+            ns.metadata.labels = Some(
+                [(
+                    "pod-security.kubernetes.io/enforce".to_string(),
+                    "restricted".to_string(),
+                )]
+                .into(),
+            );
+        }
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &ns)
+            .await
+            .expect("create namespace");
+        TestNamespace { name, client }
+    }
+
+    /// A name only: for tests where skyflo itself creates the namespace.
+    pub async fn reserve(prefix: &str) -> Self {
+        TestNamespace {
+            name: unique_name(prefix),
+            client: client().await,
+        }
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        // Best effort, without blocking the test on namespace finalization.
+        let name = self.name.clone();
+        let path = kubeconfig();
+        let _ = std::process::Command::new("kubectl")
+            .args(["--kubeconfig", path.to_str().unwrap_or_default()])
+            .args(["delete", "namespace", &name, "--wait=false", "--ignore-not-found"])
+            .output();
+        let _ = std::process::Command::new("kubectl")
+            .args(["--kubeconfig", path.to_str().unwrap_or_default()])
+            .args([
+                "delete",
+                "clusterrolebinding",
+                "-l",
+                &format!("skyflo.ai/namespace={name}"),
+                "--ignore-not-found",
+            ])
+            .output();
+    }
+}
+
+/// Runs the skyflo binary against the test cluster.
+pub fn skyflo(args: &[&str]) -> Output {
+    skyflo_with(args, &[], None)
+}
+
+pub fn skyflo_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"));
+    cmd.arg("--kubeconfig").arg(kubeconfig()).args(args);
+    cmd.env_remove("KUBECONFIG").env("NO_COLOR", "1").env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("run skyflo");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().expect("skyflo output")
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "exit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+pub fn kubectl(args: &[&str]) -> Output {
+    std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(args)
+        .output()
+        .expect("kubectl runs")
+}
+
+/// A spec for tests: ClusterIP Services (so parallel tests never compete for node ports),
+/// plus whatever `extra` sets under `spec` (YAML, indented by two).
+pub fn spec_yaml(extra: &str) -> String {
+    format!(
+        "apiVersion: skyflo.ai/v1
+kind: SkyfloAI
+metadata:
+  name: skyflo
+spec:
+  ui:
+    image: skyfloaiagent/ui:v0.7.0
+    service: {{type: ClusterIP}}
+  engine:
+    image: skyfloaiagent/engine:v0.7.0
+  mcp:
+    image: skyfloaiagent/mcp:v0.7.0
+    service: {{type: ClusterIP}}
+{extra}"
+    )
+}
+
+pub fn write_spec(dir: &tempfile::TempDir, name: &str, yaml: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, yaml).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// Polls `f` until it returns Some, for up to `secs` seconds (for state the test itself
+/// waits on, such as a controller's reaction).
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {secs}s waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub async fn delete_namespace(client: &Client, name: &str) {
+    let _ = Api::<Namespace>::all(client.clone())
+        .delete(name, &DeleteParams::default())
+        .await;
+}

@@ -1,0 +1,406 @@
+//! Rendering: snapshots of every rendered byte for three fixtures, and invariants that must
+//! hold for every fixture (PodSecurity `restricted`, selectors, Services, references).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
+use skyflo::render::{self, Generated, Inputs, Object, Rendered};
+use skyflo::spec::{self, Database, Redis, Spec};
+
+const FIXTURES: &[&str] = &[
+    "examples/skyflo.yaml",
+    "tests/fixtures/valid/external.yaml",
+    "tests/fixtures/valid/scheduling.yaml",
+];
+
+fn load(path: &str) -> Spec {
+    spec::parse(path, &std::fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn inputs() -> Inputs {
+    Inputs {
+        namespace: "skyflo-ai".into(),
+        generated: Generated {
+            jwt_secret: "test-jwt-secret-0123456789abcdefghijklmnopqrstuv".into(),
+            postgres_password: "test-postgres-password-0123456789abcdefghijklm".into(),
+        },
+    }
+}
+
+fn rendered(path: &str) -> Vec<Rendered> {
+    render::render(&load(path), &inputs())
+}
+
+#[test]
+fn snapshots() {
+    for (name, path) in [
+        ("default", FIXTURES[0]),
+        ("external", FIXTURES[1]),
+        ("scheduling", FIXTURES[2]),
+    ] {
+        insta::assert_snapshot!(name, render::to_yaml(&rendered(path)));
+    }
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for f in FIXTURES {
+        assert_eq!(render::to_yaml(&rendered(f)), render::to_yaml(&rendered(f)));
+    }
+}
+
+#[test]
+fn default_spec_renders_the_standard_installation() {
+    let objects = rendered(FIXTURES[0]);
+    let names: BTreeSet<(String, String)> = objects
+        .iter()
+        .map(|r| (r.object.kind().to_string(), r.object.name().to_string()))
+        .collect();
+    for (kind, name) in [
+        ("Namespace", "skyflo-ai"),
+        ("Deployment", "skyflo-ui"),
+        ("Deployment", "skyflo-engine"),
+        ("Deployment", "skyflo-mcp"),
+        ("StatefulSet", "skyflo-postgres"),
+        ("StatefulSet", "skyflo-redis"),
+        ("ClusterRoleBinding", "skyflo-mcp-skyflo-ai"),
+    ] {
+        assert!(names.contains(&(kind.into(), name.into())), "{kind} {name}");
+    }
+    let node_ports: Vec<i32> = objects
+        .iter()
+        .filter_map(|r| match &r.object {
+            Object::Service(s) => Some(s),
+            _ => None,
+        })
+        .flat_map(|s| s.spec.clone().unwrap().ports.unwrap())
+        .filter_map(|p| p.node_port)
+        .collect();
+    assert_eq!(node_ports, [30080, 30081]);
+    let crb = objects
+        .iter()
+        .find_map(|r| match &r.object {
+            Object::ClusterRoleBinding(b) => Some(b.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(crb.role_ref.name, "cluster-admin");
+    assert_eq!(crb.subjects.unwrap()[0].name, "skyflo-mcp");
+    assert!(objects.iter().any(|r| matches!(r.object, Object::NetworkPolicy(_))));
+    // Apply order follows the stages.
+    let stages: Vec<_> = objects.iter().map(|r| r.stage).collect();
+    let mut sorted = stages.clone();
+    sorted.sort();
+    assert_eq!(stages, sorted);
+}
+
+#[test]
+fn external_databases_render_no_stateful_sets_and_use_the_users_secrets() {
+    let s = load(FIXTURES[1]);
+    assert!(matches!(s.engine.database, Database::External { .. }));
+    assert!(matches!(s.engine.redis, Redis::External { .. }));
+    let objects = render::render(&s, &inputs());
+    assert!(!objects.iter().any(|r| matches!(r.object, Object::StatefulSet(_))));
+    let engine = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-engine")
+        .unwrap()
+        .1;
+    let env = engine.spec.unwrap().containers[0].env.clone().unwrap();
+    let url = env.iter().find(|e| e.name == "POSTGRES_DATABASE_URL").unwrap();
+    assert_eq!(
+        url.value.as_deref(),
+        Some("postgres://$(_PG_USER):$(_PG_PASS)@pg.example.internal:5433/skyflo_prod")
+    );
+    let redis = env.iter().find(|e| e.name == "REDIS_URL").unwrap();
+    assert_eq!(
+        redis.value.as_deref(),
+        Some("redis://:$(_REDIS_PASS)@redis.example.internal:6380/0")
+    );
+}
+
+#[test]
+fn output_parses_back_into_typed_objects() {
+    for f in FIXTURES {
+        let yaml = render::to_yaml(&rendered(f));
+        let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+        assert_eq!(docs.len(), rendered(f).len());
+        for doc in docs {
+            let kind = doc["kind"].as_str().unwrap().to_string();
+            let ok = match kind.as_str() {
+                "Namespace" => serde_json::from_value::<k8s_openapi::api::core::v1::Namespace>(doc).is_ok(),
+                "ServiceAccount" => serde_json::from_value::<k8s_openapi::api::core::v1::ServiceAccount>(doc).is_ok(),
+                "ClusterRoleBinding" => serde_json::from_value::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>(doc).is_ok(),
+                "ConfigMap" => serde_json::from_value::<k8s_openapi::api::core::v1::ConfigMap>(doc).is_ok(),
+                "Secret" => serde_json::from_value::<k8s_openapi::api::core::v1::Secret>(doc).is_ok(),
+                "NetworkPolicy" => serde_json::from_value::<k8s_openapi::api::networking::v1::NetworkPolicy>(doc).is_ok(),
+                "Service" => serde_json::from_value::<k8s_openapi::api::core::v1::Service>(doc).is_ok(),
+                "StatefulSet" => serde_json::from_value::<k8s_openapi::api::apps::v1::StatefulSet>(doc).is_ok(),
+                "Deployment" => serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(doc).is_ok(),
+                other => panic!("unexpected kind {other}"),
+            };
+            assert!(ok, "{f}: {kind} does not parse back");
+        }
+    }
+}
+
+fn pod_templates(objects: &[Rendered]) -> Vec<(String, PodTemplateSpec)> {
+    objects
+        .iter()
+        .filter_map(|r| match &r.object {
+            Object::Deployment(d) => Some((r.object.name().to_string(), d.spec.clone()?.template)),
+            Object::StatefulSet(s) => Some((r.object.name().to_string(), s.spec.clone()?.template)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn all_containers(spec: &PodSpec) -> Vec<&Container> {
+    spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect()
+}
+
+/// The checks of the PodSecurity `restricted` profile (latest).
+fn restricted_violations(spec: &PodSpec) -> Vec<String> {
+    let mut v = Vec::new();
+    let pod_sc = spec.security_context.clone().unwrap_or_default();
+    if spec.host_network == Some(true) || spec.host_pid == Some(true) || spec.host_ipc == Some(true) {
+        v.push("host namespaces".into());
+    }
+    for vol in spec.volumes.iter().flatten() {
+        let allowed = vol.config_map.is_some()
+            || vol.secret.is_some()
+            || vol.empty_dir.is_some()
+            || vol.persistent_volume_claim.is_some()
+            || vol.projected.is_some()
+            || vol.downward_api.is_some()
+            || vol.ephemeral.is_some()
+            || vol.csi.is_some();
+        if !allowed {
+            v.push(format!("volume {} type", vol.name));
+        }
+    }
+    if pod_sc.run_as_user == Some(0) {
+        v.push("pod runAsUser 0".into());
+    }
+    let pod_seccomp = pod_sc.seccomp_profile.as_ref().map(|s| s.type_.clone());
+    for c in all_containers(spec) {
+        let sc = c.security_context.clone().unwrap_or_default();
+        if sc.privileged == Some(true) {
+            v.push(format!("{} privileged", c.name));
+        }
+        if sc.allow_privilege_escalation != Some(false) {
+            v.push(format!("{} allowPrivilegeEscalation", c.name));
+        }
+        let caps = sc.capabilities.clone().unwrap_or_default();
+        if !caps.drop.unwrap_or_default().iter().any(|d| d == "ALL") {
+            v.push(format!("{} must drop ALL", c.name));
+        }
+        if caps.add.unwrap_or_default().iter().any(|a| a != "NET_BIND_SERVICE") {
+            v.push(format!("{} adds capabilities", c.name));
+        }
+        if sc.run_as_non_root != Some(true) && pod_sc.run_as_non_root != Some(true) {
+            v.push(format!("{} runAsNonRoot", c.name));
+        }
+        if sc.run_as_user == Some(0) {
+            v.push(format!("{} runAsUser 0", c.name));
+        }
+        let seccomp = sc.seccomp_profile.as_ref().map(|s| s.type_.clone()).or(pod_seccomp.clone());
+        if !matches!(seccomp.as_deref(), Some("RuntimeDefault") | Some("Localhost")) {
+            v.push(format!("{} seccompProfile", c.name));
+        }
+        if c.ports.iter().flatten().any(|p| p.host_port.is_some()) {
+            v.push(format!("{} hostPort", c.name));
+        }
+    }
+    v
+}
+
+#[test]
+fn every_pod_meets_pod_security_restricted() {
+    for f in FIXTURES {
+        for (name, t) in pod_templates(&rendered(f)) {
+            let violations = restricted_violations(t.spec.as_ref().unwrap());
+            assert!(violations.is_empty(), "{f}: {name}: {violations:?}");
+            // Explicit UIDs, as the images need them.
+            let spec = t.spec.unwrap();
+            let pod_uid = spec.security_context.as_ref().and_then(|s| s.run_as_user);
+            for c in all_containers(&spec) {
+                let uid = c.security_context.as_ref().and_then(|s| s.run_as_user).or(pod_uid);
+                assert!(uid.is_some_and(|u| u > 0), "{f}: {name}/{} has no explicit UID", c.name);
+            }
+        }
+    }
+}
+
+fn subset(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+    !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+#[test]
+fn selectors_match_their_pod_templates_and_services_select_rendered_pods() {
+    for f in FIXTURES {
+        let objects = rendered(f);
+        let templates = pod_templates(&objects);
+        for r in &objects {
+            let (sel, tmpl) = match &r.object {
+                Object::Deployment(d) => (d.spec.clone().unwrap().selector, d.spec.clone().unwrap().template),
+                Object::StatefulSet(s) => (s.spec.clone().unwrap().selector, s.spec.clone().unwrap().template),
+                _ => continue,
+            };
+            let labels = tmpl.metadata.unwrap().labels.unwrap();
+            assert!(subset(&sel.match_labels.unwrap(), &labels), "{f}: {}", r.object.name());
+        }
+        for r in &objects {
+            let Object::Service(svc) = &r.object else { continue };
+            let spec = svc.spec.clone().unwrap();
+            let sel = spec.selector.unwrap();
+            let target = templates
+                .iter()
+                .find(|(_, t)| subset(&sel, t.metadata.as_ref().unwrap().labels.as_ref().unwrap()))
+                .unwrap_or_else(|| panic!("{f}: Service {} selects no rendered pod", r.object.name()));
+            let container_ports: BTreeSet<String> = target
+                .1
+                .spec
+                .as_ref()
+                .unwrap()
+                .containers
+                .iter()
+                .flat_map(|c| c.ports.clone().unwrap_or_default())
+                .filter_map(|p| p.name)
+                .collect();
+            for p in spec.ports.unwrap() {
+                if let Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(name)) = p.target_port {
+                    assert!(container_ports.contains(&name), "{f}: Service {} targets missing port {name}", r.object.name());
+                }
+            }
+        }
+    }
+}
+
+/// Secrets the user declares in the spec (they exist before install).
+fn user_secrets(s: &Spec) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Database::External { secret_name, .. } = &s.engine.database {
+        out.insert(secret_name.clone());
+    }
+    if let Redis::External { secret_name, .. } = &s.engine.redis {
+        out.insert(secret_name.clone());
+    }
+    out.extend(s.engine.llm.api_key_secret.clone());
+    out.extend(s.mcp.kubeconfig_secret.clone());
+    for w in [&s.ui.workload, &s.engine.workload, &s.mcp.workload] {
+        for e in &w.env {
+            if let Some(r) = e.value_from.as_ref().and_then(|v| v.secret_key_ref.as_ref()) {
+                out.insert(r.name.clone());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_referenced_secret_and_config_map_key_is_rendered_or_declared() {
+    for f in FIXTURES {
+        let s = load(f);
+        let objects = render::render(&s, &inputs());
+        let mut keys: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for r in &objects {
+            match &r.object {
+                Object::Secret(x) => {
+                    keys.insert(("Secret".into(), r.object.name().into()), x.data.clone().unwrap_or_default().keys().cloned().collect());
+                }
+                Object::ConfigMap(x) => {
+                    keys.insert(("ConfigMap".into(), r.object.name().into()), x.data.clone().unwrap_or_default().keys().cloned().collect());
+                }
+                _ => {}
+            }
+        }
+        let declared = user_secrets(&s);
+        for (name, t) in pod_templates(&objects) {
+            let spec = t.spec.unwrap();
+            for c in all_containers(&spec) {
+                for e in c.env.iter().flatten() {
+                    let Some(from) = &e.value_from else { continue };
+                    if let Some(r) = &from.secret_key_ref {
+                        let ok = declared.contains(&r.name)
+                            || keys.get(&("Secret".into(), r.name.clone())).is_some_and(|k| k.contains(&r.key));
+                        assert!(ok, "{f}: {name}/{}: env {} refers to Secret {}/{}", c.name, e.name, r.name, r.key);
+                    }
+                    if let Some(r) = &from.config_map_key_ref {
+                        let ok = keys.get(&("ConfigMap".into(), r.name.clone())).is_some_and(|k| k.contains(&r.key));
+                        assert!(ok, "{f}: {name}: ConfigMap {}/{}", r.name, r.key);
+                    }
+                }
+                for ef in c.env_from.iter().flatten() {
+                    if let Some(r) = &ef.config_map_ref {
+                        assert!(keys.contains_key(&("ConfigMap".into(), r.name.clone())), "{f}: {name}: envFrom {}", r.name);
+                    }
+                    if let Some(r) = &ef.secret_ref {
+                        assert!(
+                            declared.contains(&r.name) || keys.contains_key(&("Secret".into(), r.name.clone())),
+                            "{f}: {name}: envFrom Secret {}",
+                            r.name
+                        );
+                    }
+                }
+            }
+            for v in spec.volumes.iter().flatten() {
+                if let Some(sec) = &v.secret {
+                    let n = sec.secret_name.clone().unwrap();
+                    assert!(declared.contains(&n), "{f}: {name}: volume Secret {n}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
+    let s = load(FIXTURES[0]);
+    let a = render::render(&s, &inputs());
+    let mut other = inputs();
+    other.generated.jwt_secret = "another-jwt-secret-0123456789abcdefghijklmnopq".into();
+    let b = render::render(&s, &other);
+    let sums = |objs: &[Rendered]| -> BTreeMap<String, String> {
+        pod_templates(objs)
+            .into_iter()
+            .filter_map(|(n, t)| Some((n, t.metadata?.annotations?.get("skyflo.ai/config-checksum")?.clone())))
+            .collect()
+    };
+    let (sa, sb) = (sums(&a), sums(&b));
+    // The engine reads the JWT secret; the UI and MCP do not.
+    assert_ne!(sa["skyflo-engine"], sb["skyflo-engine"]);
+    assert_eq!(sa["skyflo-ui"], sb["skyflo-ui"]);
+    assert_eq!(sa["skyflo-mcp"], sb["skyflo-mcp"]);
+}
+
+#[test]
+fn mcp_access_levels() {
+    let s = load(FIXTURES[2]);
+    let objects = render::render(&s, &inputs());
+    let crb = objects
+        .iter()
+        .find_map(|r| match &r.object {
+            Object::ClusterRoleBinding(b) => Some(b.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(crb.role_ref.name, "view");
+    let mcp = pod_templates(&objects).into_iter().find(|(n, _)| n == "ops-mcp").unwrap().1;
+    let env = mcp.spec.unwrap().containers[0].env.clone().unwrap();
+    assert!(env.iter().any(|e| e.name == "KUBECONFIG"));
+}
+
+#[test]
+fn only_mcp_mounts_a_service_account_token() {
+    for f in FIXTURES {
+        for (name, t) in pod_templates(&rendered(f)) {
+            let mounts = t.spec.unwrap().automount_service_account_token;
+            if name.ends_with("-mcp") {
+                assert_eq!(mounts, Some(true), "{f}: {name}");
+            } else {
+                assert_eq!(mounts, Some(false), "{f}: {name}");
+            }
+        }
+    }
+}
