@@ -77,12 +77,16 @@ pub enum Command {
     /// is the source of truth over `kubectl edit`), waits until each stage is ready, prunes
     /// what the spec no longer renders (never volumes or generated secrets) and records a
     /// revision. Running it again changes nothing and says so.
-    #[command(after_help = "Examples:\n  skyflo install                          # the embedded default spec\n  skyflo install -f skyflo.yaml -n ops --timeout 10m\n  skyflo install --dry-run -o json        # the plan, no writes\n\nExit codes: 0 ready, 1 failed, 2 invalid spec, 3 not ready in time, 4 locked.")]
+    #[command(
+        after_help = "Examples:\n  skyflo install                          # the embedded default spec\n  skyflo install -f skyflo.yaml -n ops --timeout 10m\n  skyflo install --dry-run -o json        # the plan, no writes\n\nExit codes: 0 ready, 1 failed, 2 invalid spec, 3 not ready in time, 4 locked."
+    )]
     Install(InstallArgs),
 
     /// Change an existing installation to match FILE: shows the plan, applies only what
     /// changed, prunes what was removed, and waits.
-    #[command(after_help = "Examples:\n  skyflo upgrade -f skyflo.yaml --diff    # show the plan only\n  skyflo upgrade -f skyflo.yaml --atomic  # roll back if the new revision is not ready\n\nExit codes: 0 done (or --diff: no changes), 1 failed, 2 invalid spec, 3 not ready in time,\n4 locked, 5 nothing installed, 6 --diff: changes pending.")]
+    #[command(
+        after_help = "Examples:\n  skyflo upgrade -f skyflo.yaml --diff    # show the plan only\n  skyflo upgrade -f skyflo.yaml --atomic  # roll back if the new revision is not ready\n\nExit codes: 0 done (or --diff: no changes), 1 failed, 2 invalid spec, 3 not ready in time,\n4 locked, 5 nothing installed, 6 --diff: changes pending."
+    )]
     Upgrade(UpgradeArgs),
 
     /// List the installation's revisions: number, time, CLI version, outcome, spec digest.
@@ -90,22 +94,30 @@ pub enum Command {
     History(NameArgs),
 
     /// Return to the spec of an earlier revision (default: the one before the current).
-    #[command(after_help = "Examples:\n  skyflo rollback        # to the previous deployed revision\n  skyflo rollback 3")]
+    #[command(
+        after_help = "Examples:\n  skyflo rollback        # to the previous deployed revision\n  skyflo rollback 3"
+    )]
     Rollback(RollbackArgs),
 
     /// Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster.
     ///
     /// Generated secrets (JWT secret, PostgreSQL password) are freshly random here, because
     /// no cluster is read; `install` and `upgrade` always reuse the ones in the cluster.
-    #[command(after_help = "Examples:\n  skyflo template                         # the embedded default spec\n  skyflo template -f skyflo.yaml -n ops | kubectl apply --server-side -f -")]
+    #[command(
+        after_help = "Examples:\n  skyflo template                         # the embedded default spec\n  skyflo template -f skyflo.yaml -n ops | kubectl apply --server-side -f -"
+    )]
     Template(TemplateArgs),
 
     /// Check a spec file and print every problem in it, with file, line and field.
-    #[command(after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid.")]
+    #[command(
+        after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid."
+    )]
     Validate(ValidateArgs),
 
     /// Print shell completions for SHELL to stdout.
-    #[command(after_help = "Examples:\n  skyflo completions bash > ~/.local/share/bash-completion/completions/skyflo\n  skyflo completions zsh > \"${fpath[1]}/_skyflo\"")]
+    #[command(
+        after_help = "Examples:\n  skyflo completions bash > ~/.local/share/bash-completion/completions/skyflo\n  skyflo completions zsh > \"${fpath[1]}/_skyflo\""
+    )]
     Completions(CompletionsArgs),
 }
 

@@ -42,8 +42,9 @@ impl Exit {
 
 /// The exit code for an error chain: the first [`Exit`] in it decides, else 1.
 pub fn code_for(err: &anyhow::Error) -> u8 {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<Exit>())
+    // An Exit attached with `.context()` is only visible through the top-level downcast.
+    err.downcast_ref::<Exit>()
+        .or_else(|| err.chain().find_map(|e| e.downcast_ref::<Exit>()))
         .map_or(EXIT_FAILURE, Exit::code)
 }
 

@@ -42,7 +42,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         None => settings::ConfigFile::default(),
     };
     let settings = Settings::resolve(&cli.global, &env, &config)?;
-    let printer = ui::Printer::new(settings.output, settings.quiet, settings.verbose, settings.color);
+    let printer = ui::Printer::new(
+        settings.output,
+        settings.quiet,
+        settings.verbose,
+        settings.color,
+    );
     let code = match &cli.command {
         Command::Template(a) => commands::template::run(a, &settings, &printer).map(|()| 0)?,
         Command::Validate(a) => commands::validate::run(a, &printer).map(|()| 0)?,

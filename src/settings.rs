@@ -62,7 +62,8 @@ pub fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
 
 /// Parses `90`, `90s`, `5m`, `1h` or `1m30s`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid duration {s:?}; valid: a number of seconds or e.g. 90s, 5m, 1h, 1m30s");
+    let bad =
+        || format!("invalid duration {s:?}; valid: a number of seconds or e.g. 90s, 5m, 1h, 1m30s");
     let s = s.trim();
     if s.is_empty() {
         return Err(bad());
@@ -124,7 +125,7 @@ impl Settings {
                 other => {
                     return Err(Exit::Usage(format!(
                         "SKYFLO_OUTPUT={other:?} is not an output format; valid: table, json, yaml"
-                    )))
+                    )));
                 }
             },
             (None, None) => file.output.unwrap_or(OutputFormat::Table),

@@ -37,7 +37,10 @@ fn template_prints_the_complete_default_installation() {
         .collect();
     assert_eq!(node_ports, [30080, 30081]);
     assert!(docs.iter().any(|d| d["kind"] == "NetworkPolicy"));
-    let crb = docs.iter().find(|d| d["kind"] == "ClusterRoleBinding").unwrap();
+    let crb = docs
+        .iter()
+        .find(|d| d["kind"] == "ClusterRoleBinding")
+        .unwrap();
     assert_eq!(crb["roleRef"]["name"], "cluster-admin");
     assert_eq!(crb["subjects"][0]["name"], "skyflo-mcp");
 }
@@ -56,14 +59,24 @@ fn template_honours_namespace_and_json() {
 fn template_generates_fresh_secrets_without_a_cluster() {
     let a = String::from_utf8(skyflo(&["template"]).stdout).unwrap();
     let b = String::from_utf8(skyflo(&["template"]).stdout).unwrap();
-    assert_ne!(a, b, "no cluster to read: the generated secrets differ per run");
+    assert_ne!(
+        a, b,
+        "no cluster to read: the generated secrets differ per run"
+    );
 }
 
 #[test]
 fn bad_usage_exits_2() {
     assert_eq!(skyflo(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(skyflo(&["template", "-n", "Not_A_Namespace"]).status.code(), Some(2));
-    assert_eq!(skyflo(&["upgrade"]).status.code(), Some(2), "upgrade needs -f");
+    assert_eq!(
+        skyflo(&["template", "-n", "Not_A_Namespace"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        skyflo(&["upgrade"]).status.code(),
+        Some(2),
+        "upgrade needs -f"
+    );
     assert_eq!(
         skyflo(&["install", "--timeout", "soon"]).status.code(),
         Some(2)
@@ -75,7 +88,11 @@ fn unreachable_cluster_fails_fast_naming_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig");
     // A port on loopback that nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     std::fs::write(
         &kc,
         format!(
@@ -93,15 +110,30 @@ fn unreachable_cluster_fails_fast_naming_the_server() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
     assert!(stderr.contains("cannot reach the cluster"), "{stderr}");
-    assert!(started.elapsed().as_secs() < 15, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs() < 15,
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
 fn every_command_has_examples_in_help() {
-    for cmd in ["install", "upgrade", "template", "validate", "history", "rollback", "completions"] {
+    for cmd in [
+        "install",
+        "upgrade",
+        "template",
+        "validate",
+        "history",
+        "rollback",
+        "completions",
+    ] {
         let out = skyflo(&[cmd, "--help"]);
         assert!(out.status.success(), "{cmd}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"), "{cmd}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Examples:"),
+            "{cmd}"
+        );
     }
 }
 
@@ -136,5 +168,10 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -86,7 +86,11 @@ fn default_spec_renders_the_standard_installation() {
         .unwrap();
     assert_eq!(crb.role_ref.name, "cluster-admin");
     assert_eq!(crb.subjects.unwrap()[0].name, "skyflo-mcp");
-    assert!(objects.iter().any(|r| matches!(r.object, Object::NetworkPolicy(_))));
+    assert!(
+        objects
+            .iter()
+            .any(|r| matches!(r.object, Object::NetworkPolicy(_)))
+    );
     // Apply order follows the stages.
     let stages: Vec<_> = objects.iter().map(|r| r.stage).collect();
     let mut sorted = stages.clone();
@@ -100,14 +104,21 @@ fn external_databases_render_no_stateful_sets_and_use_the_users_secrets() {
     assert!(matches!(s.engine.database, Database::External { .. }));
     assert!(matches!(s.engine.redis, Redis::External { .. }));
     let objects = render::render(&s, &inputs());
-    assert!(!objects.iter().any(|r| matches!(r.object, Object::StatefulSet(_))));
+    assert!(
+        !objects
+            .iter()
+            .any(|r| matches!(r.object, Object::StatefulSet(_)))
+    );
     let engine = pod_templates(&objects)
         .into_iter()
         .find(|(n, _)| n == "skyflo-engine")
         .unwrap()
         .1;
     let env = engine.spec.unwrap().containers[0].env.clone().unwrap();
-    let url = env.iter().find(|e| e.name == "POSTGRES_DATABASE_URL").unwrap();
+    let url = env
+        .iter()
+        .find(|e| e.name == "POSTGRES_DATABASE_URL")
+        .unwrap();
     assert_eq!(
         url.value.as_deref(),
         Some("postgres://$(_PG_USER):$(_PG_PASS)@pg.example.internal:5433/skyflo_prod")
@@ -128,15 +139,36 @@ fn output_parses_back_into_typed_objects() {
         for doc in docs {
             let kind = doc["kind"].as_str().unwrap().to_string();
             let ok = match kind.as_str() {
-                "Namespace" => serde_json::from_value::<k8s_openapi::api::core::v1::Namespace>(doc).is_ok(),
-                "ServiceAccount" => serde_json::from_value::<k8s_openapi::api::core::v1::ServiceAccount>(doc).is_ok(),
-                "ClusterRoleBinding" => serde_json::from_value::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>(doc).is_ok(),
-                "ConfigMap" => serde_json::from_value::<k8s_openapi::api::core::v1::ConfigMap>(doc).is_ok(),
-                "Secret" => serde_json::from_value::<k8s_openapi::api::core::v1::Secret>(doc).is_ok(),
-                "NetworkPolicy" => serde_json::from_value::<k8s_openapi::api::networking::v1::NetworkPolicy>(doc).is_ok(),
-                "Service" => serde_json::from_value::<k8s_openapi::api::core::v1::Service>(doc).is_ok(),
-                "StatefulSet" => serde_json::from_value::<k8s_openapi::api::apps::v1::StatefulSet>(doc).is_ok(),
-                "Deployment" => serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(doc).is_ok(),
+                "Namespace" => {
+                    serde_json::from_value::<k8s_openapi::api::core::v1::Namespace>(doc).is_ok()
+                }
+                "ServiceAccount" => {
+                    serde_json::from_value::<k8s_openapi::api::core::v1::ServiceAccount>(doc)
+                        .is_ok()
+                }
+                "ClusterRoleBinding" => {
+                    serde_json::from_value::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>(doc)
+                        .is_ok()
+                }
+                "ConfigMap" => {
+                    serde_json::from_value::<k8s_openapi::api::core::v1::ConfigMap>(doc).is_ok()
+                }
+                "Secret" => {
+                    serde_json::from_value::<k8s_openapi::api::core::v1::Secret>(doc).is_ok()
+                }
+                "NetworkPolicy" => {
+                    serde_json::from_value::<k8s_openapi::api::networking::v1::NetworkPolicy>(doc)
+                        .is_ok()
+                }
+                "Service" => {
+                    serde_json::from_value::<k8s_openapi::api::core::v1::Service>(doc).is_ok()
+                }
+                "StatefulSet" => {
+                    serde_json::from_value::<k8s_openapi::api::apps::v1::StatefulSet>(doc).is_ok()
+                }
+                "Deployment" => {
+                    serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(doc).is_ok()
+                }
                 other => panic!("unexpected kind {other}"),
             };
             assert!(ok, "{f}: {kind} does not parse back");
@@ -156,14 +188,18 @@ fn pod_templates(objects: &[Rendered]) -> Vec<(String, PodTemplateSpec)> {
 }
 
 fn all_containers(spec: &PodSpec) -> Vec<&Container> {
-    spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect()
+    spec.containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .collect()
 }
 
 /// The checks of the PodSecurity `restricted` profile (latest).
 fn restricted_violations(spec: &PodSpec) -> Vec<String> {
     let mut v = Vec::new();
     let pod_sc = spec.security_context.clone().unwrap_or_default();
-    if spec.host_network == Some(true) || spec.host_pid == Some(true) || spec.host_ipc == Some(true) {
+    if spec.host_network == Some(true) || spec.host_pid == Some(true) || spec.host_ipc == Some(true)
+    {
         v.push("host namespaces".into());
     }
     for vol in spec.volumes.iter().flatten() {
@@ -195,7 +231,12 @@ fn restricted_violations(spec: &PodSpec) -> Vec<String> {
         if !caps.drop.unwrap_or_default().iter().any(|d| d == "ALL") {
             v.push(format!("{} must drop ALL", c.name));
         }
-        if caps.add.unwrap_or_default().iter().any(|a| a != "NET_BIND_SERVICE") {
+        if caps
+            .add
+            .unwrap_or_default()
+            .iter()
+            .any(|a| a != "NET_BIND_SERVICE")
+        {
             v.push(format!("{} adds capabilities", c.name));
         }
         if sc.run_as_non_root != Some(true) && pod_sc.run_as_non_root != Some(true) {
@@ -204,8 +245,15 @@ fn restricted_violations(spec: &PodSpec) -> Vec<String> {
         if sc.run_as_user == Some(0) {
             v.push(format!("{} runAsUser 0", c.name));
         }
-        let seccomp = sc.seccomp_profile.as_ref().map(|s| s.type_.clone()).or(pod_seccomp.clone());
-        if !matches!(seccomp.as_deref(), Some("RuntimeDefault") | Some("Localhost")) {
+        let seccomp = sc
+            .seccomp_profile
+            .as_ref()
+            .map(|s| s.type_.clone())
+            .or(pod_seccomp.clone());
+        if !matches!(
+            seccomp.as_deref(),
+            Some("RuntimeDefault") | Some("Localhost")
+        ) {
             v.push(format!("{} seccompProfile", c.name));
         }
         if c.ports.iter().flatten().any(|p| p.host_port.is_some()) {
@@ -225,8 +273,16 @@ fn every_pod_meets_pod_security_restricted() {
             let spec = t.spec.unwrap();
             let pod_uid = spec.security_context.as_ref().and_then(|s| s.run_as_user);
             for c in all_containers(&spec) {
-                let uid = c.security_context.as_ref().and_then(|s| s.run_as_user).or(pod_uid);
-                assert!(uid.is_some_and(|u| u > 0), "{f}: {name}/{} has no explicit UID", c.name);
+                let uid = c
+                    .security_context
+                    .as_ref()
+                    .and_then(|s| s.run_as_user)
+                    .or(pod_uid);
+                assert!(
+                    uid.is_some_and(|u| u > 0),
+                    "{f}: {name}/{} has no explicit UID",
+                    c.name
+                );
             }
         }
     }
@@ -243,21 +299,35 @@ fn selectors_match_their_pod_templates_and_services_select_rendered_pods() {
         let templates = pod_templates(&objects);
         for r in &objects {
             let (sel, tmpl) = match &r.object {
-                Object::Deployment(d) => (d.spec.clone().unwrap().selector, d.spec.clone().unwrap().template),
-                Object::StatefulSet(s) => (s.spec.clone().unwrap().selector, s.spec.clone().unwrap().template),
+                Object::Deployment(d) => (
+                    d.spec.clone().unwrap().selector,
+                    d.spec.clone().unwrap().template,
+                ),
+                Object::StatefulSet(s) => (
+                    s.spec.clone().unwrap().selector,
+                    s.spec.clone().unwrap().template,
+                ),
                 _ => continue,
             };
             let labels = tmpl.metadata.unwrap().labels.unwrap();
-            assert!(subset(&sel.match_labels.unwrap(), &labels), "{f}: {}", r.object.name());
+            assert!(
+                subset(&sel.match_labels.unwrap(), &labels),
+                "{f}: {}",
+                r.object.name()
+            );
         }
         for r in &objects {
-            let Object::Service(svc) = &r.object else { continue };
+            let Object::Service(svc) = &r.object else {
+                continue;
+            };
             let spec = svc.spec.clone().unwrap();
             let sel = spec.selector.unwrap();
             let target = templates
                 .iter()
                 .find(|(_, t)| subset(&sel, t.metadata.as_ref().unwrap().labels.as_ref().unwrap()))
-                .unwrap_or_else(|| panic!("{f}: Service {} selects no rendered pod", r.object.name()));
+                .unwrap_or_else(|| {
+                    panic!("{f}: Service {} selects no rendered pod", r.object.name())
+                });
             let container_ports: BTreeSet<String> = target
                 .1
                 .spec
@@ -269,8 +339,15 @@ fn selectors_match_their_pod_templates_and_services_select_rendered_pods() {
                 .filter_map(|p| p.name)
                 .collect();
             for p in spec.ports.unwrap() {
-                if let Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(name)) = p.target_port {
-                    assert!(container_ports.contains(&name), "{f}: Service {} targets missing port {name}", r.object.name());
+                if let Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(
+                    name,
+                )) = p.target_port
+                {
+                    assert!(
+                        container_ports.contains(&name),
+                        "{f}: Service {} targets missing port {name}",
+                        r.object.name()
+                    );
                 }
             }
         }
@@ -290,7 +367,11 @@ fn user_secrets(s: &Spec) -> BTreeSet<String> {
     out.extend(s.mcp.kubeconfig_secret.clone());
     for w in [&s.ui.workload, &s.engine.workload, &s.mcp.workload] {
         for e in &w.env {
-            if let Some(r) = e.value_from.as_ref().and_then(|v| v.secret_key_ref.as_ref()) {
+            if let Some(r) = e
+                .value_from
+                .as_ref()
+                .and_then(|v| v.secret_key_ref.as_ref())
+            {
                 out.insert(r.name.clone());
             }
         }
@@ -307,10 +388,16 @@ fn every_referenced_secret_and_config_map_key_is_rendered_or_declared() {
         for r in &objects {
             match &r.object {
                 Object::Secret(x) => {
-                    keys.insert(("Secret".into(), r.object.name().into()), x.data.clone().unwrap_or_default().keys().cloned().collect());
+                    keys.insert(
+                        ("Secret".into(), r.object.name().into()),
+                        x.data.clone().unwrap_or_default().keys().cloned().collect(),
+                    );
                 }
                 Object::ConfigMap(x) => {
-                    keys.insert(("ConfigMap".into(), r.object.name().into()), x.data.clone().unwrap_or_default().keys().cloned().collect());
+                    keys.insert(
+                        ("ConfigMap".into(), r.object.name().into()),
+                        x.data.clone().unwrap_or_default().keys().cloned().collect(),
+                    );
                 }
                 _ => {}
             }
@@ -323,21 +410,34 @@ fn every_referenced_secret_and_config_map_key_is_rendered_or_declared() {
                     let Some(from) = &e.value_from else { continue };
                     if let Some(r) = &from.secret_key_ref {
                         let ok = declared.contains(&r.name)
-                            || keys.get(&("Secret".into(), r.name.clone())).is_some_and(|k| k.contains(&r.key));
-                        assert!(ok, "{f}: {name}/{}: env {} refers to Secret {}/{}", c.name, e.name, r.name, r.key);
+                            || keys
+                                .get(&("Secret".into(), r.name.clone()))
+                                .is_some_and(|k| k.contains(&r.key));
+                        assert!(
+                            ok,
+                            "{f}: {name}/{}: env {} refers to Secret {}/{}",
+                            c.name, e.name, r.name, r.key
+                        );
                     }
                     if let Some(r) = &from.config_map_key_ref {
-                        let ok = keys.get(&("ConfigMap".into(), r.name.clone())).is_some_and(|k| k.contains(&r.key));
+                        let ok = keys
+                            .get(&("ConfigMap".into(), r.name.clone()))
+                            .is_some_and(|k| k.contains(&r.key));
                         assert!(ok, "{f}: {name}: ConfigMap {}/{}", r.name, r.key);
                     }
                 }
                 for ef in c.env_from.iter().flatten() {
                     if let Some(r) = &ef.config_map_ref {
-                        assert!(keys.contains_key(&("ConfigMap".into(), r.name.clone())), "{f}: {name}: envFrom {}", r.name);
+                        assert!(
+                            keys.contains_key(&("ConfigMap".into(), r.name.clone())),
+                            "{f}: {name}: envFrom {}",
+                            r.name
+                        );
                     }
                     if let Some(r) = &ef.secret_ref {
                         assert!(
-                            declared.contains(&r.name) || keys.contains_key(&("Secret".into(), r.name.clone())),
+                            declared.contains(&r.name)
+                                || keys.contains_key(&("Secret".into(), r.name.clone())),
                             "{f}: {name}: envFrom Secret {}",
                             r.name
                         );
@@ -364,7 +464,15 @@ fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
     let sums = |objs: &[Rendered]| -> BTreeMap<String, String> {
         pod_templates(objs)
             .into_iter()
-            .filter_map(|(n, t)| Some((n, t.metadata?.annotations?.get("skyflo.ai/config-checksum")?.clone())))
+            .filter_map(|(n, t)| {
+                Some((
+                    n,
+                    t.metadata?
+                        .annotations?
+                        .get("skyflo.ai/config-checksum")?
+                        .clone(),
+                ))
+            })
             .collect()
     };
     let (sa, sb) = (sums(&a), sums(&b));
@@ -386,7 +494,11 @@ fn mcp_access_levels() {
         })
         .unwrap();
     assert_eq!(crb.role_ref.name, "view");
-    let mcp = pod_templates(&objects).into_iter().find(|(n, _)| n == "ops-mcp").unwrap().1;
+    let mcp = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "ops-mcp")
+        .unwrap()
+        .1;
     let env = mcp.spec.unwrap().containers[0].env.clone().unwrap();
     assert!(env.iter().any(|e| e.name == "KUBECONFIG"));
 }

@@ -5,48 +5,252 @@ use std::process::Command;
 
 /// (fixture, line, column, dotted path, part of the message)
 const INVALID: &[(&str, u64, u64, &str, &str)] = &[
-    ("access-level-unknown", 12, 18, "spec.mcp.accessLevel", "did you mean `read-only`"),
-    ("access-none-without-kubeconfig", 12, 18, "spec.mcp.accessLevel", "kubeconfigSecret"),
+    (
+        "access-level-unknown",
+        12,
+        18,
+        "spec.mcp.accessLevel",
+        "did you mean `read-only`",
+    ),
+    (
+        "access-none-without-kubeconfig",
+        12,
+        18,
+        "spec.mcp.accessLevel",
+        "kubeconfigSecret",
+    ),
     ("alias-bomb", 4, 29, "d", "alias bombs"),
     ("bad-image-tag", 9, 12, "spec.engine.image", "invalid image"),
-    ("bad-image-uppercase", 7, 12, "spec.ui.image", "invalid path component"),
+    (
+        "bad-image-uppercase",
+        7,
+        12,
+        "spec.ui.image",
+        "invalid path component",
+    ),
     ("bad-name", 4, 9, "metadata.name", "RFC 1123"),
-    ("bad-quantity", 11, 26, "spec.engine.resources.requests.memory", r#"invalid quantity "1GB""#),
-    ("bad-service-type", 8, 21, "spec.ui.service.type", "valid: ClusterIP, NodePort, LoadBalancer"),
-    ("db-port-out-of-range", 12, 13, "spec.engine.databaseConfig.port", "valid: 1 to 65535"),
-    ("duplicate-key", 8, 5, "spec.ui.image", "duplicate key `image`"),
-    ("env-bad-name", 11, 16, "spec.engine.env[0].name", "invalid env name"),
-    ("env-duplicate", 12, 16, "spec.engine.env[1].name", "set twice"),
-    ("env-value-and-value-from", 11, 9, "spec.engine.env[0]", "not both"),
-    ("external-db-without-secret", 11, 7, "spec.engine.databaseConfig.secretName", "POSTGRES_USER and POSTGRES_PASSWORD"),
-    ("external-redis-without-secret", 11, 7, "spec.engine.redisConfig.secretName", "REDIS_PASSWORD"),
-    ("llm-model-without-provider", 11, 14, "spec.engine.llm.model", "provider/model"),
-    ("missing-engine-image", 9, 5, "spec.engine.image", "required field missing"),
+    (
+        "bad-quantity",
+        11,
+        26,
+        "spec.engine.resources.requests.memory",
+        r#"invalid quantity "1GB""#,
+    ),
+    (
+        "bad-service-type",
+        8,
+        21,
+        "spec.ui.service.type",
+        "valid: ClusterIP, NodePort, LoadBalancer",
+    ),
+    (
+        "db-port-out-of-range",
+        12,
+        13,
+        "spec.engine.databaseConfig.port",
+        "valid: 1 to 65535",
+    ),
+    (
+        "duplicate-key",
+        8,
+        5,
+        "spec.ui.image",
+        "duplicate key `image`",
+    ),
+    (
+        "env-bad-name",
+        11,
+        16,
+        "spec.engine.env[0].name",
+        "invalid env name",
+    ),
+    (
+        "env-duplicate",
+        12,
+        16,
+        "spec.engine.env[1].name",
+        "set twice",
+    ),
+    (
+        "env-value-and-value-from",
+        11,
+        9,
+        "spec.engine.env[0]",
+        "not both",
+    ),
+    (
+        "external-db-without-secret",
+        11,
+        7,
+        "spec.engine.databaseConfig.secretName",
+        "POSTGRES_USER and POSTGRES_PASSWORD",
+    ),
+    (
+        "external-redis-without-secret",
+        11,
+        7,
+        "spec.engine.redisConfig.secretName",
+        "REDIS_PASSWORD",
+    ),
+    (
+        "llm-model-without-provider",
+        11,
+        14,
+        "spec.engine.llm.model",
+        "provider/model",
+    ),
+    (
+        "missing-engine-image",
+        9,
+        5,
+        "spec.engine.image",
+        "required field missing",
+    ),
     ("missing-spec", 1, 1, "spec", "required field missing"),
     ("missing-ui", 6, 3, "spec.ui", "required field missing"),
-    ("misspelt-replicas", 8, 5, "spec.ui.replicaz", "did you mean `replicas`"),
-    ("misspelt-toleration-operator", 13, 24, "spec.tolerations[0].operater", "did you mean `operator`"),
-    ("misspelt-top-level", 3, 1, "metdata", "did you mean `metadata`"),
-    ("name-too-long", 4, 9, "metadata.name", "at most 45 characters"),
-    ("node-port-duplicate", 12, 41, "spec.mcp.service.nodePort", "already used by spec.ui.service.nodePort"),
-    ("node-port-on-cluster-ip", 10, 42, "spec.engine.service.nodePort", "needs service.type NodePort or LoadBalancer"),
-    ("node-port-out-of-range", 8, 41, "spec.ui.service.nodePort", "valid: 30000 to 32767"),
-    ("node-selector-bad-key", 13, 16, "spec.nodeSelector.bad key", "invalid label key"),
+    (
+        "misspelt-replicas",
+        8,
+        5,
+        "spec.ui.replicaz",
+        "did you mean `replicas`",
+    ),
+    (
+        "misspelt-toleration-operator",
+        13,
+        24,
+        "spec.tolerations[0].operater",
+        "did you mean `operator`",
+    ),
+    (
+        "misspelt-top-level",
+        3,
+        1,
+        "metdata",
+        "did you mean `metadata`",
+    ),
+    (
+        "name-too-long",
+        4,
+        9,
+        "metadata.name",
+        "at most 45 characters",
+    ),
+    (
+        "node-port-duplicate",
+        12,
+        41,
+        "spec.mcp.service.nodePort",
+        "already used by spec.ui.service.nodePort",
+    ),
+    (
+        "node-port-on-cluster-ip",
+        10,
+        42,
+        "spec.engine.service.nodePort",
+        "needs service.type NodePort or LoadBalancer",
+    ),
+    (
+        "node-port-out-of-range",
+        8,
+        41,
+        "spec.ui.service.nodePort",
+        "valid: 30000 to 32767",
+    ),
+    (
+        "node-selector-bad-key",
+        13,
+        16,
+        "spec.nodeSelector.bad key",
+        "invalid label key",
+    ),
     ("not-yaml", 3, 7, "spec", "unclosed bracket"),
-    ("replicas-not-a-number", 8, 15, "spec.ui.replicas", "expected a whole number"),
-    ("replicas-too-many", 12, 15, "spec.mcp.replicas", "valid: 1 to 1000"),
-    ("replicas-zero", 8, 15, "spec.ui.replicas", "valid: 1 to 1000"),
-    ("request-over-limit", 11, 23, "spec.engine.resources.requests.cpu", "request exceeds the limit"),
-    ("several-documents", 13, 1, "(document 2)", "exactly one SkyfloAI document"),
+    (
+        "replicas-not-a-number",
+        8,
+        15,
+        "spec.ui.replicas",
+        "expected a whole number",
+    ),
+    (
+        "replicas-too-many",
+        12,
+        15,
+        "spec.mcp.replicas",
+        "valid: 1 to 1000",
+    ),
+    (
+        "replicas-zero",
+        8,
+        15,
+        "spec.ui.replicas",
+        "valid: 1 to 1000",
+    ),
+    (
+        "request-over-limit",
+        11,
+        23,
+        "spec.engine.resources.requests.cpu",
+        "request exceeds the limit",
+    ),
+    (
+        "several-documents",
+        13,
+        1,
+        "(document 2)",
+        "exactly one SkyfloAI document",
+    ),
     ("spec-wrong-type", 3, 7, "spec", "expected a mapping"),
-    ("storage-size-invalid", 11, 20, "spec.engine.databaseConfig.storageSize", r#"invalid quantity "lots""#),
-    ("toleration-bad-effect", 13, 50, "spec.tolerations[0].effect", "valid: NoSchedule, PreferNoSchedule, NoExecute"),
-    ("toleration-bad-operator", 13, 34, "spec.tolerations[0].operator", "valid: Exists, Equal"),
-    ("toleration-exists-with-value", 13, 49, "spec.tolerations[0].value", "takes no value"),
+    (
+        "storage-size-invalid",
+        11,
+        20,
+        "spec.engine.databaseConfig.storageSize",
+        r#"invalid quantity "lots""#,
+    ),
+    (
+        "toleration-bad-effect",
+        13,
+        50,
+        "spec.tolerations[0].effect",
+        "valid: NoSchedule, PreferNoSchedule, NoExecute",
+    ),
+    (
+        "toleration-bad-operator",
+        13,
+        34,
+        "spec.tolerations[0].operator",
+        "valid: Exists, Equal",
+    ),
+    (
+        "toleration-exists-with-value",
+        13,
+        49,
+        "spec.tolerations[0].value",
+        "takes no value",
+    ),
     ("top-level-list", 1, 1, "(document)", "must be a mapping"),
-    ("unknown-affinity-field", 13, 5, "spec.affinity.nodeAfinity", "did you mean `nodeAffinity`"),
-    ("unknown-env-field", 12, 9, "spec.engine.env[0].valu", "did you mean `value`"),
-    ("wrong-api-version", 1, 13, "apiVersion", "valid: skyflo.ai/v1"),
+    (
+        "unknown-affinity-field",
+        13,
+        5,
+        "spec.affinity.nodeAfinity",
+        "did you mean `nodeAffinity`",
+    ),
+    (
+        "unknown-env-field",
+        12,
+        9,
+        "spec.engine.env[0].valu",
+        "did you mean `value`",
+    ),
+    (
+        "wrong-api-version",
+        1,
+        13,
+        "apiVersion",
+        "valid: skyflo.ai/v1",
+    ),
     ("wrong-kind", 2, 7, "kind", "valid: SkyfloAI"),
 ];
 
@@ -74,10 +278,16 @@ fn every_invalid_fixture_fails_validation_with_its_position_and_path() {
         let file = format!("tests/fixtures/invalid/{name}.yaml");
         let bytes = std::fs::read(&file).unwrap();
         let err = skyflo::spec::parse(&file, &bytes).expect_err(name);
-        let found = err.0.iter().find(|d| d.path == *path).unwrap_or_else(|| {
-            panic!("{name}: no error at path {path}; got:\n{err}")
-        });
-        assert_eq!((found.line, found.column), (*line, *column), "{name}: {found}");
+        let found = err
+            .0
+            .iter()
+            .find(|d| d.path == *path)
+            .unwrap_or_else(|| panic!("{name}: no error at path {path}; got:\n{err}"));
+        assert_eq!(
+            (found.line, found.column),
+            (*line, *column),
+            "{name}: {found}"
+        );
         assert!(found.message.contains(message), "{name}: {found}");
         assert_eq!(found.file, file);
     }
@@ -97,11 +307,17 @@ fn every_invalid_fixture_exits_2_from_validate_template_and_install() {
             let out = skyflo(&args);
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {stderr}");
-            assert!(stderr.contains(&format!("{file}:{line}:")), "{name}: {stderr}");
+            assert!(
+                stderr.contains(&format!("{file}:{line}:")),
+                "{name}: {stderr}"
+            );
             assert!(stderr.contains(&format!(": {path}: ")), "{name}: {stderr}");
             assert!(stderr.contains(message), "{name}: {stderr}");
             assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
-            assert!(!stderr.contains("/nonexistent/kubeconfig"), "{name}: no cluster access: {stderr}");
+            assert!(
+                !stderr.contains("/nonexistent/kubeconfig"),
+                "{name}: no cluster access: {stderr}"
+            );
         }
     }
 }
@@ -125,7 +341,12 @@ spec:
     let paths: Vec<&str> = err.0.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["spec.ui.replicaz", "spec.engine.image", "spec.engine.replicas", "spec.mcp.accessLevel"]
+        [
+            "spec.ui.replicaz",
+            "spec.engine.image",
+            "spec.engine.replicas",
+            "spec.mcp.accessLevel"
+        ]
     );
 }
 
@@ -134,13 +355,25 @@ fn whole_file_problems_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.yaml", b"".to_vec(), "the file is empty"),
-        ("comments.yaml", b"# nothing here\n".to_vec(), "the file is empty"),
-        ("binary.yaml", vec![0x61, 0x3a, 0x20, 0xff, 0xfe, 0x0a], "not valid UTF-8"),
-        ("huge.yaml", {
-            let mut v = b"apiVersion: skyflo.ai/v1\n".to_vec();
-            v.extend(std::iter::repeat_n(b'#', 1024 * 1024 + 10));
-            v
-        }, "at most 1048576 bytes"),
+        (
+            "comments.yaml",
+            b"# nothing here\n".to_vec(),
+            "the file is empty",
+        ),
+        (
+            "binary.yaml",
+            vec![0x61, 0x3a, 0x20, 0xff, 0xfe, 0x0a],
+            "not valid UTF-8",
+        ),
+        (
+            "huge.yaml",
+            {
+                let mut v = b"apiVersion: skyflo.ai/v1\n".to_vec();
+                v.extend(std::iter::repeat_n(b'#', 1024 * 1024 + 10));
+                v
+            },
+            "at most 1048576 bytes",
+        ),
     ];
     for (name, bytes, message) in cases {
         let path = dir.path().join(name);
@@ -153,7 +386,9 @@ fn whole_file_problems_are_clear_errors() {
     }
     let out = skyflo(&["validate", "-f", "/nonexistent/skyflo.yaml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/skyflo.yaml: no such file"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/skyflo.yaml: no such file")
+    );
     let out = skyflo(&["validate", "-f", "tests"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
@@ -161,7 +396,13 @@ fn whole_file_problems_are_clear_errors() {
 
 #[test]
 fn validate_json_lists_every_error() {
-    let out = skyflo(&["validate", "-o", "json", "-f", "tests/fixtures/invalid/misspelt-replicas.yaml"]);
+    let out = skyflo(&[
+        "validate",
+        "-o",
+        "json",
+        "-f",
+        "tests/fixtures/invalid/misspelt-replicas.yaml",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], false);
@@ -171,9 +412,17 @@ fn validate_json_lists_every_error() {
 
 #[test]
 fn valid_files_validate() {
-    for f in ["examples/skyflo.yaml", "tests/fixtures/valid/external.yaml", "tests/fixtures/valid/scheduling.yaml"] {
+    for f in [
+        "examples/skyflo.yaml",
+        "tests/fixtures/valid/external.yaml",
+        "tests/fixtures/valid/scheduling.yaml",
+    ] {
         let out = skyflo(&["validate", "-f", f]);
-        assert!(out.status.success(), "{f}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("is valid"));
     }
 }

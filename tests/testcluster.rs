@@ -94,7 +94,13 @@ async fn pod_security_restricted_rejects_root_pods() {
     let d = api.get("rooty").await.unwrap();
     assert_eq!(d.status.and_then(|s| s.ready_replicas).unwrap_or(0), 0);
     let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(ns.client.clone(), &ns.name);
-    assert!(pods.list(&ListParams::default()).await.unwrap().items.is_empty());
+    assert!(
+        pods.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -135,12 +141,18 @@ async fn a_taken_node_port_is_rejected() {
         }))
         .unwrap()
     };
-    api.create(&PostParams::default(), &svc("first")).await.unwrap();
+    api.create(&PostParams::default(), &svc("first"))
+        .await
+        .unwrap();
     let err = api
         .create(&PostParams::default(), &svc("second"))
         .await
         .expect_err("a second Service on the same nodePort must be rejected");
-    assert!(err.to_string().contains("provided port is already allocated"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("provided port is already allocated"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -167,7 +179,16 @@ async fn template_passes_server_side_dry_run_under_restricted() {
     ]);
     let stderr = String::from_utf8_lossy(&applied.stderr);
     assert!(applied.status.success(), "{stderr}");
-    assert!(!stderr.contains("Warning"), "PodSecurity warnings: {stderr}");
+    assert!(
+        !stderr.contains("Warning"),
+        "PodSecurity warnings: {stderr}"
+    );
     let stdout = String::from_utf8_lossy(&applied.stdout);
-    assert_eq!(stdout.matches("serverside-applied (server dry run)").count(), 28, "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("serverside-applied (server dry run)")
+            .count(),
+        28,
+        "{stdout}"
+    );
 }

@@ -4,8 +4,8 @@ use anyhow::{Context, Result};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 
-use super::errors::{is_gone, is_invalid, message};
 use super::Cluster;
+use super::errors::{is_gone, is_invalid, message};
 use crate::render::labels::MANAGER;
 use crate::render::{Object, ObjectRef};
 
@@ -37,17 +37,70 @@ pub async fn apply_one(cluster: &Cluster, object: &Object) -> Result<DynamicObje
         .with_context(|| format!("applying {key}"))
 }
 
-/// Deletes an object; an object that is already gone counts as deleted. Deployments and
-/// StatefulSets are deleted in the foreground so their pods go first.
-pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<bool> {
+/// Deletes an object and returns its uid, or `None` when it was already gone. Deployments
+/// and StatefulSets are deleted in the foreground so their pods go first.
+pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>> {
     let api = cluster.api_for_ref(key);
     let mut dp = DeleteParams::default();
     if matches!(key.kind.as_str(), "Deployment" | "StatefulSet") {
         dp.propagation_policy = Some(PropagationPolicy::Foreground);
     }
     match api.delete(&key.name, &dp).await {
-        Ok(_) => Ok(true),
-        Err(e) if is_gone(&e) => Ok(false),
+        Ok(either) => Ok(either
+            .left()
+            .and_then(|o| o.metadata.uid)
+            .or(Some(String::new()))),
+        Err(e) if is_gone(&e) => Ok(None),
         Err(e) => Err(anyhow::Error::new(e).context(format!("deleting {key}"))),
+    }
+}
+
+/// Waits (with a watch per object) until every deleted object is gone, naming the ones
+/// still there and their finalizers when the deadline passes.
+pub async fn wait_deleted(
+    cluster: &Cluster,
+    objects: &[(ObjectRef, String)],
+    deadline: tokio::time::Instant,
+) -> Result<()> {
+    use kube::runtime::wait::{await_condition, conditions};
+    let waits = objects.iter().map(|(key, uid)| async move {
+        let api = cluster.api_for_ref(key);
+        let gone = async {
+            if uid.is_empty() {
+                await_condition(api.clone(), &key.name, |o: Option<&DynamicObject>| {
+                    o.is_none()
+                })
+                .await
+            } else {
+                await_condition(api.clone(), &key.name, conditions::is_deleted(uid)).await
+            }
+        };
+        match tokio::time::timeout_at(deadline, gone).await {
+            Ok(_) => None,
+            Err(_) => {
+                let finalizers = api
+                    .get_opt(&key.name)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|o| o.metadata.finalizers)
+                    .unwrap_or_default();
+                Some(if finalizers.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{key} (held by finalizers: {})", finalizers.join(", "))
+                })
+            }
+        }
+    });
+    let still: Vec<String> = futures::future::join_all(waits)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    if still.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("still present after the timeout: {}", still.join("; "))
     }
 }

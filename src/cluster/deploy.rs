@@ -10,9 +10,9 @@ use tokio::time::Instant;
 use super::plan::{Action, Plan};
 use super::release::{self, Outcome, Release};
 use super::wait::{self, Target, WaitFailure, WorkloadKind};
-use super::{apply, inventory, lock, plan, Cluster, Reporter};
+use super::{Cluster, Reporter, apply, inventory, lock, plan};
 use crate::error::Exit;
-use crate::render::{self, secrets, Inputs, Names, Object, Rendered, Stage};
+use crate::render::{self, Inputs, Names, Object, Rendered, Stage, secrets};
 use crate::spec::Spec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +169,10 @@ async fn prepare_with(
 fn blocked_error(plan: &Plan) -> anyhow::Error {
     let mut msg = String::from("the plan contains changes the API server cannot make in place:");
     for b in &plan.blocked {
-        msg.push_str(&format!("\n  {}: {}\n    way forward: {}", b.object, b.reason, b.advice));
+        msg.push_str(&format!(
+            "\n  {}: {}\n    way forward: {}",
+            b.object, b.reason, b.advice
+        ));
     }
     msg.push_str("\nnothing was changed");
     anyhow::anyhow!(msg)
@@ -212,7 +215,10 @@ pub async fn deploy(
                 let t = targets(&prepared.rendered, stage, &Default::default());
                 wait::wait_ready(cluster, &t, deadline, opts.timeout, reporter)
                     .await
-                    .map_err(|f| anyhow::Error::new(f).context(Exit::NotReady("the installation is not ready".into())))?;
+                    .map_err(|f| {
+                        anyhow::Error::new(f)
+                            .context(Exit::NotReady("the installation is not ready".into()))
+                    })?;
             }
         }
         return Ok(Deployed {
@@ -236,7 +242,13 @@ pub async fn deploy(
         namespace: cluster.namespace.clone(),
     };
     let lock = lock::acquire(cluster, &names.lock(), opts.operation.as_str()).await?;
-    let revision = prepared.history.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+    let revision = prepared
+        .history
+        .iter()
+        .map(|r| r.revision)
+        .max()
+        .unwrap_or(0)
+        + 1;
 
     let run = run_locked(cluster, spec, opts, reporter, &prepared, revision, &digest);
     let result = tokio::select! {
@@ -247,7 +259,17 @@ pub async fn deploy(
         // Record the failure (also on Ctrl-C) so history shows it; a rollout failure has
         // already recorded its own revisions.
         if e.downcast_ref::<RolloutFailed>().is_none() {
-            let _ = record(cluster, spec, &prepared, revision, opts.operation, Outcome::Failed, &format!("{e:#}"), &digest).await;
+            let _ = record(
+                cluster,
+                spec,
+                &prepared,
+                revision,
+                opts.operation,
+                Outcome::Failed,
+                &format!("{e:#}"),
+                &digest,
+            )
+            .await;
         }
     }
     lock.release().await?;
@@ -269,7 +291,9 @@ async fn record(
     message: &str,
     digest: &str,
 ) -> Result<()> {
-    let history = release::list(cluster).await.unwrap_or_else(|_| prepared.history.clone());
+    let history = release::list(cluster)
+        .await
+        .unwrap_or_else(|_| prepared.history.clone());
     let r = Release {
         revision,
         time: Timestamp::now().to_string(),
@@ -279,7 +303,11 @@ async fn record(
         message: message.to_string(),
         spec_digest: digest.to_string(),
         spec: spec.raw.clone(),
-        objects: prepared.rendered.iter().map(|r| r.object.object_ref()).collect(),
+        objects: prepared
+            .rendered
+            .iter()
+            .map(|r| r.object.object_ref())
+            .collect(),
     };
     release::record(cluster, &history, &r).await
 }
@@ -312,7 +340,8 @@ async fn apply_and_wait(
                 .await
                 .map_err(WaitFailureOr::Other)?;
             for obj in applied {
-                if let (Some(name), Some(g)) = (obj.metadata.name.clone(), obj.metadata.generation) {
+                if let (Some(name), Some(g)) = (obj.metadata.name.clone(), obj.metadata.generation)
+                {
                     generations.insert(name, g);
                 }
             }
@@ -332,11 +361,21 @@ enum WaitFailureOr {
     Other(anyhow::Error),
 }
 
-async fn prune(cluster: &Cluster, plan: &Plan, reporter: &dyn Reporter) -> Result<()> {
+async fn prune(
+    cluster: &Cluster,
+    plan: &Plan,
+    reporter: &dyn Reporter,
+    deadline: Instant,
+) -> Result<()> {
+    let mut pending = Vec::new();
     for key in &plan.prune {
-        if apply::delete(cluster, key).await? {
-            reporter.line(&format!("pruned {key}"));
+        if let Some(uid) = apply::delete(cluster, key).await? {
+            pending.push((key.clone(), uid));
         }
+    }
+    apply::wait_deleted(cluster, &pending, deadline).await?;
+    for (key, _) in &pending {
+        reporter.line(&format!("pruned {key}"));
     }
     Ok(())
 }
@@ -353,29 +392,56 @@ async fn run_locked(
     let deadline = Instant::now() + opts.timeout;
     match apply_and_wait(cluster, prepared, opts, reporter, deadline).await {
         Ok(()) => {
-            prune(cluster, &prepared.plan, reporter).await?;
-            record(cluster, spec, prepared, revision, opts.operation, Outcome::Deployed, "", digest).await?;
+            prune(cluster, &prepared.plan, reporter, deadline).await?;
+            record(
+                cluster,
+                spec,
+                prepared,
+                revision,
+                opts.operation,
+                Outcome::Deployed,
+                "",
+                digest,
+            )
+            .await?;
             Ok(())
         }
         Err(WaitFailureOr::Other(e)) => Err(e),
         Err(WaitFailureOr::Wait(failure)) => {
-            record(cluster, spec, prepared, revision, opts.operation, Outcome::Failed, &failure.to_string(), digest)
-                .await
-                .context("recording the failed revision")?;
+            record(
+                cluster,
+                spec,
+                prepared,
+                revision,
+                opts.operation,
+                Outcome::Failed,
+                &failure.to_string(),
+                digest,
+            )
+            .await
+            .context("recording the failed revision")?;
             let mut rollback = String::new();
             if opts.atomic {
                 let last = release::last_deployed(&prepared.history).cloned();
                 rollback = match last {
                     None => "\n--atomic: there is no earlier revision to roll back to".to_string(),
                     Some(prev) => {
-                        reporter.line(&format!("--atomic: rolling back to revision {}", prev.revision));
-                        match roll_back_to(cluster, &prev, prepared, opts, reporter, revision + 1).await {
+                        reporter.line(&format!(
+                            "--atomic: rolling back to revision {}",
+                            prev.revision
+                        ));
+                        match roll_back_to(cluster, &prev, prepared, opts, reporter, revision + 1)
+                            .await
+                        {
                             Ok(()) => format!(
                                 "\n--atomic: rolled back to revision {} (recorded as revision {})",
                                 prev.revision,
                                 revision + 1
                             ),
-                            Err(e) => format!("\n--atomic: the rollback to revision {} failed too: {e:#}", prev.revision),
+                            Err(e) => format!(
+                                "\n--atomic: the rollback to revision {} failed too: {e:#}",
+                                prev.revision
+                            ),
                         }
                     }
                 };
@@ -413,9 +479,19 @@ async fn roll_back_to(
     let deadline = Instant::now() + opts.timeout;
     match apply_and_wait(cluster, &prepared, opts, reporter, deadline).await {
         Ok(()) => {
-            prune(cluster, &prepared.plan, reporter).await?;
+            prune(cluster, &prepared.plan, reporter, deadline).await?;
             let digest = release::digest(&spec.raw);
-            record(cluster, &spec, &prepared, revision, Operation::Rollback, Outcome::Deployed, &format!("rollback to revision {}", prev.revision), &digest).await
+            record(
+                cluster,
+                &spec,
+                &prepared,
+                revision,
+                Operation::Rollback,
+                Outcome::Deployed,
+                &format!("rollback to revision {}", prev.revision),
+                &digest,
+            )
+            .await
         }
         Err(WaitFailureOr::Wait(f)) => Err(anyhow::Error::new(f)),
         Err(WaitFailureOr::Other(e)) => Err(e),

@@ -8,11 +8,11 @@ use futures::future::try_join_all;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DynamicObject, ListParams, TypeMeta};
 
-use super::errors::is_gone;
 use super::Cluster;
+use super::errors::is_gone;
 use crate::render::labels::{self, instance_selector};
-use crate::render::secrets::{ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_KEY};
 use crate::render::object::api_resource_for;
+use crate::render::secrets::{ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_KEY};
 use crate::render::{Names, ObjectRef};
 
 /// Namespaced kinds skyflo creates, in apply order.
@@ -67,7 +67,11 @@ pub async fn read(cluster: &Cluster) -> Result<Live> {
         objects: BTreeMap::new(),
     };
     let selector = instance_selector(&cluster.instance);
-    let crb_selector = format!("{selector},{}={}", labels::OWNER_NAMESPACE, cluster.namespace);
+    let crb_selector = format!(
+        "{selector},{}={}",
+        labels::OWNER_NAMESPACE,
+        cluster.namespace
+    );
     // Cluster-scoped bindings can outlive a deleted namespace, so they are always listed.
     let mut lists: Vec<(&str, String)> = vec![("ClusterRoleBinding", crb_selector)];
     if live.namespace_exists() {
@@ -124,7 +128,9 @@ pub async fn existing_secrets(cluster: &Cluster, live: &Live) -> Result<Existing
                 match api.get_opt(&name).await {
                     Ok(s) => s.and_then(|s| serde_json::to_value(s.data).ok()),
                     Err(e) if is_gone(&e) => None,
-                    Err(e) => return Err(anyhow::Error::new(e).context(format!("reading Secret {name}"))),
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e).context(format!("reading Secret {name}")));
+                    }
                 }
             }
         };

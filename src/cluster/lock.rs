@@ -14,8 +14,8 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use super::errors::{is_conflict, is_gone};
 use super::Cluster;
+use super::errors::{is_conflict, is_gone};
 use crate::error::Exit;
 use crate::render::labels;
 
@@ -57,7 +57,9 @@ fn hostname() -> String {
 
 /// True when `holder` names a process on this host that is gone.
 fn holder_is_dead_local_process(holder: &str) -> bool {
-    let Some((user_host, pid)) = holder.rsplit_once('/') else {
+    // "user@host/pid (operation)"
+    let identity = holder.split(' ').next().unwrap_or(holder);
+    let Some((user_host, pid)) = identity.rsplit_once('/') else {
         return false;
     };
     let Some((_, host)) = user_host.split_once('@') else {
@@ -135,17 +137,15 @@ pub async fn acquire(cluster: &Cluster, name: &str, operation: &str) -> Result<L
             let existing = api.get(name).await.context("reading the lock")?;
             let info = describe(&existing);
             match info {
-                Some(h) if !h.expired => {
-                    return Err(Exit::Locked(format!(
-                        "another operation holds the lock {}/{name}: {} since {} (last renewed {}); \
+                Some(h) if !h.expired => return Err(Exit::Locked(format!(
+                    "another operation holds the lock {}/{name}: {} since {} (last renewed {}); \
 wait for it to finish, or if that process is gone, wait {LEASE_SECONDS}s for the lock to expire",
-                        cluster.namespace,
-                        h.holder,
-                        h.since.as_deref().unwrap_or("an unknown time"),
-                        h.renewed.as_deref().unwrap_or("never"),
-                    ))
-                    .into())
-                }
+                    cluster.namespace,
+                    h.holder,
+                    h.since.as_deref().unwrap_or("an unknown time"),
+                    h.renewed.as_deref().unwrap_or("never"),
+                ))
+                .into()),
                 _ => {
                     let mut takeover = desired.clone();
                     takeover.metadata.resource_version = existing.metadata.resource_version.clone();

@@ -11,11 +11,11 @@ pub mod plan;
 pub mod release;
 pub mod wait;
 
-use kube::api::{Api, DynamicObject};
 use kube::Client;
+use kube::api::{Api, DynamicObject};
 
-use crate::render::object::api_resource_for;
 use crate::render::ObjectRef;
+use crate::render::object::api_resource_for;
 
 /// A connection to one cluster, scoped to one installation (namespace + SkyfloAI name).
 #[derive(Clone)]

@@ -10,9 +10,9 @@ use kube::api::{DynamicObject, Patch, PatchParams};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::Cluster;
 use super::errors::{is_invalid, message};
 use super::inventory::Live;
-use super::Cluster;
 use crate::render::labels::{self, MANAGER};
 use crate::render::{ObjectRef, Rendered};
 
@@ -109,7 +109,11 @@ pub async fn compute(
             };
             let api = cluster.api_for_ref(&key);
             let preview = api
-                .patch(&key.name, &apply_params(true), &Patch::Apply(&r.object.to_dynamic()))
+                .patch(
+                    &key.name,
+                    &apply_params(true),
+                    &Patch::Apply(&r.object.to_dynamic()),
+                )
                 .await;
             match preview {
                 Ok(p) => {
@@ -119,7 +123,13 @@ pub async fn compute(
                     } else {
                         Action::Update { changes }
                     };
-                    Ok((Step { rendered: r, action }, None))
+                    Ok((
+                        Step {
+                            rendered: r,
+                            action,
+                        },
+                        None,
+                    ))
                 }
                 Err(e) if is_invalid(&e) => {
                     let blocked = Blocked {
@@ -261,7 +271,10 @@ fn join(base: &str, key: &str) -> String {
 }
 
 fn named(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|i| i.get("name").and_then(Value::as_str).is_some())
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|i| i.get("name").and_then(Value::as_str).is_some())
 }
 
 fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
@@ -285,7 +298,12 @@ fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
             // env var shows as that var, not as the whole list.
             let by_name = |v: &Vec<Value>| -> Vec<(String, Value)> {
                 v.iter()
-                    .map(|i| (i["name"].as_str().unwrap_or_default().to_string(), i.clone()))
+                    .map(|i| {
+                        (
+                            i["name"].as_str().unwrap_or_default().to_string(),
+                            i.clone(),
+                        )
+                    })
                     .collect()
             };
             let (xs, ys) = (by_name(x), by_name(y));

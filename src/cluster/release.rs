@@ -5,16 +5,16 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
+use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::ByteString;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Cluster;
-use crate::render::labels;
 use crate::render::ObjectRef;
+use crate::render::labels;
 use crate::spec::RawSkyfloAI;
 
 pub const SECRET_TYPE: &str = "skyflo.ai/release.v1";
@@ -82,7 +82,10 @@ pub async fn list(cluster: &Cluster) -> Result<Vec<Release>> {
 
 /// The newest record that deployed successfully.
 pub fn last_deployed(history: &[Release]) -> Option<&Release> {
-    history.iter().rev().find(|r| r.outcome == Outcome::Deployed)
+    history
+        .iter()
+        .rev()
+        .find(|r| r.outcome == Outcome::Deployed)
 }
 
 /// Writes a new record, marks the previous deployed one superseded, and trims old ones.
@@ -140,7 +143,10 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
     if total > KEEP {
         for old in history.iter().take(total - KEEP) {
             let _ = api
-                .delete(&secret_name(&cluster.instance, old.revision), &DeleteParams::default())
+                .delete(
+                    &secret_name(&cluster.instance, old.revision),
+                    &DeleteParams::default(),
+                )
                 .await;
         }
     }

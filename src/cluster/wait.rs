@@ -9,8 +9,8 @@ use anyhow::Result;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
-use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 use kube::Resource;
+use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -52,8 +52,12 @@ pub enum WaitFailure {
 }
 
 /// Restarts on a closed watch from the last resourceVersion seen, or from "0" after 410 Gone.
-fn spawn_watch<K>(api: Api<K>, selector: String, tx: mpsc::UnboundedSender<Ev>, wrap: fn(WatchEvent<K>) -> Ev)
-where
+fn spawn_watch<K>(
+    api: Api<K>,
+    selector: String,
+    tx: mpsc::UnboundedSender<Ev>,
+    wrap: fn(WatchEvent<K>) -> Ev,
+) where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
     tokio::spawn(async move {
@@ -76,7 +80,10 @@ where
                     }
                     Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
                     Ok(e) => {
-                        if let WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) = &e {
+                        if let WatchEvent::Added(o)
+                        | WatchEvent::Modified(o)
+                        | WatchEvent::Deleted(o) = &e
+                        {
                             if let Some(v) = o.meta().resource_version.clone() {
                                 rv = v;
                             }
@@ -141,7 +148,12 @@ pub fn stateful_set_ready(s: &StatefulSet) -> bool {
 fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
     let spec = t.spec.as_ref();
     let images: Vec<_> = spec
-        .map(|s| s.containers.iter().map(|c| c.image.clone().unwrap_or_default()).collect())
+        .map(|s| {
+            s.containers
+                .iter()
+                .map(|c| c.image.clone().unwrap_or_default())
+                .collect()
+        })
         .unwrap_or_default();
     let checksum = t
         .metadata
@@ -150,7 +162,9 @@ fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
         .and_then(|a| a.get(labels::CHECKSUM))
         .cloned()
         .unwrap_or_default();
-    let ns = spec.and_then(|s| s.node_selector.clone()).unwrap_or_default();
+    let ns = spec
+        .and_then(|s| s.node_selector.clone())
+        .unwrap_or_default();
     format!("{images:?}|{checksum}|{ns:?}")
 }
 
@@ -158,7 +172,12 @@ fn fingerprint_of_pod(p: &Pod) -> String {
     let images: Vec<_> = p
         .spec
         .as_ref()
-        .map(|s| s.containers.iter().map(|c| c.image.clone().unwrap_or_default()).collect())
+        .map(|s| {
+            s.containers
+                .iter()
+                .map(|c| c.image.clone().unwrap_or_default())
+                .collect()
+        })
         .unwrap_or_default();
     let checksum = p
         .metadata
@@ -167,8 +186,19 @@ fn fingerprint_of_pod(p: &Pod) -> String {
         .and_then(|a| a.get(labels::CHECKSUM))
         .cloned()
         .unwrap_or_default();
-    let ns = p.spec.as_ref().and_then(|s| s.node_selector.clone()).unwrap_or_default();
+    let ns = p
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_selector.clone())
+        .unwrap_or_default();
     format!("{images:?}|{checksum}|{ns:?}")
+}
+
+pub fn pod_ready(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// Reasons that mean a pod will not become ready without a change.
@@ -185,22 +215,39 @@ pub fn fatal_pod_problem(p: &Pod) -> Option<String> {
         };
         let reason = w.reason.as_deref().unwrap_or_default();
         let fatal = match reason {
-            "ImagePullBackOff" | "InvalidImageName" | "CreateContainerConfigError"
-            | "CreateContainerError" | "ErrImageNeverPull" => true,
+            "ImagePullBackOff"
+            | "InvalidImageName"
+            | "CreateContainerConfigError"
+            | "CreateContainerError"
+            | "ErrImageNeverPull" => true,
             // One crash can be a dependency starting late; repeated crashes are not.
             "CrashLoopBackOff" => c.restart_count >= 3,
             _ => false,
         };
         if fatal {
             let msg = w.message.as_deref().unwrap_or_default();
-            return Some(format!("container {} is in {reason}{}", c.name, if msg.is_empty() { String::new() } else { format!(": {msg}") }));
+            return Some(format!(
+                "container {} is in {reason}{}",
+                c.name,
+                if msg.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {msg}")
+                }
+            ));
         }
     }
     for cond in status.conditions.iter().flatten() {
-        if cond.type_ == "PodScheduled" && cond.status == "False" && cond.reason.as_deref() == Some("Unschedulable") {
+        if cond.type_ == "PodScheduled"
+            && cond.status == "False"
+            && cond.reason.as_deref() == Some("Unschedulable")
+        {
             let msg = cond.message.clone().unwrap_or_default();
             // Waiting for a volume to be provisioned is progress, not a dead end.
-            if msg.contains("unbound immediate PersistentVolumeClaims") || msg.contains("waiting for") {
+            let lower = msg.to_ascii_lowercase();
+            if (lower.contains("persistentvolume") || lower.contains("waiting for"))
+                && !lower.contains("volume node affinity conflict")
+            {
                 continue;
             }
             return Some(format!("unschedulable: {msg}"));
@@ -217,7 +264,11 @@ pub fn pod_note(p: &Pod) -> Option<String> {
     let status = p.status.as_ref()?;
     for c in status.container_statuses.iter().flatten() {
         if let Some(w) = c.state.as_ref().and_then(|s| s.waiting.as_ref()) {
-            return Some(format!("{}: {}", c.name, w.reason.clone().unwrap_or_default()));
+            return Some(format!(
+                "{}: {}",
+                c.name,
+                w.reason.clone().unwrap_or_default()
+            ));
         }
     }
     for cond in status.conditions.iter().flatten() {
@@ -244,7 +295,13 @@ pub async fn latest_warning(cluster: &Cluster, name: &str) -> Option<String> {
                 .or_else(|| e.event_time.as_ref().map(|t| t.0))
                 .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
         })
-        .map(|e| format!("{}: {}", e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e.reason.unwrap_or_default(),
+                e.message.unwrap_or_default()
+            )
+        })
 }
 
 /// Waits until every target has rolled out, a pod fails for good, or `deadline` passes.
@@ -261,10 +318,20 @@ pub async fn wait_ready(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let selector = labels::instance_selector(&cluster.instance);
     if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
-        spawn_watch(cluster.typed::<Deployment>(), selector.clone(), tx.clone(), Ev::Deploy);
+        spawn_watch(
+            cluster.typed::<Deployment>(),
+            selector.clone(),
+            tx.clone(),
+            Ev::Deploy,
+        );
     }
     if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
-        spawn_watch(cluster.typed::<StatefulSet>(), selector.clone(), tx.clone(), Ev::Sts);
+        spawn_watch(
+            cluster.typed::<StatefulSet>(),
+            selector.clone(),
+            tx.clone(),
+            Ev::Sts,
+        );
     }
     spawn_watch(cluster.typed::<Pod>(), selector, tx.clone(), Ev::Pod);
     drop(tx);
@@ -273,6 +340,7 @@ pub async fn wait_ready(
     let mut sets: HashMap<String, StatefulSet> = HashMap::new();
     let mut pods: HashMap<String, Pod> = HashMap::new();
     let mut shown: BTreeMap<String, (i32, i32, String, bool)> = BTreeMap::new();
+    let mut deleted: std::collections::HashSet<String> = Default::default();
 
     loop {
         let ev = match tokio::time::timeout_at(deadline, rx.recv()).await {
@@ -281,7 +349,7 @@ pub async fn wait_ready(
                 return Err(WaitFailure::Timeout {
                     seconds: timeout.as_secs(),
                     pending: "every watch on the cluster ended".into(),
-                })
+                });
             }
             Err(_) => {
                 let pending = summarize_pending(cluster, targets, &deployments, &sets, &pods).await;
@@ -310,14 +378,22 @@ pub async fn wait_ready(
             let (ready, desired, done, template, replica_failure) = match t.kind {
                 WorkloadKind::Deployment => match deployments.get(&t.name) {
                     Some(d) => (
-                        d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                        d.status
+                            .as_ref()
+                            .and_then(|s| s.ready_replicas)
+                            .unwrap_or(0),
                         d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
                         deployment_ready(d),
-                        d.spec.as_ref().map(|s| fingerprint_of_template(&s.template)),
+                        d.spec
+                            .as_ref()
+                            .map(|s| fingerprint_of_template(&s.template)),
                         d.status
                             .as_ref()
                             .and_then(|s| s.conditions.as_ref())
-                            .and_then(|cs| cs.iter().find(|c| c.type_ == "ReplicaFailure" && c.status == "True"))
+                            .and_then(|cs| {
+                                cs.iter()
+                                    .find(|c| c.type_ == "ReplicaFailure" && c.status == "True")
+                            })
                             .map(|c| c.message.clone().unwrap_or_default()),
                     ),
                     None => {
@@ -327,10 +403,15 @@ pub async fn wait_ready(
                 },
                 WorkloadKind::StatefulSet => match sets.get(&t.name) {
                     Some(s) => (
-                        s.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                        s.status
+                            .as_ref()
+                            .and_then(|s| s.ready_replicas)
+                            .unwrap_or(0),
                         s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
                         stateful_set_ready(s),
-                        s.spec.as_ref().map(|s| fingerprint_of_template(&s.template)),
+                        s.spec
+                            .as_ref()
+                            .map(|s| fingerprint_of_template(&s.template)),
                         None,
                     ),
                     None => {
@@ -340,7 +421,9 @@ pub async fn wait_ready(
                 },
             };
             let generation = match t.kind {
-                WorkloadKind::Deployment => deployments.get(&t.name).and_then(|d| d.metadata.generation),
+                WorkloadKind::Deployment => {
+                    deployments.get(&t.name).and_then(|d| d.metadata.generation)
+                }
                 WorkloadKind::StatefulSet => sets.get(&t.name).and_then(|s| s.metadata.generation),
             }
             .unwrap_or(0);
@@ -349,7 +432,11 @@ pub async fn wait_ready(
                 continue;
             }
             if let Some(msg) = replica_failure {
-                let kind = if t.kind == WorkloadKind::Deployment { "Deployment" } else { "StatefulSet" };
+                let kind = if t.kind == WorkloadKind::Deployment {
+                    "Deployment"
+                } else {
+                    "StatefulSet"
+                };
                 return Err(WaitFailure::Failed {
                     component: t.component.clone(),
                     object: format!("{kind} {}/{}", cluster.namespace, t.name),
@@ -362,10 +449,42 @@ pub async fn wait_ready(
                 .values()
                 .filter(|p| {
                     p.metadata.deletion_timestamp.is_none()
-                        && p.metadata.labels.as_ref().and_then(|l| l.get(labels::COMPONENT)) == Some(&t.component)
-                        && template.as_ref().is_some_and(|f| *f == fingerprint_of_pod(p))
+                        && p.metadata
+                            .labels
+                            .as_ref()
+                            .and_then(|l| l.get(labels::COMPONENT))
+                            == Some(&t.component)
+                        && template
+                            .as_ref()
+                            .is_some_and(|f| *f == fingerprint_of_pod(p))
                 })
                 .collect();
+            if !done && t.kind == WorkloadKind::StatefulSet {
+                // A StatefulSet does not replace a pod of an earlier revision that never became
+                // ready (the documented "forced rollback" limitation); such a pod is deleted so
+                // the controller recreates it from the current template.
+                if let Some(update) = sets
+                    .get(&t.name)
+                    .and_then(|s| s.status.as_ref()?.update_revision.clone())
+                {
+                    for p in pods.values() {
+                        let l = p.metadata.labels.clone().unwrap_or_default();
+                        let stale = l.get(labels::COMPONENT) == Some(&t.component)
+                            && l.get("controller-revision-hash")
+                                .is_some_and(|h| *h != update)
+                            && p.metadata.deletion_timestamp.is_none()
+                            && !pod_ready(p);
+                        let name = p.metadata.name.clone().unwrap_or_default();
+                        if stale && deleted.insert(name.clone()) {
+                            reporter.line(&format!("deleting pod {name}: it is from an earlier revision and not ready, so the StatefulSet would wait for it forever"));
+                            let _ = cluster
+                                .typed::<Pod>()
+                                .delete(&name, &Default::default())
+                                .await;
+                        }
+                    }
+                }
+            }
             if !done {
                 all_ready = false;
                 for p in &current {
@@ -417,14 +536,20 @@ async fn summarize_pending(
         let (ready, desired, done) = match t.kind {
             WorkloadKind::Deployment => deployments.get(&t.name).map(|d| {
                 (
-                    d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                    d.status
+                        .as_ref()
+                        .and_then(|s| s.ready_replicas)
+                        .unwrap_or(0),
                     d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
                     deployment_ready(d),
                 )
             }),
             WorkloadKind::StatefulSet => sets.get(&t.name).map(|s| {
                 (
-                    s.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+                    s.status
+                        .as_ref()
+                        .and_then(|s| s.ready_replicas)
+                        .unwrap_or(0),
                     s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
                     stateful_set_ready(s),
                 )
@@ -435,7 +560,11 @@ async fn summarize_pending(
             continue;
         }
         let pod = pods.values().find(|p| {
-            p.metadata.labels.as_ref().and_then(|l| l.get(labels::COMPONENT)) == Some(&t.component)
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(labels::COMPONENT))
+                == Some(&t.component)
                 && pod_note(p).is_some()
         });
         let mut why = pod.and_then(pod_note).unwrap_or_default();
@@ -443,12 +572,20 @@ async fn summarize_pending(
             .and_then(|p| p.metadata.name.clone())
             .unwrap_or_else(|| t.name.clone());
         if let Some(e) = latest_warning(cluster, &subject).await {
-            why = if why.is_empty() { e } else { format!("{why}; latest event: {e}") };
+            why = if why.is_empty() {
+                e
+            } else {
+                format!("{why}; latest event: {e}")
+            };
         }
         parts.push(format!(
             "{} {ready}/{desired} ready{}",
             t.component,
-            if why.is_empty() { String::new() } else { format!(" ({why})") }
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({why})")
+            }
         ));
     }
     parts.join("; ")

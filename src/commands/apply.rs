@@ -6,13 +6,13 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::{InstallArgs, UpgradeArgs, WaitArgs};
-use crate::cluster::deploy::{self, Deployed, Operation, Options};
 use crate::cluster::Reporter;
-use crate::error::{Exit, EXIT_CHANGES_PENDING};
-use crate::settings::{parse_duration, Settings};
+use crate::cluster::deploy::{self, Deployed, Operation, Options};
+use crate::error::{EXIT_CHANGES_PENDING, Exit};
+use crate::settings::{Settings, parse_duration};
 use crate::spec::Spec;
 use crate::ui::progress::Progress;
-use crate::ui::{plan, Printer};
+use crate::ui::{Printer, plan};
 
 pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
     match &args.timeout {
@@ -47,7 +47,12 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
     run(&spec, &opts, settings, printer).await
 }
 
-pub async fn run(spec: &Spec, opts: &Options, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(
+    spec: &Spec,
+    opts: &Options,
+    settings: &Settings,
+    printer: &Printer,
+) -> Result<u8> {
     let cluster = super::connect(settings, &spec.name).await?;
     let started = Instant::now();
     let progress = Progress::new(printer);
@@ -125,7 +130,11 @@ fn report(
                     Operation::Rollback => "rolled back",
                 },
                 cluster.namespace,
-                if opts.wait { ", all components ready" } else { " (not waited for)" },
+                if opts.wait {
+                    ", all components ready"
+                } else {
+                    " (not waited for)"
+                },
                 took.as_secs_f64()
             ))?;
             if !printer.quiet {
@@ -140,11 +149,17 @@ fn report(
 pub fn access_hint(spec: &Spec, namespace: &str) -> String {
     let ui = match spec.ui.service.node_port {
         Some(p) => format!("UI:  NodePort {p} (http://<node-address>:{p})"),
-        None => format!("UI:  kubectl -n {namespace} port-forward svc/{}-ui 3000:80, then http://localhost:3000", spec.name),
+        None => format!(
+            "UI:  kubectl -n {namespace} port-forward svc/{}-ui 3000:80, then http://localhost:3000",
+            spec.name
+        ),
     };
     let mcp = match spec.mcp.service.node_port {
         Some(p) => format!("MCP: NodePort {p}"),
-        None => format!("MCP: kubectl -n {namespace} port-forward svc/{}-mcp 8888:8888", spec.name),
+        None => format!(
+            "MCP: kubectl -n {namespace} port-forward svc/{}-mcp 8888:8888",
+            spec.name
+        ),
     };
     format!("  {ui}\n  {mcp}")
 }

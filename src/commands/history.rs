@@ -30,14 +30,25 @@ pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Res
         printer.data(&rows)?;
         return Ok(0);
     }
-    let mut t = crate::ui::table::new(["REVISION", "TIME", "CLI", "OPERATION", "OUTCOME", "SPEC DIGEST", "MESSAGE"]);
+    let mut t = crate::ui::table::new([
+        "REVISION",
+        "TIME",
+        "CLI",
+        "OPERATION",
+        "OUTCOME",
+        "SPEC DIGEST",
+        "MESSAGE",
+    ]);
     for r in &history {
         t.add_row([
             r.revision.to_string(),
             r.time.clone(),
             r.cli_version.clone(),
             r.operation.clone(),
-            serde_json::to_value(r.outcome)?.as_str().unwrap_or_default().to_string(),
+            serde_json::to_value(r.outcome)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             r.spec_digest.chars().take(19).collect(),
             r.message.chars().take(80).collect(),
         ]);

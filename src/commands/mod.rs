@@ -44,7 +44,9 @@ pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Exit> {
         std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
     } else {
         if path.is_dir() {
-            return Err(whole("is a directory; pass the path of a SkyfloAI YAML file".into()));
+            return Err(whole(
+                "is a directory; pass the path of a SkyfloAI YAML file".into(),
+            ));
         }
         std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
     };

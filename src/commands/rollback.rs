@@ -5,7 +5,7 @@ use crate::cluster::deploy::{Operation, Options};
 use crate::cluster::release::{self, Outcome};
 use crate::error::Exit;
 use crate::settings::Settings;
-use crate::spec::{validate, Loaded, SourceMap};
+use crate::spec::{Loaded, SourceMap, validate};
 use crate::ui::Printer;
 
 pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
@@ -21,7 +21,11 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         Some(n) => history.iter().find(|r| r.revision == n).ok_or_else(|| {
             Exit::Usage(format!(
                 "revision {n} is not in the history (kept: {}); see `skyflo history`",
-                history.iter().map(|r| r.revision.to_string()).collect::<Vec<_>>().join(", ")
+                history
+                    .iter()
+                    .map(|r| r.revision.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?,
         None => history
@@ -36,7 +40,10 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         unknown_keys: Vec::new(),
     };
     let spec = validate::validate(&loaded)?;
-    printer.info(&format!("Rolling back to the spec of revision {}", target.revision));
+    printer.info(&format!(
+        "Rolling back to the spec of revision {}",
+        target.revision
+    ));
     let opts = Options {
         operation: Operation::Rollback,
         timeout: super::apply::timeout(&args.wait, settings)?,

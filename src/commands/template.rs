@@ -1,7 +1,7 @@
 use anyhow::Result;
 
 use crate::cli::TemplateArgs;
-use crate::render::{self, secrets, Inputs};
+use crate::render::{self, Inputs, secrets};
 use crate::settings::Settings;
 use crate::ui::Printer;
 
@@ -15,7 +15,8 @@ pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Resul
     match printer.format {
         crate::cli::OutputFormat::Json => {
             let items: Vec<_> = objects.iter().map(|r| r.object.to_json()).collect();
-            printer.data(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}))?;
+            printer
+                .data(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}))?;
         }
         _ => printer.out(&render::to_yaml(&objects))?,
     }

@@ -25,16 +25,16 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
     let file = args.file.display().to_string();
     if printer.is_machine() {
         let errors = match &result {
-            Err(Exit::Invalid(e)) => e
-                .0
-                .iter()
-                .map(|d| JsonDiagnostic {
-                    line: d.line,
-                    column: d.column,
-                    path: &d.path,
-                    message: &d.message,
-                })
-                .collect(),
+            Err(Exit::Invalid(e)) => {
+                e.0.iter()
+                    .map(|d| JsonDiagnostic {
+                        line: d.line,
+                        column: d.column,
+                        path: &d.path,
+                        message: &d.message,
+                    })
+                    .collect()
+            }
             _ => Vec::new(),
         };
         printer.data(&Report {

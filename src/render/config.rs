@@ -6,10 +6,10 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::Names;
 use super::labels::{self, labels};
 use super::secrets::{self, Generated};
 use super::templates;
-use super::Names;
 use crate::spec::{Database, Spec};
 
 pub fn meta(names: &Names, name: String, component: &str) -> ObjectMeta {
@@ -149,6 +149,11 @@ pub fn secrets(spec: &Spec, names: &Names, generated: &Generated) -> Vec<Secret>
 fn bytes(pairs: &[(&str, &str)]) -> BTreeMap<String, k8s_openapi::ByteString> {
     pairs
         .iter()
-        .map(|(k, v)| (k.to_string(), k8s_openapi::ByteString(v.as_bytes().to_vec())))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                k8s_openapi::ByteString(v.as_bytes().to_vec()),
+            )
+        })
         .collect()
 }

@@ -11,7 +11,7 @@ pub mod templates;
 pub mod workloads;
 
 pub use object::{Object, ObjectRef, Rendered, Stage};
-pub use secrets::{Generated, ExistingSecrets};
+pub use secrets::{ExistingSecrets, Generated};
 
 use crate::spec::Spec;
 
@@ -66,7 +66,10 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     let mut out = Vec::new();
     let mut push = |stage: Stage, object: Object| out.push(Rendered { stage, object });
 
-    push(Stage::Namespace, Object::Namespace(config::namespace(&names)));
+    push(
+        Stage::Namespace,
+        Object::Namespace(config::namespace(&names)),
+    );
 
     for sa in config::service_accounts(spec, &names) {
         push(Stage::Config, Object::ServiceAccount(sa));

@@ -14,9 +14,9 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::Names;
 use super::config::meta;
 use super::labels::{self, selector};
-use super::Names;
 use crate::spec::{Exposure, ServiceType, Spec};
 
 fn port(name: &str, port: i32, target: &str, node_port: Option<i32>) -> ServicePort {
@@ -156,11 +156,7 @@ fn tcp(port: i32) -> NetworkPolicyPort {
     }
 }
 
-fn allow(
-    names: &Names,
-    component: &str,
-    rules: Vec<NetworkPolicyIngressRule>,
-) -> NetworkPolicy {
+fn allow(names: &Names, component: &str, rules: Vec<NetworkPolicyIngressRule>) -> NetworkPolicy {
     NetworkPolicy {
         metadata: meta(names, names.of(component), component),
         spec: Some(NetworkPolicySpec {

@@ -57,10 +57,11 @@ mod tests {
         });
         assert_eq!(g.jwt_secret, "keep-me");
         assert_eq!(g.postgres_password.len(), GENERATED_LEN);
-        assert!(g
-            .postgres_password
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            g.postgres_password
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_ne!(random_token(), random_token());
     }
 }

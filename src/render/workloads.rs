@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::labels::{self, labels, selector};
 use super::secrets::POSTGRES_PASSWORD_KEY;
-use super::{templates, Names};
+use super::{Names, templates};
 use crate::spec::{Database, Redis, Spec, Workload};
 
 /// A digest of every ConfigMap and Secret, by name. A pod template carries the digest of what
@@ -158,7 +158,11 @@ fn deployment_base(
 }
 
 fn main_container(t: &mut PodTemplateSpec) -> &mut Container {
-    &mut t.spec.as_mut().expect("templates have a pod spec").containers[0]
+    &mut t
+        .spec
+        .as_mut()
+        .expect("templates have a pod spec")
+        .containers[0]
 }
 
 fn config_from(name: String) -> EnvFromSource {
@@ -209,7 +213,10 @@ pub fn engine(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
             env.push(secret_env("_PG_DB", &s, "POSTGRES_DB"));
             env.push(literal(
                 "POSTGRES_DATABASE_URL",
-                format!("postgres://$(_PG_USER):$(_PG_PASS)@{}:5432/$(_PG_DB)", names.of("postgres")),
+                format!(
+                    "postgres://$(_PG_USER):$(_PG_PASS)@{}:5432/$(_PG_DB)",
+                    names.of("postgres")
+                ),
             ));
             init.push(wait_for(names.of("postgres"), 5432, "postgres"));
         }
@@ -305,7 +312,10 @@ pub fn mcp(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
             read_only: Some(true),
             ..Default::default()
         }]);
-        env.push(literal("KUBECONFIG", format!("{KUBECONFIG_DIR}/kubeconfig")));
+        env.push(literal(
+            "KUBECONFIG",
+            format!("{KUBECONFIG_DIR}/kubeconfig"),
+        ));
     }
     merge_env(&mut env, &w.env);
     let main = &mut pod.containers[0];
@@ -422,7 +432,10 @@ pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<Stateful
     let secret = names.postgres_secret();
     let env = main.env.get_or_insert_with(Vec::new);
     env.insert(0, secret_env("POSTGRES_USER", &secret, "POSTGRES_USER"));
-    env.insert(1, secret_env("POSTGRES_PASSWORD", &secret, POSTGRES_PASSWORD_KEY));
+    env.insert(
+        1,
+        secret_env("POSTGRES_PASSWORD", &secret, POSTGRES_PASSWORD_KEY),
+    );
     env.insert(2, secret_env("POSTGRES_DB", &secret, "POSTGRES_DB"));
     Some(s)
 }

@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Options, Spanned};
 
-use super::diag::{did_you_mean, render_path, Diagnostic, Seg, SpecErrors};
+use super::diag::{Diagnostic, Seg, SpecErrors, did_you_mean, render_path};
 use super::raw::RawSkyfloAI;
 
 /// Files larger than this are refused before parsing: a SkyfloAI spec is a few KiB.
@@ -78,7 +78,11 @@ impl SourceMap {
         let mut p = path.to_string();
         loop {
             if let Some(pos) = self.positions.get(&p) {
-                return if key { pos.key.unwrap_or(pos.value) } else { pos.value };
+                return if key {
+                    pos.key.unwrap_or(pos.value)
+                } else {
+                    pos.value
+                };
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p.truncate(i),
@@ -90,13 +94,15 @@ impl SourceMap {
 
 /// Reads and parses a spec file. `file` is the name used in messages.
 pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
-    let whole = |message: String| SpecErrors(vec![Diagnostic {
-        file: file.to_string(),
-        line: 0,
-        column: 0,
-        path: String::new(),
-        message,
-    }]);
+    let whole = |message: String| {
+        SpecErrors(vec![Diagnostic {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message,
+        }])
+    };
     if bytes.len() > MAX_FILE_BYTES {
         return Err(whole(format!(
             "the file is {} bytes; a SkyfloAI file may be at most {} bytes (1 MiB)",
@@ -241,7 +247,10 @@ fn options() -> Options {
 
 fn line_col(prefix: &[u8]) -> (u64, u64) {
     let line = prefix.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-    let start = prefix.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let start = prefix
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
     let column = String::from_utf8_lossy(&prefix[start..]).chars().count() as u64 + 1;
     (line, column)
 }
@@ -382,7 +391,12 @@ fn index(
         Node::Map(entries) => {
             for (k, v) in entries {
                 path.push(Seg::Key(k.value.0.clone()));
-                index(v, path, Some((k.referenced.line(), k.referenced.column())), out);
+                index(
+                    v,
+                    path,
+                    Some((k.referenced.line(), k.referenced.column())),
+                    out,
+                );
                 path.pop();
             }
         }

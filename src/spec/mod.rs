@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 pub use diag::{Diagnostic, SpecErrors};
-pub use load::{load_bytes, Loaded, SourceMap};
+pub use load::{Loaded, SourceMap, load_bytes};
 pub use raw::RawSkyfloAI;
 
 pub const API_VERSION: &str = "skyflo.ai/v1";

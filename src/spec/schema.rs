@@ -119,6 +119,8 @@ mod tests {
         ])
         .unwrap();
         assert!(tol.contains(&"operator"));
-        assert!(known_fields(&[Seg::Key("spec".into()), Seg::Key("nodeSelector".into())]).is_none());
+        assert!(
+            known_fields(&[Seg::Key("spec".into()), Seg::Key("nodeSelector".into())]).is_none()
+        );
     }
 }

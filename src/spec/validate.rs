@@ -9,9 +9,9 @@ use super::diag::SpecErrors;
 use super::load::{Loaded, SourceMap};
 use super::raw::{RawEngine, RawMcp, RawService, RawUi};
 use super::{
-    quantity, AccessLevel, Database, Diagnostic, Engine, Exposure, Llm, Mcp, Redis, Scheduling,
-    ServiceType, Spec, Storage, Ui, Workload, API_VERSION, DEFAULT_NAME, DEFAULT_POSTGRES_IMAGE,
-    DEFAULT_PROXY_IMAGE, DEFAULT_REDIS_IMAGE, KIND,
+    API_VERSION, AccessLevel, DEFAULT_NAME, DEFAULT_POSTGRES_IMAGE, DEFAULT_PROXY_IMAGE,
+    DEFAULT_REDIS_IMAGE, Database, Diagnostic, Engine, Exposure, KIND, Llm, Mcp, Redis, Scheduling,
+    ServiceType, Spec, Storage, Ui, Workload, quantity,
 };
 
 pub const MAX_REPLICAS: i64 = 1000;
@@ -43,7 +43,10 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
             "apiVersion",
             format!("unsupported apiVersion {other:?}; valid: {API_VERSION}"),
         ),
-        None => c.err("apiVersion", format!("required field missing; set apiVersion: {API_VERSION}")),
+        None => c.err(
+            "apiVersion",
+            format!("required field missing; set apiVersion: {API_VERSION}"),
+        ),
     }
     match raw.kind.as_deref() {
         Some(KIND) => {}
@@ -60,7 +63,10 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
     }
 
     let Some(spec) = raw.spec.as_ref() else {
-        c.err("spec", "required field missing; spec needs ui, engine and mcp");
+        c.err(
+            "spec",
+            "required field missing; spec needs ui, engine and mcp",
+        );
         return Err(finish(c.errors));
     };
 
@@ -140,7 +146,10 @@ fn check_workload(
     let image = match image {
         Some(i) => {
             if let Err(why) = image_ref(i) {
-                c.err(&format!("{base}.image"), format!("invalid image {i:?}: {why}"));
+                c.err(
+                    &format!("{base}.image"),
+                    format!("invalid image {i:?}: {why}"),
+                );
             }
             i.clone()
         }
@@ -204,7 +213,9 @@ fn check_service(
         (Some(p), _) if !NODE_PORT_RANGE.contains(&p) => {
             c.err(
                 &format!("{base}.nodePort"),
-                format!("nodePort {p} is outside the default NodePort range; valid: 30000 to 32767"),
+                format!(
+                    "nodePort {p} is outside the default NodePort range; valid: 30000 to 32767"
+                ),
             );
             None
         }
@@ -223,9 +234,14 @@ fn check_ui(c: &mut Checker, raw: &RawUi) -> Ui {
         &raw.env,
     );
     let proxy = raw.proxy.clone().unwrap_or_default();
-    let proxy_image = proxy.image.unwrap_or_else(|| DEFAULT_PROXY_IMAGE.to_string());
+    let proxy_image = proxy
+        .image
+        .unwrap_or_else(|| DEFAULT_PROXY_IMAGE.to_string());
     if let Err(why) = image_ref(&proxy_image) {
-        c.err("spec.ui.proxy.image", format!("invalid image {proxy_image:?}: {why}"));
+        c.err(
+            "spec.ui.proxy.image",
+            format!("invalid image {proxy_image:?}: {why}"),
+        );
     }
     check_resources(c, "spec.ui.proxy.resources", proxy.resources.as_ref());
     let service = check_service(
@@ -285,8 +301,18 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
             Database::External {
                 host: host.clone(),
                 port: check_port(c, &format!("{base}.port"), db.port, 5432),
-                database: check_database_name(c, &format!("{base}.database"), db.database.as_deref()),
-                secret_name: required_secret(c, base, db.secret_name.as_deref(), "an external PostgreSQL", "POSTGRES_USER and POSTGRES_PASSWORD"),
+                database: check_database_name(
+                    c,
+                    &format!("{base}.database"),
+                    db.database.as_deref(),
+                ),
+                secret_name: required_secret(
+                    c,
+                    base,
+                    db.secret_name.as_deref(),
+                    "an external PostgreSQL",
+                    "POSTGRES_USER and POSTGRES_PASSWORD",
+                ),
             }
         }
         None => {
@@ -303,7 +329,12 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                 }
             }
             Database::InCluster {
-                image: checked_image(c, &format!("{base}.image"), db.image, DEFAULT_POSTGRES_IMAGE),
+                image: checked_image(
+                    c,
+                    &format!("{base}.image"),
+                    db.image,
+                    DEFAULT_POSTGRES_IMAGE,
+                ),
                 storage: check_storage(c, base, db.storage_size, db.storage_class, "5Gi"),
                 resources: {
                     check_resources(c, &format!("{base}.resources"), db.resources.as_ref());
@@ -334,11 +365,20 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
             Redis::External {
                 host: host.clone(),
                 port: check_port(c, &format!("{base}.port"), rc.port, 6379),
-                secret_name: required_secret(c, base, rc.secret_name.as_deref(), "an external Redis", "REDIS_PASSWORD"),
+                secret_name: required_secret(
+                    c,
+                    base,
+                    rc.secret_name.as_deref(),
+                    "an external Redis",
+                    "REDIS_PASSWORD",
+                ),
             }
         }
         None => {
-            for (field, set) in [("port", rc.port.is_some()), ("secretName", rc.secret_name.is_some())] {
+            for (field, set) in [
+                ("port", rc.port.is_some()),
+                ("secretName", rc.secret_name.is_some()),
+            ] {
                 if set {
                     c.err(
                         &format!("{base}.{field}"),
@@ -368,7 +408,9 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
         }
     }
     if let Some(host) = &llm_raw.host {
-        if !(host.starts_with("http://") || host.starts_with("https://")) || host.contains(char::is_whitespace) {
+        if !(host.starts_with("http://") || host.starts_with("https://"))
+            || host.contains(char::is_whitespace)
+        {
             c.err(
                 "spec.engine.llm.host",
                 format!("invalid host {host:?}; valid: an http:// or https:// URL such as http://ollama:11434"),
@@ -377,7 +419,10 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
     }
     if let Some(s) = &llm_raw.api_key_secret {
         if let Err(why) = dns_subdomain(s) {
-            c.err("spec.engine.llm.apiKeySecret", format!("invalid Secret name {s:?}: {why}"));
+            c.err(
+                "spec.engine.llm.apiKeySecret",
+                format!("invalid Secret name {s:?}: {why}"),
+            );
         }
     }
 
@@ -414,7 +459,10 @@ fn check_mcp(c: &mut Checker, raw: &RawMcp) -> Mcp {
     );
     if let Some(s) = &raw.kubeconfig_secret {
         if let Err(why) = dns_subdomain(s) {
-            c.err("spec.mcp.kubeconfigSecret", format!("invalid Secret name {s:?}: {why}"));
+            c.err(
+                "spec.mcp.kubeconfigSecret",
+                format!("invalid Secret name {s:?}: {why}"),
+            );
         }
     }
     let access_level = match raw.access_level.as_deref() {
@@ -435,7 +483,9 @@ fn check_mcp(c: &mut Checker, raw: &RawMcp) -> Mcp {
                 .unwrap_or_default();
             c.err(
                 "spec.mcp.accessLevel",
-                format!("unknown accessLevel {other:?}{hint}; valid: cluster-admin, read-only, none"),
+                format!(
+                    "unknown accessLevel {other:?}{hint}; valid: cluster-admin, read-only, none"
+                ),
             );
             AccessLevel::ClusterAdmin
         }
@@ -487,7 +537,10 @@ fn check_toleration(c: &mut Checker, base: &str, t: &Toleration) {
         }
         "Exists" => {
             if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
-                c.err(&format!("{base}.value"), "operator Exists takes no value; remove value or use operator Equal");
+                c.err(
+                    &format!("{base}.value"),
+                    "operator Exists takes no value; remove value or use operator Equal",
+                );
             }
         }
         other => c.err(
@@ -497,7 +550,10 @@ fn check_toleration(c: &mut Checker, base: &str, t: &Toleration) {
     }
     if let Some(k) = t.key.as_deref().filter(|k| !k.is_empty()) {
         if let Err(why) = label_key(k) {
-            c.err(&format!("{base}.key"), format!("invalid taint key {k:?}: {why}"));
+            c.err(
+                &format!("{base}.key"),
+                format!("invalid taint key {k:?}: {why}"),
+            );
         }
     }
     match t.effect.as_deref() {
@@ -518,10 +574,15 @@ fn check_toleration(c: &mut Checker, base: &str, t: &Toleration) {
 fn check_resources(c: &mut Checker, base: &str, r: Option<&ResourceRequirements>) {
     let Some(r) = r else { return };
     let mut parsed: [BTreeMap<String, f64>; 2] = Default::default();
-    for (i, (field, map)) in [("requests", &r.requests), ("limits", &r.limits)].into_iter().enumerate() {
+    for (i, (field, map)) in [("requests", &r.requests), ("limits", &r.limits)]
+        .into_iter()
+        .enumerate()
+    {
         for (name, q) in map.iter().flatten() {
             let path = format!("{base}.{field}.{name}");
-            if !matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage") && !name.contains('/') {
+            if !matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage")
+                && !name.contains('/')
+            {
                 c.err(&path, format!("unknown resource {name:?}; valid: cpu, memory, ephemeral-storage or an extended resource such as nvidia.com/gpu"));
             }
             match quantity::parse(&q.0) {
@@ -541,7 +602,14 @@ fn check_resources(c: &mut Checker, base: &str, r: Option<&ResourceRequirements>
             if req > lim {
                 c.err(
                     &format!("{base}.requests.{name}"),
-                    format!("request exceeds the limit ({}); a request must be at most its limit", r.limits.as_ref().and_then(|l| l.get(name)).map(|q| q.0.as_str()).unwrap_or("?")),
+                    format!(
+                        "request exceeds the limit ({}); a request must be at most its limit",
+                        r.limits
+                            .as_ref()
+                            .and_then(|l| l.get(name))
+                            .map(|q| q.0.as_str())
+                            .unwrap_or("?")
+                    ),
                 );
             }
         }
@@ -555,9 +623,15 @@ fn check_env(c: &mut Checker, base: &str, env: &[EnvVar]) {
         if e.name.is_empty() {
             c.err(&format!("{path}.name"), "required field missing");
         } else if let Err(why) = env_name(&e.name) {
-            c.err(&format!("{path}.name"), format!("invalid env name {:?}: {why}", e.name));
+            c.err(
+                &format!("{path}.name"),
+                format!("invalid env name {:?}: {why}", e.name),
+            );
         } else if !seen.insert(e.name.clone()) {
-            c.err(&format!("{path}.name"), format!("env {:?} is set twice in this container; keep one", e.name));
+            c.err(
+                &format!("{path}.name"),
+                format!("env {:?} is set twice in this container; keep one", e.name),
+            );
         }
         match (&e.value, &e.value_from) {
             (Some(_), Some(_)) => c.err(&path, "set either value or valueFrom, not both"),
@@ -579,12 +653,18 @@ fn check_env(c: &mut Checker, base: &str, env: &[EnvVar]) {
                 }
                 if let Some(s) = &from.secret_key_ref {
                     if s.name.is_empty() || s.key.is_empty() {
-                        c.err(&format!("{path}.valueFrom.secretKeyRef"), "secretKeyRef needs name and key");
+                        c.err(
+                            &format!("{path}.valueFrom.secretKeyRef"),
+                            "secretKeyRef needs name and key",
+                        );
                     }
                 }
                 if let Some(s) = &from.config_map_key_ref {
                     if s.name.is_empty() || s.key.is_empty() {
-                        c.err(&format!("{path}.valueFrom.configMapKeyRef"), "configMapKeyRef needs name and key");
+                        c.err(
+                            &format!("{path}.valueFrom.configMapKeyRef"),
+                            "configMapKeyRef needs name and key",
+                        );
                     }
                 }
             }
@@ -601,25 +681,45 @@ fn checked_image(c: &mut Checker, path: &str, image: Option<String>, default: &s
     image
 }
 
-fn check_storage(c: &mut Checker, base: &str, size: Option<String>, class: Option<String>, default: &str) -> Storage {
+fn check_storage(
+    c: &mut Checker,
+    base: &str,
+    size: Option<String>,
+    class: Option<String>,
+    default: &str,
+) -> Storage {
     let size = size.unwrap_or_else(|| default.to_string());
     match quantity::parse(&size) {
         Some(v) if v >= 1024.0 * 1024.0 => {}
-        Some(_) => c.err(&format!("{base}.storageSize"), format!("storage size {size:?} is too small; at least 1Mi, for example {default}")),
-        None => c.err(&format!("{base}.storageSize"), format!("invalid quantity {size:?}; valid: a size such as {default} or 500Mi")),
+        Some(_) => c.err(
+            &format!("{base}.storageSize"),
+            format!("storage size {size:?} is too small; at least 1Mi, for example {default}"),
+        ),
+        None => c.err(
+            &format!("{base}.storageSize"),
+            format!("invalid quantity {size:?}; valid: a size such as {default} or 500Mi"),
+        ),
     }
     if let Some(cl) = &class {
         if let Err(why) = dns_subdomain(cl) {
-            c.err(&format!("{base}.storageClass"), format!("invalid StorageClass name {cl:?}: {why}"));
+            c.err(
+                &format!("{base}.storageClass"),
+                format!("invalid StorageClass name {cl:?}: {why}"),
+            );
         }
     }
-    Storage { size, storage_class: class }
+    Storage {
+        size,
+        storage_class: class,
+    }
 }
 
 fn check_host(c: &mut Checker, path: &str, host: &str) {
     let ok = !host.is_empty()
         && host.len() <= 253
-        && host.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | ':' | '[' | ']'));
+        && host
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | ':' | '[' | ']'));
     if !ok {
         c.err(path, format!("invalid host {host:?}; valid: a DNS name or IP address without scheme or port, such as db.example.com"));
     }
@@ -638,17 +738,31 @@ fn check_port(c: &mut Checker, path: &str, port: Option<i64>, default: i32) -> i
 
 fn check_database_name(c: &mut Checker, path: &str, db: Option<&str>) -> String {
     let db = db.unwrap_or("skyflo");
-    if db.is_empty() || db.len() > 63 || !db.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+    if db.is_empty()
+        || db.len() > 63
+        || !db
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+    {
         c.err(path, format!("invalid database name {db:?}; valid: letters, digits, _ and -, at most 63 characters"));
     }
     db.to_string()
 }
 
-fn required_secret(c: &mut Checker, base: &str, name: Option<&str>, what: &str, keys: &str) -> String {
+fn required_secret(
+    c: &mut Checker,
+    base: &str,
+    name: Option<&str>,
+    what: &str,
+    keys: &str,
+) -> String {
     match name {
         Some(n) => {
             if let Err(why) = dns_subdomain(n) {
-                c.err(&format!("{base}.secretName"), format!("invalid Secret name {n:?}: {why}"));
+                c.err(
+                    &format!("{base}.secretName"),
+                    format!("invalid Secret name {n:?}: {why}"),
+                );
             }
             n.to_string()
         }
@@ -670,7 +784,10 @@ pub fn dns_label(s: &str, max: usize) -> Result<(), String> {
     if s.len() > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if !s.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+    if !s
+        .chars()
+        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+    {
         return Err("valid: lowercase letters, digits and '-' (RFC 1123 label)".into());
     }
     if s.starts_with('-') || s.ends_with('-') {
@@ -691,8 +808,15 @@ pub fn dns_subdomain(s: &str) -> Result<(), String> {
 }
 
 fn env_name(s: &str) -> Result<(), String> {
-    let first_ok = s.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_' || ch == '-' || ch == '.');
-    if !first_ok || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.')) {
+    let first_ok = s
+        .chars()
+        .next()
+        .is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_' || ch == '-' || ch == '.');
+    if !first_ok
+        || !s
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.'))
+    {
         return Err("valid: letters, digits, '_', '-' and '.', not starting with a digit".into());
     }
     Ok(())
@@ -721,11 +845,16 @@ fn label_value(v: &str) -> Result<(), String> {
         return Ok(());
     }
     let edge_ok = |ch: Option<char>| ch.is_some_and(|c| c.is_ascii_alphanumeric());
-    if !v.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+    if !v
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
         || !edge_ok(v.chars().next())
         || !edge_ok(v.chars().last())
     {
-        return Err("valid: letters, digits, '-', '_' and '.', starting and ending with a letter or digit".into());
+        return Err(
+            "valid: letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -744,9 +873,11 @@ pub fn image_ref(image: &str) -> Result<(), String> {
         None => (image, None),
     };
     if let Some(d) = digest {
-        let ok = d
-            .strip_prefix("sha256:")
-            .is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        let ok = d.strip_prefix("sha256:").is_some_and(|h| {
+            h.len() == 64
+                && h.chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        });
         if !ok {
             return Err("the digest must be sha256: followed by 64 lowercase hex digits".into());
         }
@@ -760,22 +891,34 @@ pub fn image_ref(image: &str) -> Result<(), String> {
     if let Some(t) = tag {
         let ok = !t.is_empty()
             && t.len() <= 128
-            && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-            && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            && t.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
         if !ok {
-            return Err(format!("invalid tag {t:?}; valid: letters, digits, '_', '.' and '-', at most 128 characters"));
+            return Err(format!(
+                "invalid tag {t:?}; valid: letters, digits, '_', '.' and '-', at most 128 characters"
+            ));
         }
     }
     let mut parts: Vec<&str> = name.split('/').collect();
-    if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
         let registry = parts.remove(0);
-        if !registry.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')) {
+        if !registry
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        {
             return Err(format!("invalid registry {registry:?}"));
         }
     }
     for p in parts {
         let ok = !p.is_empty()
-            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+            && p.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            })
             && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
         if !ok {
@@ -802,7 +945,15 @@ mod tests {
         ] {
             assert!(image_ref(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "Skyflo/UI:v1", "ui:", "ui:v 1", "a//b", "ui@sha256:xyz", "ui:-x"] {
+        for bad in [
+            "",
+            "Skyflo/UI:v1",
+            "ui:",
+            "ui:v 1",
+            "a//b",
+            "ui@sha256:xyz",
+            "ui:-x",
+        ] {
             assert!(image_ref(bad).is_err(), "{bad}");
         }
     }

@@ -1,6 +1,6 @@
 //! Printing a plan: created, changed (with fields), unchanged and pruned objects.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::Printer;
 use crate::cluster::plan::{Action, Plan};
@@ -25,7 +25,7 @@ pub fn text(plan: &Plan, printer: &Printer) -> String {
     for step in &plan.steps {
         let key = step.rendered.object.object_ref();
         match &step.action {
-            Action::Create => out.push_str(&format!("  {} {key}\n", printer.green("+ create ")),),
+            Action::Create => out.push_str(&format!("  {} {key}\n", printer.green("+ create "))),
             Action::Update { changes } => {
                 out.push_str(&format!("  {} {key}\n", printer.yellow("~ change ")));
                 for c in changes {

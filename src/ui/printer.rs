@@ -75,11 +75,10 @@ impl Printer {
     pub fn data<T: Serialize>(&self, value: &T) -> std::io::Result<()> {
         match self.format {
             OutputFormat::Yaml => self.out(
-                &serde_saphyr::to_string(value).map_err(|e| std::io::Error::other(e.to_string()))?,
+                &serde_saphyr::to_string(value)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?,
             ),
-            _ => self.out(
-                &serde_json::to_string_pretty(value).map_err(std::io::Error::other)?,
-            ),
+            _ => self.out(&serde_json::to_string_pretty(value).map_err(std::io::Error::other)?),
         }
     }
 

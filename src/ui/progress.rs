@@ -67,9 +67,15 @@ impl Reporter for Progress {
     }
 
     fn component(&self, name: &str, ready: i32, desired: i32, note: &str) {
-        let note = if note.is_empty() { String::new() } else { format!(" - {note}") };
+        let note = if note.is_empty() {
+            String::new()
+        } else {
+            format!(" - {note}")
+        };
         match &self.multi {
-            Some(m) => self.bar(m, name).set_message(format!("{ready}/{desired} ready{note}")),
+            Some(m) => self
+                .bar(m, name)
+                .set_message(format!("{ready}/{desired} ready{note}")),
             None => self.plain(&format!("{name}: {ready}/{desired} ready{note}")),
         }
     }
@@ -78,7 +84,9 @@ impl Reporter for Progress {
         match &self.multi {
             Some(m) => {
                 let b = self.bar(m, name);
-                b.set_style(ProgressStyle::with_template("  {prefix:<11} {msg}").expect("valid template"));
+                b.set_style(
+                    ProgressStyle::with_template("  {prefix:<11} {msg}").expect("valid template"),
+                );
                 b.set_prefix(format!("{} {name}", self.printer.green("✓")));
                 b.finish_with_message(summary.to_string());
             }

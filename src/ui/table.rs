@@ -14,7 +14,13 @@ pub fn new<const N: usize>(header: [&str; N]) -> Table {
 /// The table as text, each line without the padding comfy-table leaves at the edges.
 pub fn render(t: &Table) -> String {
     t.lines()
-        .map(|l| l.trim_end().strip_prefix(' ').unwrap_or(&l).trim_end().to_string())
+        .map(|l| {
+            l.trim_end()
+                .strip_prefix(' ')
+                .unwrap_or(&l)
+                .trim_end()
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

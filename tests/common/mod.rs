@@ -99,7 +99,13 @@ impl Drop for TestNamespace {
         let path = kubeconfig();
         let _ = std::process::Command::new("kubectl")
             .args(["--kubeconfig", path.to_str().unwrap_or_default()])
-            .args(["delete", "namespace", &name, "--wait=false", "--ignore-not-found"])
+            .args([
+                "delete",
+                "namespace",
+                &name,
+                "--wait=false",
+                "--ignore-not-found",
+            ])
             .output();
         let _ = std::process::Command::new("kubectl")
             .args(["--kubeconfig", path.to_str().unwrap_or_default()])
@@ -123,12 +129,19 @@ pub fn skyflo_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) ->
     use std::io::Write;
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"));
     cmd.arg("--kubeconfig").arg(kubeconfig()).args(args);
-    cmd.env_remove("KUBECONFIG").env("NO_COLOR", "1").env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml");
+    cmd.env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
-    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        std::process::Stdio::piped()
+    } else {
+        std::process::Stdio::null()
+    });
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("run skyflo");
     if let Some(input) = stdin {
         child.stdin.take().unwrap().write_all(input).unwrap();
