@@ -165,10 +165,10 @@ pub async fn compute(
     }
     for key in previous {
         if !wanted.contains(key) && key.kind != "PersistentVolumeClaim" && key.kind != "Namespace" {
-            if let Some(obj) = live.objects.get(key) {
-                if !prunable(key, obj) {
-                    continue;
-                }
+            if let Some(obj) = live.objects.get(key)
+                && !prunable(key, obj)
+            {
+                continue;
             }
             if live.namespace_exists() || key.namespace.is_none() {
                 prune.insert(key.clone());

@@ -122,22 +122,22 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
         .await
         .with_context(|| format!("writing release record {}", release.revision))?;
 
-    if release.outcome == Outcome::Deployed {
-        if let Some(prev) = last_deployed(history) {
-            let mut p = prev.clone();
-            p.outcome = Outcome::Superseded;
-            let patch = serde_json::json!({
-                "metadata": {"labels": {"skyflo.ai/outcome": "superseded"}},
-                "data": {"release": base64_json(&p)?},
-            });
-            let _ = api
-                .patch(
-                    &secret_name(&cluster.instance, prev.revision),
-                    &kube::api::PatchParams::default(),
-                    &kube::api::Patch::Merge(&patch),
-                )
-                .await;
-        }
+    if release.outcome == Outcome::Deployed
+        && let Some(prev) = last_deployed(history)
+    {
+        let mut p = prev.clone();
+        p.outcome = Outcome::Superseded;
+        let patch = serde_json::json!({
+            "metadata": {"labels": {"skyflo.ai/outcome": "superseded"}},
+            "data": {"release": base64_json(&p)?},
+        });
+        let _ = api
+            .patch(
+                &secret_name(&cluster.instance, prev.revision),
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await;
     }
     let total = history.len() + 1;
     if total > KEEP {
@@ -167,10 +167,10 @@ pub async fn delete_all(cluster: &Cluster) -> Result<usize> {
         .context("listing release records")?;
     let mut n = 0;
     for s in items.items {
-        if let Some(name) = s.metadata.name {
-            if api.delete(&name, &DeleteParams::default()).await.is_ok() {
-                n += 1;
-            }
+        if let Some(name) = s.metadata.name
+            && api.delete(&name, &DeleteParams::default()).await.is_ok()
+        {
+            n += 1;
         }
     }
     Ok(n)

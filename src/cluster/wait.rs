@@ -83,10 +83,9 @@ fn spawn_watch<K>(
                         if let WatchEvent::Added(o)
                         | WatchEvent::Modified(o)
                         | WatchEvent::Deleted(o) = &e
+                            && let Some(v) = o.meta().resource_version.clone()
                         {
-                            if let Some(v) = o.meta().resource_version.clone() {
-                                rv = v;
-                            }
+                            rv = v;
                         }
                         if tx.send(wrap(e)).is_err() {
                             return;

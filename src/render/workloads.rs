@@ -358,16 +358,28 @@ pub fn ui(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
     d
 }
 
+/// What differs between the PostgreSQL and Redis StatefulSets.
+struct DataStore<'a> {
+    component: &'a str,
+    template_text: &'a str,
+    image: &'a str,
+    resources: &'a Option<ResourceRequirements>,
+    storage: &'a crate::spec::Storage,
+}
+
 fn stateful_set(
     spec: &Spec,
     names: &Names,
-    component: &str,
-    template_text: &str,
-    image: &str,
-    resources: &Option<ResourceRequirements>,
-    storage: &crate::spec::Storage,
+    store: DataStore<'_>,
     checksum: Option<String>,
 ) -> StatefulSet {
+    let DataStore {
+        component,
+        template_text,
+        image,
+        resources,
+        storage,
+    } = store;
     let mut s = templates::stateful_set(component, template_text);
     s.metadata = ObjectMeta {
         name: Some(names.of(component)),
@@ -421,11 +433,13 @@ pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<Stateful
     let mut s = stateful_set(
         spec,
         names,
-        "postgres",
-        templates::POSTGRES,
-        image,
-        resources,
-        storage,
+        DataStore {
+            component: "postgres",
+            template_text: templates::POSTGRES,
+            image,
+            resources,
+            storage,
+        },
         Some(sums.of(&[names.postgres_secret()])),
     );
     let main = main_container(&mut s.spec.as_mut().expect("spec").template);
@@ -452,11 +466,13 @@ pub fn redis(spec: &Spec, names: &Names) -> Option<StatefulSet> {
     Some(stateful_set(
         spec,
         names,
-        "redis",
-        templates::REDIS,
-        image,
-        resources,
-        storage,
+        DataStore {
+            component: "redis",
+            template_text: templates::REDIS,
+            image,
+            resources,
+            storage,
+        },
         None,
     ))
 }

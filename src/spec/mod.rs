@@ -33,6 +33,7 @@ pub const DEFAULT_PROXY_IMAGE: &str = "skyfloaiagent/proxy:v0.7.0";
 /// A spec that passed validation, with every default filled in. Only [`validate::validate`]
 /// builds one, so nothing downstream re-checks user input.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Spec {
     pub name: String,
     pub ui: Ui,
@@ -42,7 +43,6 @@ pub struct Spec {
     pub network_policies: bool,
     /// The user's spec as written (after parsing), kept for the release record.
     pub raw: RawSkyfloAI,
-    _sealed: (),
 }
 
 /// Settings every Skyflo workload shares.

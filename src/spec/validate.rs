@@ -100,15 +100,15 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
             ("engine", &engine.service),
             ("mcp", &mcp.service),
         ] {
-            if let Some(port) = exposure.node_port {
-                if let Some(other) = seen.insert(port, component) {
-                    c.err(
+            if let Some(port) = exposure.node_port
+                && let Some(other) = seen.insert(port, component)
+            {
+                c.err(
                         &format!("spec.{component}.service.nodePort"),
                         format!(
                             "nodePort {port} is already used by spec.{other}.service.nodePort; each component needs its own port in 30000-32767"
                         ),
                     );
-                }
             }
         }
     }
@@ -124,7 +124,6 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         scheduling,
         network_policies,
         raw: raw.clone(),
-        _sealed: (),
     })
 }
 
@@ -407,23 +406,22 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
             ),
         }
     }
-    if let Some(host) = &llm_raw.host {
-        if !(host.starts_with("http://") || host.starts_with("https://"))
-            || host.contains(char::is_whitespace)
-        {
-            c.err(
+    if let Some(host) = &llm_raw.host
+        && (!(host.starts_with("http://") || host.starts_with("https://"))
+            || host.contains(char::is_whitespace))
+    {
+        c.err(
                 "spec.engine.llm.host",
                 format!("invalid host {host:?}; valid: an http:// or https:// URL such as http://ollama:11434"),
             );
-        }
     }
-    if let Some(s) = &llm_raw.api_key_secret {
-        if let Err(why) = dns_subdomain(s) {
-            c.err(
-                "spec.engine.llm.apiKeySecret",
-                format!("invalid Secret name {s:?}: {why}"),
-            );
-        }
+    if let Some(s) = &llm_raw.api_key_secret
+        && let Err(why) = dns_subdomain(s)
+    {
+        c.err(
+            "spec.engine.llm.apiKeySecret",
+            format!("invalid Secret name {s:?}: {why}"),
+        );
     }
 
     Engine {
@@ -457,13 +455,13 @@ fn check_mcp(c: &mut Checker, raw: &RawMcp) -> Mcp {
             node_port: Some(30081),
         },
     );
-    if let Some(s) = &raw.kubeconfig_secret {
-        if let Err(why) = dns_subdomain(s) {
-            c.err(
-                "spec.mcp.kubeconfigSecret",
-                format!("invalid Secret name {s:?}: {why}"),
-            );
-        }
+    if let Some(s) = &raw.kubeconfig_secret
+        && let Err(why) = dns_subdomain(s)
+    {
+        c.err(
+            "spec.mcp.kubeconfigSecret",
+            format!("invalid Secret name {s:?}: {why}"),
+        );
     }
     let access_level = match raw.access_level.as_deref() {
         None | Some("cluster-admin") => AccessLevel::ClusterAdmin,
@@ -548,13 +546,13 @@ fn check_toleration(c: &mut Checker, base: &str, t: &Toleration) {
             format!("unknown operator {other:?}; valid: Exists, Equal"),
         ),
     }
-    if let Some(k) = t.key.as_deref().filter(|k| !k.is_empty()) {
-        if let Err(why) = label_key(k) {
-            c.err(
-                &format!("{base}.key"),
-                format!("invalid taint key {k:?}: {why}"),
-            );
-        }
+    if let Some(k) = t.key.as_deref().filter(|k| !k.is_empty())
+        && let Err(why) = label_key(k)
+    {
+        c.err(
+            &format!("{base}.key"),
+            format!("invalid taint key {k:?}: {why}"),
+        );
     }
     match t.effect.as_deref() {
         None | Some("") | Some("NoSchedule") | Some("PreferNoSchedule") | Some("NoExecute") => {}
@@ -598,20 +596,20 @@ fn check_resources(c: &mut Checker, base: &str, r: Option<&ResourceRequirements>
     }
     let [requests, limits] = &parsed;
     for (name, req) in requests {
-        if let Some(lim) = limits.get(name) {
-            if req > lim {
-                c.err(
-                    &format!("{base}.requests.{name}"),
-                    format!(
-                        "request exceeds the limit ({}); a request must be at most its limit",
-                        r.limits
-                            .as_ref()
-                            .and_then(|l| l.get(name))
-                            .map(|q| q.0.as_str())
-                            .unwrap_or("?")
-                    ),
-                );
-            }
+        if let Some(lim) = limits.get(name)
+            && req > lim
+        {
+            c.err(
+                &format!("{base}.requests.{name}"),
+                format!(
+                    "request exceeds the limit ({}); a request must be at most its limit",
+                    r.limits
+                        .as_ref()
+                        .and_then(|l| l.get(name))
+                        .map(|q| q.0.as_str())
+                        .unwrap_or("?")
+                ),
+            );
         }
     }
 }
@@ -651,21 +649,21 @@ fn check_env(c: &mut Checker, base: &str, env: &[EnvVar]) {
                         "valueFrom needs exactly one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef",
                     );
                 }
-                if let Some(s) = &from.secret_key_ref {
-                    if s.name.is_empty() || s.key.is_empty() {
-                        c.err(
-                            &format!("{path}.valueFrom.secretKeyRef"),
-                            "secretKeyRef needs name and key",
-                        );
-                    }
+                if let Some(s) = &from.secret_key_ref
+                    && (s.name.is_empty() || s.key.is_empty())
+                {
+                    c.err(
+                        &format!("{path}.valueFrom.secretKeyRef"),
+                        "secretKeyRef needs name and key",
+                    );
                 }
-                if let Some(s) = &from.config_map_key_ref {
-                    if s.name.is_empty() || s.key.is_empty() {
-                        c.err(
-                            &format!("{path}.valueFrom.configMapKeyRef"),
-                            "configMapKeyRef needs name and key",
-                        );
-                    }
+                if let Some(s) = &from.config_map_key_ref
+                    && (s.name.is_empty() || s.key.is_empty())
+                {
+                    c.err(
+                        &format!("{path}.valueFrom.configMapKeyRef"),
+                        "configMapKeyRef needs name and key",
+                    );
                 }
             }
             _ => {}
@@ -700,13 +698,13 @@ fn check_storage(
             format!("invalid quantity {size:?}; valid: a size such as {default} or 500Mi"),
         ),
     }
-    if let Some(cl) = &class {
-        if let Err(why) = dns_subdomain(cl) {
-            c.err(
-                &format!("{base}.storageClass"),
-                format!("invalid StorageClass name {cl:?}: {why}"),
-            );
-        }
+    if let Some(cl) = &class
+        && let Err(why) = dns_subdomain(cl)
+    {
+        c.err(
+            &format!("{base}.storageClass"),
+            format!("invalid StorageClass name {cl:?}: {why}"),
+        );
     }
     Storage {
         size,
