@@ -89,6 +89,13 @@ pub enum Command {
     )]
     Upgrade(UpgradeArgs),
 
+    /// Show each component's health and why it is not ready, how to reach the UI, the
+    /// release, the lock, and anything changed outside skyflo (drift).
+    #[command(
+        after_help = "Examples:\n  skyflo status\n  skyflo status -o json | jq .engineStatus\n  skyflo status --watch\n\nExit codes: 0 every component ready, 1 failed to read, 3 something not ready,\n5 nothing installed."
+    )]
+    Status(StatusArgs),
+
     /// List the installation's revisions: number, time, CLI version, outcome, spec digest.
     #[command(after_help = "Examples:\n  skyflo history\n  skyflo history -o json")]
     History(NameArgs),
@@ -175,6 +182,15 @@ pub struct NameArgs {
     /// The SkyfloAI name (metadata.name of the spec).
     #[arg(long, default_value = "skyflo", value_name = "NAME")]
     pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Keep running and redraw whenever something changes (watches, not polling).
+    #[arg(short = 'w', long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod lock;
 pub mod plan;
 pub mod release;
+pub mod status;
 pub mod wait;
 
 use kube::Client;

@@ -52,7 +52,7 @@ pub enum WaitFailure {
 }
 
 /// Restarts on a closed watch from the last resourceVersion seen, or from "0" after 410 Gone.
-fn spawn_watch<K>(
+pub(crate) fn spawn_watch<K>(
     api: Api<K>,
     selector: String,
     tx: mpsc::UnboundedSender<Ev>,
@@ -101,7 +101,7 @@ fn spawn_watch<K>(
     });
 }
 
-enum Ev {
+pub(crate) enum Ev {
     Deploy(WatchEvent<Deployment>),
     Sts(WatchEvent<StatefulSet>),
     Pod(WatchEvent<Pod>),

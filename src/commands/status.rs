@@ -1,0 +1,167 @@
+use std::time::Duration;
+
+use anyhow::Result;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::cli::StatusArgs;
+use crate::cluster::Cluster;
+use crate::cluster::status::{self, Status};
+use crate::cluster::wait::{Ev, spawn_watch};
+use crate::error::{EXIT_NOT_READY, Exit};
+use crate::render::labels::instance_selector;
+use crate::settings::Settings;
+use crate::ui::{Printer, table};
+
+pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    let cluster = super::connect(settings, &args.name.name).await?;
+    if !args.watch {
+        return once(&cluster, printer, false).await;
+    }
+    // Redraw on every change the watches report (coalesced), until Ctrl-C.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let selector = instance_selector(&cluster.instance);
+    spawn_watch(
+        cluster.typed::<Deployment>(),
+        selector.clone(),
+        tx.clone(),
+        Ev::Deploy,
+    );
+    spawn_watch(
+        cluster.typed::<StatefulSet>(),
+        selector.clone(),
+        tx.clone(),
+        Ev::Sts,
+    );
+    spawn_watch(cluster.typed::<Pod>(), selector, tx, Ev::Pod);
+    let mut code = once(&cluster, printer, true).await?;
+    loop {
+        tokio::select! {
+            ev = rx.recv() => {
+                if ev.is_none() { return Ok(code); }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                while rx.try_recv().is_ok() {}
+                code = once(&cluster, printer, true).await?;
+            }
+            _ = tokio::signal::ctrl_c() => return Ok(code),
+        }
+    }
+}
+
+async fn once(cluster: &Cluster, printer: &Printer, redraw: bool) -> Result<u8> {
+    let Some(status) = status::read(cluster).await? else {
+        return Err(Exit::NotInstalled(format!(
+            "no skyflo installation {:?} in namespace {}",
+            cluster.instance, cluster.namespace
+        ))
+        .into());
+    };
+    if printer.is_machine() {
+        printer.data(&status)?;
+    } else {
+        if redraw && printer.progress {
+            // Clear the screen and go home, like `watch`.
+            eprint!("\x1b[2J\x1b[H");
+        }
+        printer.out(&text(&status, printer))?;
+    }
+    Ok(if status.ready() { 0 } else { EXIT_NOT_READY })
+}
+
+fn short_time(t: &Option<String>) -> String {
+    let Some(t) = t else { return String::new() };
+    let Ok(ts) = t.parse::<jiff::Timestamp>() else {
+        return t.clone();
+    };
+    let secs = (jiff::Timestamp::now().as_second() - ts.as_second()).max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+pub fn text(s: &Status, printer: &Printer) -> String {
+    let mut t = table::new([
+        "COMPONENT",
+        "PHASE",
+        "READY",
+        "UP-TO-DATE",
+        "IMAGE",
+        "AGE",
+        "MESSAGE",
+    ]);
+    for (name, c) in s.components() {
+        let phase = match c.phase.as_str() {
+            "Ready" => printer.green("Ready"),
+            "External" => "External".into(),
+            "Progressing" => printer.yellow("Progressing"),
+            other => printer.red(other),
+        };
+        let (ready, updated) = if c.phase == "External" {
+            ("-".into(), "-".into())
+        } else {
+            (
+                format!("{}/{}", c.ready_replicas, c.desired_replicas),
+                c.updated_replicas.to_string(),
+            )
+        };
+        t.add_row([
+            name.to_string(),
+            phase,
+            ready,
+            updated,
+            c.image.clone(),
+            short_time(&c.created),
+            c.message.clone(),
+        ]);
+    }
+    let mut out = table::render(&t);
+    out.push_str(&format!(
+        "\n\nUI:   {}\nMCP:  {}\n",
+        s.access.ui, s.access.mcp
+    ));
+    match &s.release {
+        Some(r) => out.push_str(&format!(
+            "Release: revision {} ({}, {}), {} by skyflo {}\n",
+            r.revision,
+            serde_json::to_value(r.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            r.operation,
+            r.time,
+            r.cli_version
+        )),
+        None => out.push_str("Release: none recorded\n"),
+    }
+    match &s.lock {
+        Some(h) => out.push_str(&format!(
+            "Lock: held by {} since {}{}\n",
+            h.holder,
+            h.since.as_deref().unwrap_or("?"),
+            if h.expired {
+                " (expired: the next operation takes it over)"
+            } else {
+                ""
+            }
+        )),
+        None => out.push_str("Lock: free\n"),
+    }
+    if s.drift.is_empty() {
+        out.push_str("Drift: none\n");
+    } else {
+        out.push_str(&format!(
+            "Drift: {} change(s) made outside skyflo (`skyflo upgrade` restores the spec):\n",
+            s.drift.len()
+        ));
+        for d in &s.drift {
+            out.push_str(&format!(
+                "  {} {}: live {} , desired {}\n",
+                d.object, d.field, d.live, d.desired
+            ));
+        }
+    }
+    out
+}
