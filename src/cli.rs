@@ -96,6 +96,11 @@ pub enum Command {
     )]
     Status(StatusArgs),
 
+    /// Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated
+    /// Secrets and the namespace unless --purge, so a later install finds its data again.
+    #[command(after_help = "Examples:\n  skyflo uninstall                 # asks before deleting; keeps data\n  skyflo uninstall --yes\n  skyflo uninstall --purge --yes   # also data, secrets and the namespace\n\nExit codes: 0 removed (or nothing installed), 1 failed, 2 not confirmed, 4 locked.")]
+    Uninstall(UninstallArgs),
+
     /// List the installation's revisions: number, time, CLI version, outcome, spec digest.
     #[command(after_help = "Examples:\n  skyflo history\n  skyflo history -o json")]
     History(NameArgs),
@@ -191,6 +196,20 @@ pub struct StatusArgs {
     /// Keep running and redraw whenever something changes (watches, not polling).
     #[arg(short = 'w', long)]
     pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Also delete the data volumes, the generated Secrets (passwords) and the namespace.
+    #[arg(long)]
+    pub purge: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod lock;
 pub mod plan;
 pub mod release;
 pub mod status;
+pub mod uninstall;
 pub mod wait;
 
 use kube::Client;

@@ -315,7 +315,8 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     let current = release::last_deployed(&history)
         .cloned()
         .or_else(|| history.last().cloned());
-    if current.is_none() && live.objects.len() <= 1 {
+    // What uninstall keeps (claims, generated Secrets) is data, not an installation.
+    if current.is_none() && deps.is_empty() && stss.is_empty() {
         return Ok(None);
     }
     let spec = current.as_ref().and_then(|r| spec_of(r).ok());

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod history;
 pub mod rollback;
 pub mod status;
+pub mod uninstall;
 pub mod template;
 pub mod validate;
 

@@ -1,0 +1,109 @@
+use std::io::IsTerminal;
+
+use anyhow::Result;
+
+use crate::cli::UninstallArgs;
+use crate::cluster::uninstall::{self, Removal};
+use crate::error::Exit;
+use crate::cluster::Reporter;
+use crate::settings::Settings;
+use crate::ui::progress::Progress;
+use crate::ui::Printer;
+
+pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    let cluster = super::connect(settings, &args.name.name).await?;
+    let timeout = super::apply::timeout(&args.wait, settings)?;
+    let Some(removal) = uninstall::plan(&cluster, args.purge).await? else {
+        if printer.is_machine() {
+            printer.data(&serde_json::json!({"installed": false, "namespace": cluster.namespace}))?;
+        } else {
+            printer.out(&format!(
+                "Nothing to uninstall: no skyflo installation {:?} in namespace {}.",
+                cluster.instance, cluster.namespace
+            ))?;
+        }
+        return Ok(0);
+    };
+    if !printer.is_machine() {
+        printer.out(&describe(&removal, &cluster.namespace))?;
+    }
+    if !args.yes {
+        confirm(&removal, &cluster.namespace, args.purge)?;
+    }
+    let progress = Progress::new(printer);
+    let result = uninstall::run(&cluster, &removal, timeout, &progress).await;
+    progress.finish();
+    result?;
+    if printer.is_machine() {
+        printer.data(&serde_json::json!({"installed": false, "namespace": cluster.namespace, "removed": removal}))?;
+    } else {
+        printer.out(&format!(
+            "{} skyflo {:?} uninstalled from namespace {}{}",
+            printer.green("✓"),
+            cluster.instance,
+            cluster.namespace,
+            if args.purge {
+                ", with its data and the namespace".to_string()
+            } else if removal.keep.is_empty() {
+                String::new()
+            } else {
+                format!("; kept {} object(s) with your data (a new install reuses them)", removal.keep.len())
+            }
+        ))?;
+    }
+    Ok(0)
+}
+
+fn describe(r: &Removal, namespace: &str) -> String {
+    let mut out = String::from("Will delete:\n");
+    for k in &r.delete {
+        out.push_str(&format!("  - {k}\n"));
+    }
+    if r.release_records > 0 {
+        out.push_str(&format!("  - {} release record(s)\n", r.release_records));
+    }
+    if r.delete_namespace {
+        out.push_str(&format!("  - Namespace {namespace} and everything else in it\n"));
+    }
+    if !r.keep.is_empty() {
+        out.push_str("Will keep (pass --purge to delete them too):\n");
+        for k in &r.keep {
+            match &k.size {
+                Some(s) => out.push_str(&format!("  = {} ({s})\n", k.object)),
+                None => out.push_str(&format!("  = {}\n", k.object)),
+            }
+        }
+        out.push_str(&format!("  = Namespace {namespace}\n"));
+    }
+    out
+}
+
+fn confirm(r: &Removal, namespace: &str, purge: bool) -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Exit::Usage(
+            "refusing to uninstall without confirmation: there is no terminal to ask on; pass --yes".into(),
+        )
+        .into());
+    }
+    let theme = dialoguer::theme::SimpleTheme;
+    if purge {
+        let typed: String = dialoguer::Input::with_theme(&theme)
+            .with_prompt(format!(
+                "This deletes all data of skyflo, its secrets and namespace {namespace}. Type the namespace name to confirm"
+            ))
+            .allow_empty(true)
+            .interact_text()?;
+        if typed.trim() != namespace {
+            return Err(Exit::Usage(format!("{typed:?} is not {namespace:?}; nothing was deleted")).into());
+        }
+    } else {
+        let ok = dialoguer::Confirm::with_theme(&theme)
+            .with_prompt(format!("Delete {} object(s)?", r.delete.len()))
+            .default(false)
+            .interact()?;
+        if !ok {
+            return Err(Exit::Usage("cancelled; nothing was deleted".into()).into());
+        }
+    }
+    Ok(())
+}
