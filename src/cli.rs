@@ -101,6 +101,12 @@ pub enum Command {
     #[command(after_help = "Examples:\n  skyflo uninstall                 # asks before deleting; keeps data\n  skyflo uninstall --yes\n  skyflo uninstall --purge --yes   # also data, secrets and the namespace\n\nExit codes: 0 removed (or nothing installed), 1 failed, 2 not confirmed, 4 locked.")]
     Uninstall(UninstallArgs),
 
+    /// Check the cluster before an install: version, your permissions, a default
+    /// StorageClass, free node ports, the namespace, room on the nodes, and an existing
+    /// upstream installation. `install` runs these first unless --skip-checks.
+    #[command(after_help = "Examples:\n  skyflo check\n  skyflo check -f skyflo.yaml -o json\n\nExit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 invalid spec.")]
+    Check(CheckArgs),
+
     /// List the installation's revisions: number, time, CLI version, outcome, spec digest.
     #[command(after_help = "Examples:\n  skyflo history\n  skyflo history -o json")]
     History(NameArgs),
@@ -164,6 +170,9 @@ pub struct InstallArgs {
     /// If the new revision does not become ready, return to the previous one.
     #[arg(long)]
     pub atomic: bool,
+    /// Do not run the pre-flight checks of `skyflo check` first.
+    #[arg(long)]
+    pub skip_checks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +205,12 @@ pub struct StatusArgs {
     /// Keep running and redraw whenever something changes (watches, not polling).
     #[arg(short = 'w', long)]
     pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub spec: SpecFileArg,
 }
 
 #[derive(Debug, Args)]

@@ -58,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::Upgrade(a) => commands::apply::upgrade(a, &settings, &printer).await,
                 Command::Status(a) => commands::status::run(a, &settings, &printer).await,
                 Command::Uninstall(a) => commands::uninstall::run(a, &settings, &printer).await,
+                Command::Check(a) => commands::check::run(a, &settings, &printer).await,
                 Command::History(a) => commands::history::run(a, &settings, &printer).await,
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
                 Command::Template(_) | Command::Validate(_) | Command::Completions(_) => {

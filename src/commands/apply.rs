@@ -32,6 +32,10 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         atomic: args.atomic,
         plan_only: args.dry_run,
     };
+    if !args.skip_checks {
+        let cluster = super::connect(settings, &spec.name).await?;
+        super::check::before_install(&cluster, &spec, printer).await?;
+    }
     run(&spec, &opts, settings, printer).await
 }
 

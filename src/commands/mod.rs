@@ -2,6 +2,7 @@
 //! result to the printer.
 
 pub mod apply;
+pub mod check;
 pub mod completions;
 pub mod history;
 pub mod rollback;
