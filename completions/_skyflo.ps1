@@ -38,6 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install Skyflo into the namespace, or converge an existing installation to the spec')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component''s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the installation''s revisions: number, time, CLI version, outcome, spec digest')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Return to the spec of an earlier revision (default: the one before the current)')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster')
@@ -60,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Apply and return without waiting for readiness')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and stop; nothing is written')
             [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'If the new revision does not become ready, return to the previous one')
+            [CompletionResult]::new('--skip-checks', '--skip-checks', [CompletionResultType]::ParameterName, 'Do not run the pre-flight checks of `skyflo check` first')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
@@ -82,6 +86,65 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Apply and return without waiting for readiness')
             [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Show the plan (with changed fields; Secret values redacted) and stop. Exit 0 when nothing would change, 6 when changes are pending')
             [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'If the new revision does not become ready, roll back to the previous one')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'skyflo;status' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The SkyfloAI name (metadata.name of the spec)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours [default: auto; NO_COLOR turns them off]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Keep running and redraw whenever something changes (watches, not polling)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep running and redraw whenever something changes (watches, not polling)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'skyflo;uninstall' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The SkyfloAI name (metadata.name of the spec)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours [default: auto; NO_COLOR turns them off]')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Apply and return without waiting for readiness')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--purge', '--purge', [CompletionResultType]::ParameterName, 'Also delete the data volumes, the generated Secrets (passwords) and the namespace')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'skyflo;check' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours [default: auto; NO_COLOR turns them off]')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
@@ -181,6 +244,9 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
         'skyflo;help' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install Skyflo into the namespace, or converge an existing installation to the spec')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component''s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the installation''s revisions: number, time, CLI version, outcome, spec digest')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Return to the spec of an earlier revision (default: the one before the current)')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster')
@@ -193,6 +259,15 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;help;upgrade' {
+            break
+        }
+        'skyflo;help;status' {
+            break
+        }
+        'skyflo;help;uninstall' {
+            break
+        }
+        'skyflo;help;check' {
             break
         }
         'skyflo;help;history' {

@@ -16,6 +16,9 @@ _skyflo() {
             ",$1")
                 cmd="skyflo"
                 ;;
+            skyflo,check)
+                cmd="skyflo__subcmd__check"
+                ;;
             skyflo,completions)
                 cmd="skyflo__subcmd__completions"
                 ;;
@@ -31,14 +34,23 @@ _skyflo() {
             skyflo,rollback)
                 cmd="skyflo__subcmd__rollback"
                 ;;
+            skyflo,status)
+                cmd="skyflo__subcmd__status"
+                ;;
             skyflo,template)
                 cmd="skyflo__subcmd__template"
+                ;;
+            skyflo,uninstall)
+                cmd="skyflo__subcmd__uninstall"
                 ;;
             skyflo,upgrade)
                 cmd="skyflo__subcmd__upgrade"
                 ;;
             skyflo,validate)
                 cmd="skyflo__subcmd__validate"
+                ;;
+            skyflo__subcmd__help,check)
+                cmd="skyflo__subcmd__help__subcmd__check"
                 ;;
             skyflo__subcmd__help,completions)
                 cmd="skyflo__subcmd__help__subcmd__completions"
@@ -55,8 +67,14 @@ _skyflo() {
             skyflo__subcmd__help,rollback)
                 cmd="skyflo__subcmd__help__subcmd__rollback"
                 ;;
+            skyflo__subcmd__help,status)
+                cmd="skyflo__subcmd__help__subcmd__status"
+                ;;
             skyflo__subcmd__help,template)
                 cmd="skyflo__subcmd__help__subcmd__template"
+                ;;
+            skyflo__subcmd__help,uninstall)
+                cmd="skyflo__subcmd__help__subcmd__uninstall"
                 ;;
             skyflo__subcmd__help,upgrade)
                 cmd="skyflo__subcmd__help__subcmd__upgrade"
@@ -71,12 +89,62 @@ _skyflo() {
 
     case "${cmd}" in
         skyflo)
-            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version install upgrade history rollback template validate completions help"
+            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version install upgrade status uninstall check history rollback template validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__check)
+            opts="-f -n -o -q -v -h --file --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -155,8 +223,22 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help)
-            opts="install upgrade history rollback template validate completions help"
+            opts="install upgrade status uninstall check history rollback template validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -238,7 +320,35 @@ _skyflo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        skyflo__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         skyflo__subcmd__help__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -327,7 +437,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__install)
-            opts="-f -n -o -q -v -h --file --timeout --no-wait --dry-run --atomic --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --timeout --no-wait --dry-run --atomic --skip-checks --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,6 +540,52 @@ _skyflo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        skyflo__subcmd__status)
+            opts="-w -n -o -q -v -h --name --watch --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         skyflo__subcmd__template)
             opts="-f -n -o -q -v -h --file --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -442,6 +598,56 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__uninstall)
+            opts="-y -n -o -q -v -h --name --timeout --no-wait --yes --purge --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

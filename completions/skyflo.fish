@@ -39,6 +39,9 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -s h -l help -d 'Print help 
 complete -c skyflo -n "__fish_skyflo_needs_command" -s V -l version -d 'Print version'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "uninstall" -d 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "check" -d 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
@@ -59,6 +62,7 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l no-wait -d 'Apply and return without waiting for readiness'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l dry-run -d 'Show the plan and stop; nothing is written'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l atomic -d 'If the new revision does not become ready, return to the previous one'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l skip-checks -d 'Do not run the pre-flight checks of `skyflo check` first'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -79,6 +83,50 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l atomic -d 'If 
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s w -l watch -d 'Keep running and redraw whenever something changes (watches, not polling)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l no-wait -d 'Apply and return without waiting for readiness'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s y -l yes -d 'Do not ask for confirmation'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l purge -d 'Also delete the data volumes, the generated Secrets (passwords) and the namespace'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s h -l help -d 'Print help'
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -145,11 +193,14 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "uninstall" -d 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "check" -d 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
