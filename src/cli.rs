@@ -98,13 +98,17 @@ pub enum Command {
 
     /// Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated
     /// Secrets and the namespace unless --purge, so a later install finds its data again.
-    #[command(after_help = "Examples:\n  skyflo uninstall                 # asks before deleting; keeps data\n  skyflo uninstall --yes\n  skyflo uninstall --purge --yes   # also data, secrets and the namespace\n\nExit codes: 0 removed (or nothing installed), 1 failed, 2 not confirmed, 4 locked.")]
+    #[command(
+        after_help = "Examples:\n  skyflo uninstall                 # asks before deleting; keeps data\n  skyflo uninstall --yes\n  skyflo uninstall --purge --yes   # also data, secrets and the namespace\n\nExit codes: 0 removed (or nothing installed), 1 failed, 2 not confirmed, 4 locked."
+    )]
     Uninstall(UninstallArgs),
 
     /// Check the cluster before an install: version, your permissions, a default
     /// StorageClass, free node ports, the namespace, room on the nodes, and an existing
     /// upstream installation. `install` runs these first unless --skip-checks.
-    #[command(after_help = "Examples:\n  skyflo check\n  skyflo check -f skyflo.yaml -o json\n\nExit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 invalid spec.")]
+    #[command(
+        after_help = "Examples:\n  skyflo check\n  skyflo check -f skyflo.yaml -o json\n\nExit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 invalid spec."
+    )]
     Check(CheckArgs),
 
     /// List the installation's revisions: number, time, CLI version, outcome, spec digest.

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::Cluster;
 use crate::render::labels;
-use crate::spec::{quantity, Database, Redis, Spec};
+use crate::spec::{Database, Redis, Spec, quantity};
 
 /// The oldest Kubernetes minor skyflo supports: PodSecurity admission is GA from 1.25.
 pub const MIN_MINOR: u32 = 25;
@@ -37,13 +37,28 @@ pub struct Check {
 }
 
 fn pass(name: &str, message: impl Into<String>) -> Check {
-    Check { name: name.into(), outcome: Outcome::Pass, message: message.into(), hint: String::new() }
+    Check {
+        name: name.into(),
+        outcome: Outcome::Pass,
+        message: message.into(),
+        hint: String::new(),
+    }
 }
 fn warn(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
-    Check { name: name.into(), outcome: Outcome::Warn, message: message.into(), hint: hint.into() }
+    Check {
+        name: name.into(),
+        outcome: Outcome::Warn,
+        message: message.into(),
+        hint: hint.into(),
+    }
 }
 fn fail(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
-    Check { name: name.into(), outcome: Outcome::Fail, message: message.into(), hint: hint.into() }
+    Check {
+        name: name.into(),
+        outcome: Outcome::Fail,
+        message: message.into(),
+        hint: hint.into(),
+    }
 }
 
 /// Runs every check. Only "the cluster does not answer" stops early: the rest need it.
@@ -61,12 +76,17 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
         Ok(v) => {
             let minor: u32 = v.minor.trim_end_matches('+').parse().unwrap_or(0);
             if v.major == "1" && minor >= MIN_MINOR {
-                out.push(pass("cluster", format!("Kubernetes {} at {}", v.git_version, cluster.server)));
+                out.push(pass(
+                    "cluster",
+                    format!("Kubernetes {} at {}", v.git_version, cluster.server),
+                ));
             } else {
                 out.push(fail(
                     "cluster",
                     format!("Kubernetes {} is too old", v.git_version),
-                    format!("skyflo needs Kubernetes 1.{MIN_MINOR} or newer (PodSecurity admission)"),
+                    format!(
+                        "skyflo needs Kubernetes 1.{MIN_MINOR} or newer (PodSecurity admission)"
+                    ),
                 ));
             }
         }
@@ -91,9 +111,24 @@ fn needed() -> Vec<(&'static str, &'static str, &'static str, bool)> {
         ("get", "", "namespaces", false),
         ("create", "", "namespaces", false),
         ("patch", "", "namespaces", false),
-        ("create", "rbac.authorization.k8s.io", "clusterrolebindings", false),
-        ("patch", "rbac.authorization.k8s.io", "clusterrolebindings", false),
-        ("delete", "rbac.authorization.k8s.io", "clusterrolebindings", false),
+        (
+            "create",
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            false,
+        ),
+        (
+            "patch",
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            false,
+        ),
+        (
+            "delete",
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            false,
+        ),
         ("create", "coordination.k8s.io", "leases", true),
         ("delete", "coordination.k8s.io", "leases", true),
         ("watch", "", "pods", true),
@@ -121,7 +156,14 @@ async fn permissions(cluster: &Cluster, spec: &Spec) -> Result<Check> {
         .into_iter()
         .map(|(verb, group, resource, namespaced)| {
             (
-                format!("{verb} {resource}{}", if group.is_empty() { String::new() } else { format!(".{group}") }),
+                format!(
+                    "{verb} {resource}{}",
+                    if group.is_empty() {
+                        String::new()
+                    } else {
+                        format!(".{group}")
+                    }
+                ),
                 ResourceAttributes {
                     verb: Some(verb.into()),
                     group: Some(group.into()),
@@ -165,13 +207,27 @@ async fn permissions(cluster: &Cluster, spec: &Spec) -> Result<Check> {
         }
     }))
     .await;
-    let missing: Vec<String> = results.into_iter().filter(|(_, ok)| !ok).map(|(l, _)| l).collect();
+    let missing: Vec<String> = results
+        .into_iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(l, _)| l)
+        .collect();
     Ok(if missing.is_empty() {
-        pass("permissions", format!("you may do everything install needs ({} checks)", asks.len()))
+        pass(
+            "permissions",
+            format!(
+                "you may do everything install needs ({} checks)",
+                asks.len()
+            ),
+        )
     } else {
         fail(
             "permissions",
-            format!("missing {} permission(s): {}", missing.len(), missing.join(", ")),
+            format!(
+                "missing {} permission(s): {}",
+                missing.len(),
+                missing.join(", ")
+            ),
             "ask a cluster admin for these rights, or bind your user to cluster-admin for the install",
         )
     })
@@ -186,29 +242,48 @@ async fn storage_class(cluster: &Cluster, spec: &Spec) -> Result<Check> {
         wanted.push(storage.storage_class.clone());
     }
     if wanted.is_empty() {
-        return Ok(pass("storage", "PostgreSQL and Redis are external: no volumes needed"));
+        return Ok(pass(
+            "storage",
+            "PostgreSQL and Redis are external: no volumes needed",
+        ));
     }
-    let classes = Api::<StorageClass>::all(cluster.client.clone()).list(&ListParams::default()).await?.items;
+    let classes = Api::<StorageClass>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
     let default = classes.iter().find(|c| {
         c.metadata.annotations.as_ref().is_some_and(|a| {
-            a.get("storageclass.kubernetes.io/is-default-class").map(String::as_str) == Some("true")
+            a.get("storageclass.kubernetes.io/is-default-class")
+                .map(String::as_str)
+                == Some("true")
         })
     });
     for w in &wanted {
         match w {
-            Some(name) if !classes.iter().any(|c| c.metadata.name.as_deref() == Some(name)) => {
+            Some(name)
+                if !classes
+                    .iter()
+                    .any(|c| c.metadata.name.as_deref() == Some(name)) =>
+            {
                 return Ok(fail(
                     "storage",
                     format!("StorageClass {name} does not exist"),
-                    format!("use one of: {}", classes.iter().filter_map(|c| c.metadata.name.clone()).collect::<Vec<_>>().join(", ")),
-                ))
+                    format!(
+                        "use one of: {}",
+                        classes
+                            .iter()
+                            .filter_map(|c| c.metadata.name.clone())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
             }
             None if default.is_none() => {
                 return Ok(fail(
                     "storage",
                     "no default StorageClass: the PostgreSQL and Redis volume claims would stay Pending",
                     "mark a StorageClass as default (storageclass.kubernetes.io/is-default-class=true) or set spec.engine.databaseConfig.storageClass and redisConfig.storageClass",
-                ))
+                ));
             }
             _ => {}
         }
@@ -216,7 +291,10 @@ async fn storage_class(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     Ok(pass(
         "storage",
         match default {
-            Some(d) => format!("default StorageClass {}", d.metadata.name.clone().unwrap_or_default()),
+            Some(d) => format!(
+                "default StorageClass {}",
+                d.metadata.name.clone().unwrap_or_default()
+            ),
             None => "the requested StorageClasses exist".into(),
         },
     ))
@@ -227,14 +305,21 @@ async fn node_ports(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     if wanted.is_empty() {
         return Ok(pass("node ports", "no fixed node ports requested"));
     }
-    let services = Api::<Service>::all(cluster.client.clone()).list(&ListParams::default()).await?.items;
+    let services = Api::<Service>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
     let mut taken = Vec::new();
     for (component, port) in &wanted {
         let ours = format!("{}-{component}", spec.name);
         for s in &services {
             let is_ours = s.metadata.namespace.as_deref() == Some(&cluster.namespace)
                 && s.metadata.name.as_deref() == Some(&ours);
-            let uses = s.spec.iter().flat_map(|sp| sp.ports.iter().flatten()).any(|p| p.node_port == Some(*port));
+            let uses = s
+                .spec
+                .iter()
+                .flat_map(|sp| sp.ports.iter().flatten())
+                .any(|p| p.node_port == Some(*port));
             if uses && !is_ours {
                 taken.push(format!(
                     "{port} (for {component}) is taken by Service {}/{}",
@@ -244,7 +329,11 @@ async fn node_ports(cluster: &Cluster, spec: &Spec) -> Result<Check> {
             }
         }
     }
-    let list = wanted.iter().map(|(_, p)| p.to_string()).collect::<Vec<_>>().join(", ");
+    let list = wanted
+        .iter()
+        .map(|(_, p)| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(if taken.is_empty() {
         pass("node ports", format!("{list} free"))
     } else {
@@ -257,9 +346,17 @@ async fn node_ports(cluster: &Cluster, spec: &Spec) -> Result<Check> {
 }
 
 async fn namespace(cluster: &Cluster) -> Result<Check> {
-    let ns = Api::<Namespace>::all(cluster.client.clone()).get_opt(&cluster.namespace).await?;
+    let ns = Api::<Namespace>::all(cluster.client.clone())
+        .get_opt(&cluster.namespace)
+        .await?;
     Ok(match ns {
-        None => pass("namespace", format!("{} will be created (PodSecurity restricted)", cluster.namespace)),
+        None => pass(
+            "namespace",
+            format!(
+                "{} will be created (PodSecurity restricted)",
+                cluster.namespace
+            ),
+        ),
         Some(n) if n.metadata.deletion_timestamp.is_some() => fail(
             "namespace",
             format!("namespace {} is being deleted", cluster.namespace),
@@ -273,7 +370,13 @@ async fn namespace(cluster: &Cluster) -> Result<Check> {
                 .as_ref()
                 .and_then(|l| l.get("pod-security.kubernetes.io/enforce").cloned())
                 .unwrap_or_else(|| "privileged (default)".into());
-            pass("namespace", format!("{} exists; PodSecurity enforce={level} admits skyflo's pods", cluster.namespace))
+            pass(
+                "namespace",
+                format!(
+                    "{} exists; PodSecurity enforce={level} admits skyflo's pods",
+                    cluster.namespace
+                ),
+            )
         }
     })
 }
@@ -294,21 +397,42 @@ fn requested(spec: &Spec) -> (f64, f64) {
     let mut mem = 0.0;
     for r in objects {
         let (replicas, template) = match &r.object {
-            crate::render::Object::Deployment(d) => (d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1), d.spec.as_ref().map(|s| s.template.clone())),
-            crate::render::Object::StatefulSet(s) => (s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1), s.spec.as_ref().map(|s| s.template.clone())),
+            crate::render::Object::Deployment(d) => (
+                d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                d.spec.as_ref().map(|s| s.template.clone()),
+            ),
+            crate::render::Object::StatefulSet(s) => (
+                s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                s.spec.as_ref().map(|s| s.template.clone()),
+            ),
             _ => continue,
         };
-        for c in template.and_then(|t| t.spec).map(|s| s.containers).unwrap_or_default() {
+        for c in template
+            .and_then(|t| t.spec)
+            .map(|s| s.containers)
+            .unwrap_or_default()
+        {
             let req = c.resources.and_then(|r| r.requests).unwrap_or_default();
-            cpu += replicas as f64 * req.get("cpu").and_then(|q| quantity::parse(&q.0)).unwrap_or(0.0);
-            mem += replicas as f64 * req.get("memory").and_then(|q| quantity::parse(&q.0)).unwrap_or(0.0);
+            cpu += replicas as f64
+                * req
+                    .get("cpu")
+                    .and_then(|q| quantity::parse(&q.0))
+                    .unwrap_or(0.0);
+            mem += replicas as f64
+                * req
+                    .get("memory")
+                    .and_then(|q| quantity::parse(&q.0))
+                    .unwrap_or(0.0);
         }
     }
     (cpu, mem)
 }
 
 async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
-    let nodes = Api::<Node>::all(cluster.client.clone()).list(&ListParams::default()).await?.items;
+    let nodes = Api::<Node>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
     let pods = Api::<Pod>::all(cluster.client.clone())
         .list(&ListParams::default().fields("status.phase!=Succeeded,status.phase!=Failed"))
         .await?
@@ -319,7 +443,11 @@ async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
         .filter(|n| {
             let l = n.metadata.labels.clone().unwrap_or_default();
             selector.iter().all(|(k, v)| l.get(k) == Some(v))
-                && !n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)
+                && !n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.unschedulable)
+                    .unwrap_or(false)
         })
         .collect();
     if eligible.is_empty() {
@@ -342,11 +470,24 @@ async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
             .collect();
         let name = n.metadata.name.clone();
         let (mut used_cpu, mut used_mem) = (0.0, 0.0);
-        for p in pods.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()) == name) {
+        for p in pods
+            .iter()
+            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()) == name)
+        {
             for c in p.spec.iter().flat_map(|s| s.containers.iter()) {
-                let req = c.resources.as_ref().and_then(|r| r.requests.clone()).unwrap_or_default();
-                used_cpu += req.get("cpu").and_then(|q| quantity::parse(&q.0)).unwrap_or(0.0);
-                used_mem += req.get("memory").and_then(|q| quantity::parse(&q.0)).unwrap_or(0.0);
+                let req = c
+                    .resources
+                    .as_ref()
+                    .and_then(|r| r.requests.clone())
+                    .unwrap_or_default();
+                used_cpu += req
+                    .get("cpu")
+                    .and_then(|q| quantity::parse(&q.0))
+                    .unwrap_or(0.0);
+                used_mem += req
+                    .get("memory")
+                    .and_then(|q| quantity::parse(&q.0))
+                    .unwrap_or(0.0);
             }
         }
         free_cpu += (alloc.get("cpu").copied().unwrap_or(0.0) - used_cpu).max(0.0);
@@ -357,12 +498,21 @@ async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     Ok(if cpu <= free_cpu && mem <= free_mem {
         pass(
             "capacity",
-            format!("needs {cpu:.1} CPU and {:.1} GiB; {} node(s) have {free_cpu:.1} CPU and {:.1} GiB free", gib(mem), eligible.len(), gib(free_mem)),
+            format!(
+                "needs {cpu:.1} CPU and {:.1} GiB; {} node(s) have {free_cpu:.1} CPU and {:.1} GiB free",
+                gib(mem),
+                eligible.len(),
+                gib(free_mem)
+            ),
         )
     } else {
         warn(
             "capacity",
-            format!("needs {cpu:.1} CPU and {:.1} GiB, but the eligible nodes have {free_cpu:.1} CPU and {:.1} GiB unrequested", gib(mem), gib(free_mem)),
+            format!(
+                "needs {cpu:.1} CPU and {:.1} GiB, but the eligible nodes have {free_cpu:.1} CPU and {:.1} GiB unrequested",
+                gib(mem),
+                gib(free_mem)
+            ),
             "add nodes (a cluster autoscaler may), or lower spec.*.resources / replicas",
         )
     })
@@ -371,34 +521,78 @@ async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
 /// Upstream installations: install.sh (objects named skyflo-* or, before v0.6.1, skyflo-ai-*)
 /// and the Helm chart (a release Secret of the skyflo chart).
 async fn upstream(cluster: &Cluster) -> Result<Check> {
-    let deployments = Api::<Deployment>::all(cluster.client.clone()).list(&ListParams::default()).await?.items;
+    let deployments = Api::<Deployment>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
     let mut found = Vec::new();
     for d in &deployments {
         let name = d.metadata.name.clone().unwrap_or_default();
-        let managed_by = d.metadata.labels.as_ref().and_then(|l| l.get(labels::MANAGED_BY)).cloned();
-        let upstream_name = ["skyflo-ui", "skyflo-engine", "skyflo-mcp", "skyflo-controller", "skyflo-ai-ui", "skyflo-ai-engine", "skyflo-ai-mcp", "skyflo-ai-controller"]
-            .contains(&name.as_str());
+        let managed_by = d
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(labels::MANAGED_BY))
+            .cloned();
+        let upstream_name = [
+            "skyflo-ui",
+            "skyflo-engine",
+            "skyflo-mcp",
+            "skyflo-controller",
+            "skyflo-ai-ui",
+            "skyflo-ai-engine",
+            "skyflo-ai-mcp",
+            "skyflo-ai-controller",
+        ]
+        .contains(&name.as_str());
         if upstream_name && managed_by.as_deref() != Some(labels::MANAGER) {
             let ns = d.metadata.namespace.clone().unwrap_or_default();
-            let by = if managed_by.as_deref() == Some("Helm") { "the Helm chart" } else { "install.sh" };
+            let by = if managed_by.as_deref() == Some("Helm") {
+                "the Helm chart"
+            } else {
+                "install.sh"
+            };
             found.push(format!("Deployment {ns}/{name} (from {by})"));
         }
     }
     let helm = Api::<Secret>::all(cluster.client.clone())
-        .list(&ListParams::default().labels("owner=helm").fields("type=helm.sh/release.v1"))
+        .list(
+            &ListParams::default()
+                .labels("owner=helm")
+                .fields("type=helm.sh/release.v1"),
+        )
         .await
         .map(|l| l.items)
         .unwrap_or_default();
     for s in helm {
-        let name = s.metadata.labels.as_ref().and_then(|l| l.get("name")).cloned().unwrap_or_default();
-        if name.contains("skyflo") && s.metadata.labels.as_ref().and_then(|l| l.get("status")).map(String::as_str) == Some("deployed") {
-            found.push(format!("Helm release {}/{name}", s.metadata.namespace.clone().unwrap_or_default()));
+        let name = s
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("name"))
+            .cloned()
+            .unwrap_or_default();
+        if name.contains("skyflo")
+            && s.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("status"))
+                .map(String::as_str)
+                == Some("deployed")
+        {
+            found.push(format!(
+                "Helm release {}/{name}",
+                s.metadata.namespace.clone().unwrap_or_default()
+            ));
         }
     }
     found.sort();
     found.dedup();
     Ok(if found.is_empty() {
-        pass("upstream", "no install.sh or Helm installation of Skyflo found")
+        pass(
+            "upstream",
+            "no install.sh or Helm installation of Skyflo found",
+        )
     } else {
         warn(
             "upstream",

@@ -8,7 +8,7 @@ use kube::api::ListParams;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{apply, inventory, lock, release, Cluster, Reporter};
+use super::{Cluster, Reporter, apply, inventory, lock, release};
 use crate::render::labels;
 use crate::render::{Names, ObjectRef};
 
@@ -32,7 +32,9 @@ pub struct Removal {
 
 impl Removal {
     pub fn is_empty(&self) -> bool {
-        self.delete.is_empty() && self.release_records == 0 && !self.delete_namespace
+        self.delete.is_empty()
+            && self.release_records == 0
+            && !self.delete_namespace
             && self.keep.is_empty()
     }
 }
@@ -42,7 +44,13 @@ impl Removal {
 const ORDER: [&[&str]; 4] = [
     &["Deployment"],
     &["StatefulSet"],
-    &["Service", "NetworkPolicy", "ConfigMap", "Secret", "ServiceAccount"],
+    &[
+        "Service",
+        "NetworkPolicy",
+        "ConfigMap",
+        "Secret",
+        "ServiceAccount",
+    ],
     &["ClusterRoleBinding", "PersistentVolumeClaim"],
 ];
 
@@ -99,7 +107,15 @@ pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
             .as_ref()
             .and_then(|s| s.capacity.as_ref())
             .and_then(|cap| cap.get("storage"))
-            .or_else(|| c.spec.as_ref()?.resources.as_ref()?.requests.as_ref()?.get("storage"))
+            .or_else(|| {
+                c.spec
+                    .as_ref()?
+                    .resources
+                    .as_ref()?
+                    .requests
+                    .as_ref()?
+                    .get("storage")
+            })
             .map(|q| q.0.clone());
         if purge {
             delete.push(key);
@@ -134,7 +150,11 @@ pub async fn run(
     let result = async {
         for group in ORDER {
             let mut pending = Vec::new();
-            for key in removal.delete.iter().filter(|k| group.contains(&k.kind.as_str())) {
+            for key in removal
+                .delete
+                .iter()
+                .filter(|k| group.contains(&k.kind.as_str()))
+            {
                 if let Some(uid) = apply::delete(cluster, key).await? {
                     pending.push((key.clone(), uid));
                 }
@@ -143,7 +163,11 @@ pub async fn run(
                 apply::wait_deleted(cluster, &pending, deadline).await?;
                 reporter.line(&format!(
                     "deleted {}",
-                    pending.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>().join(", ")
+                    pending
+                        .iter()
+                        .map(|(k, _)| k.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
@@ -163,7 +187,10 @@ pub async fn run(
             name: cluster.namespace.clone(),
         };
         if let Some(uid) = apply::delete(cluster, &ns).await? {
-            reporter.line(&format!("deleting namespace {} (waits for everything in it)", cluster.namespace));
+            reporter.line(&format!(
+                "deleting namespace {} (waits for everything in it)",
+                cluster.namespace
+            ));
             apply::wait_deleted(cluster, &[(ns, uid)], deadline).await?;
         }
     }

@@ -1,8 +1,8 @@
 use anyhow::Result;
 
 use crate::cli::CheckArgs;
-use crate::cluster::check::{self, Check, Outcome};
 use crate::cluster::Cluster;
+use crate::cluster::check::{self, Check, Outcome};
 use crate::settings::Settings;
 use crate::spec::Spec;
 use crate::ui::Printer;
@@ -36,7 +36,11 @@ pub fn text(checks: &[Check], printer: &Printer) -> String {
         };
         out.push_str(&format!("{mark} {:<12} {}\n", c.name, c.message));
         if !c.hint.is_empty() {
-            out.push_str(&format!("  {:<12} {}\n", "", printer.dim(&format!("hint: {}", c.hint))));
+            out.push_str(&format!(
+                "  {:<12} {}\n",
+                "",
+                printer.dim(&format!("hint: {}", c.hint))
+            ));
         }
     }
     out
@@ -46,13 +50,18 @@ pub fn text(checks: &[Check], printer: &Printer) -> String {
 /// check fails.
 pub async fn before_install(cluster: &Cluster, spec: &Spec, printer: &Printer) -> Result<()> {
     let checks = check::run(cluster, spec).await?;
-    let problems: Vec<&Check> = checks.iter().filter(|c| c.outcome != Outcome::Pass).collect();
+    let problems: Vec<&Check> = checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .collect();
     if !problems.is_empty() && !printer.quiet {
         let owned: Vec<Check> = problems.iter().map(|c| (*c).clone()).collect();
         eprint!("{}", text(&owned, printer));
     }
     if failed(&checks) {
-        anyhow::bail!("pre-flight checks failed (see above); nothing was changed. Fix them, or pass --skip-checks");
+        anyhow::bail!(
+            "pre-flight checks failed (see above); nothing was changed. Fix them, or pass --skip-checks"
+        );
     }
     Ok(())
 }

@@ -7,8 +7,8 @@ pub mod completions;
 pub mod history;
 pub mod rollback;
 pub mod status;
-pub mod uninstall;
 pub mod template;
+pub mod uninstall;
 pub mod validate;
 
 use std::io::Read;

@@ -3,19 +3,20 @@ use std::io::IsTerminal;
 use anyhow::Result;
 
 use crate::cli::UninstallArgs;
+use crate::cluster::Reporter;
 use crate::cluster::uninstall::{self, Removal};
 use crate::error::Exit;
-use crate::cluster::Reporter;
 use crate::settings::Settings;
-use crate::ui::progress::Progress;
 use crate::ui::Printer;
+use crate::ui::progress::Progress;
 
 pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     let cluster = super::connect(settings, &args.name.name).await?;
     let timeout = super::apply::timeout(&args.wait, settings)?;
     let Some(removal) = uninstall::plan(&cluster, args.purge).await? else {
         if printer.is_machine() {
-            printer.data(&serde_json::json!({"installed": false, "namespace": cluster.namespace}))?;
+            printer
+                .data(&serde_json::json!({"installed": false, "namespace": cluster.namespace}))?;
         } else {
             printer.out(&format!(
                 "Nothing to uninstall: no skyflo installation {:?} in namespace {}.",
@@ -47,7 +48,10 @@ pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -
             } else if removal.keep.is_empty() {
                 String::new()
             } else {
-                format!("; kept {} object(s) with your data (a new install reuses them)", removal.keep.len())
+                format!(
+                    "; kept {} object(s) with your data (a new install reuses them)",
+                    removal.keep.len()
+                )
             }
         ))?;
     }
@@ -63,7 +67,9 @@ fn describe(r: &Removal, namespace: &str) -> String {
         out.push_str(&format!("  - {} release record(s)\n", r.release_records));
     }
     if r.delete_namespace {
-        out.push_str(&format!("  - Namespace {namespace} and everything else in it\n"));
+        out.push_str(&format!(
+            "  - Namespace {namespace} and everything else in it\n"
+        ));
     }
     if !r.keep.is_empty() {
         out.push_str("Will keep (pass --purge to delete them too):\n");
@@ -94,7 +100,10 @@ fn confirm(r: &Removal, namespace: &str, purge: bool) -> Result<()> {
             .allow_empty(true)
             .interact_text()?;
         if typed.trim() != namespace {
-            return Err(Exit::Usage(format!("{typed:?} is not {namespace:?}; nothing was deleted")).into());
+            return Err(Exit::Usage(format!(
+                "{typed:?} is not {namespace:?}; nothing was deleted"
+            ))
+            .into());
         }
     } else {
         let ok = dialoguer::Confirm::with_theme(&theme)

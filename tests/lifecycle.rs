@@ -1,0 +1,444 @@
+//! status, uninstall and check against the test control plane.
+
+mod common;
+
+use common::*;
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Secret, Service};
+use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
+use k8s_openapi::api::storage::v1::StorageClass;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use tokio::sync::RwLock;
+
+/// The "no default StorageClass" test changes cluster-wide state; every test here that
+/// creates claims holds the read side, that one the write side.
+static STORAGE: RwLock<()> = RwLock::const_new(());
+
+fn install(ns: &str, file: &str) -> std::process::Output {
+    skyflo(&["install", "-n", ns, "-f", file, "--timeout", "60s"])
+}
+
+fn status_json(ns: &str) -> (Option<i32>, serde_json::Value) {
+    let out = skyflo(&["status", "-n", ns, "-o", "json"]);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code(), v)
+}
+
+async fn pg_password(ns: &TestNamespace) -> String {
+    let s = Api::<Secret>::namespaced(ns.client.clone(), &ns.name)
+        .get("skyflo-postgres-secrets")
+        .await
+        .unwrap();
+    String::from_utf8(s.data.unwrap()["POSTGRES_PASSWORD"].0.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn status_of_a_healthy_install_then_drift_after_kubectl_scale() {
+    let _g = STORAGE.read().await;
+    let ns = TestNamespace::reserve("life-status").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+
+    let (code, v) = status_json(&ns.name);
+    assert_eq!(code, Some(0), "{v}");
+    for key in [
+        "uiStatus",
+        "engineStatus",
+        "mcpStatus",
+        "postgresStatus",
+        "redisStatus",
+    ] {
+        let c = &v[key];
+        assert_eq!(c["phase"], "Ready", "{key}: {v}");
+        for field in ["message", "readyReplicas", "desiredReplicas"] {
+            assert!(!c[field].is_null(), "{key}.{field}");
+        }
+        assert_eq!(c["readyReplicas"], c["desiredReplicas"]);
+    }
+    let ready = v["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Ready")
+        .unwrap();
+    for field in ["type", "status", "reason", "message", "lastTransitionTime"] {
+        assert!(ready[field].is_string(), "condition.{field}: {ready}");
+    }
+    assert_eq!(ready["status"], "True");
+    assert_eq!(v["release"]["revision"], 1);
+    assert_eq!(v["drift"], serde_json::json!([]));
+    assert!(v["lock"].is_null());
+
+    let table = skyflo(&["status", "-n", &ns.name]);
+    let out = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        out.contains("COMPONENT") && out.contains("engine") && out.contains("Release: revision 1"),
+        "{out}"
+    );
+    assert!(out.contains("port-forward svc/skyflo-ui 3000:80"), "{out}");
+
+    let scaled = kubectl(&[
+        "scale",
+        "deployment",
+        "skyflo-ui",
+        "-n",
+        &ns.name,
+        "--replicas=3",
+    ]);
+    assert!(scaled.status.success());
+    let (_, v) = status_json(&ns.name);
+    let drift = v["drift"].as_array().unwrap();
+    let d = drift
+        .iter()
+        .find(|d| d["field"] == "spec.replicas")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(d["object"]["name"], "skyflo-ui");
+    assert_eq!(d["live"], 3);
+    assert_eq!(d["desired"], 1);
+    let drifted = v["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Drifted")
+        .unwrap();
+    assert_eq!(drifted["status"], "True");
+
+    // A deleted Service is drift too.
+    assert!(
+        kubectl(&["delete", "service", "skyflo-engine", "-n", &ns.name])
+            .status
+            .success()
+    );
+    let (_, v) = status_json(&ns.name);
+    assert!(
+        v["drift"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["object"]["name"] == "skyflo-engine" && d["live"] == "deleted"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn status_names_why_a_pod_cannot_be_scheduled_and_exits_3() {
+    let _g = STORAGE.read().await;
+    let ns = TestNamespace::reserve("life-unsched").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(
+        &dir,
+        "s.yaml",
+        &spec_yaml("  nodeSelector: {disktype: unobtainium}\n"),
+    );
+    let out = skyflo(&[
+        "install",
+        "-n",
+        &ns.name,
+        "-f",
+        &file,
+        "--no-wait",
+        "--skip-checks",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = eventually(30, "status to see the unschedulable pod", || async {
+        let (code, v) = status_json(&ns.name);
+        let msg = v["engineStatus"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        (code == Some(3) && msg.contains("unschedulable")).then_some(v)
+    })
+    .await;
+    assert_eq!(v["engineStatus"]["phase"], "NotReady");
+    assert!(
+        v["engineStatus"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("didn't match Pod's node affinity/selector"),
+        "{v}"
+    );
+    let table = skyflo(&["status", "-n", &ns.name]);
+    assert_eq!(table.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("unschedulable"));
+}
+
+#[tokio::test]
+async fn uninstall_keeps_data_and_a_new_install_reuses_it() {
+    let _g = STORAGE.read().await;
+    let ns = TestNamespace::reserve("life-keep").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let password = pg_password(&ns).await;
+    let jwt = {
+        let s = Api::<Secret>::namespaced(ns.client.clone(), &ns.name)
+            .get("skyflo-engine-secrets")
+            .await
+            .unwrap();
+        s.data.unwrap()["JWT_SECRET"].0.clone()
+    };
+    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ns.client.clone(), &ns.name);
+    let claim_uid = pvcs
+        .get("postgres-data-skyflo-postgres-0")
+        .await
+        .unwrap()
+        .metadata
+        .uid;
+
+    // Without a terminal and without --yes, nothing happens.
+    let refused = skyflo(&["uninstall", "-n", &ns.name]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+
+    let out = skyflo(&["uninstall", "-n", &ns.name, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("= PersistentVolumeClaim"), "{stdout}");
+    assert!(stdout.contains("(5Gi)"), "sizes are listed: {stdout}");
+    assert!(stdout.contains("= Secret"), "{stdout}");
+    let left = kubectl(&[
+        "get",
+        "deploy,sts,svc,cm,networkpolicy",
+        "-n",
+        &ns.name,
+        "-l",
+        "app.kubernetes.io/managed-by=skyflo",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&left.stdout).trim(),
+        "",
+        "workloads and config are gone"
+    );
+    let crbs = Api::<ClusterRoleBinding>::all(ns.client.clone())
+        .list(&ListParams::default().labels(&format!("skyflo.ai/namespace={}", ns.name)))
+        .await
+        .unwrap();
+    assert!(crbs.items.is_empty(), "cluster-scoped RBAC is removed");
+    assert_eq!(
+        status_json(&ns.name).0,
+        Some(5),
+        "status: nothing installed"
+    );
+    let again = skyflo(&["uninstall", "-n", &ns.name, "--yes"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("Nothing to uninstall"));
+
+    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    assert_eq!(
+        pg_password(&ns).await,
+        password,
+        "the same PostgreSQL password"
+    );
+    let s = Api::<Secret>::namespaced(ns.client.clone(), &ns.name)
+        .get("skyflo-engine-secrets")
+        .await
+        .unwrap();
+    assert_eq!(s.data.unwrap()["JWT_SECRET"].0, jwt, "the same JWT secret");
+    assert_eq!(
+        pvcs.get("postgres-data-skyflo-postgres-0")
+            .await
+            .unwrap()
+            .metadata
+            .uid,
+        claim_uid,
+        "the same claim"
+    );
+}
+
+#[tokio::test]
+async fn purge_leaves_nothing_behind() {
+    let _g = STORAGE.read().await;
+    let ns = TestNamespace::reserve("life-purge").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let out = skyflo(&[
+        "uninstall",
+        "-n",
+        &ns.name,
+        "--purge",
+        "--yes",
+        "--timeout",
+        "90s",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let gone = Api::<Namespace>::all(ns.client.clone())
+        .get_opt(&ns.name)
+        .await
+        .unwrap();
+    assert!(
+        gone.is_none(),
+        "the namespace is gone when uninstall returns"
+    );
+    let crbs = Api::<ClusterRoleBinding>::all(ns.client.clone())
+        .list(&ListParams::default().labels(&format!("skyflo.ai/namespace={}", ns.name)))
+        .await
+        .unwrap();
+    assert!(crbs.items.is_empty());
+    let any = Api::<ClusterRoleBinding>::all(ns.client.clone())
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert!(
+        !any.items
+            .iter()
+            .any(|b| b.metadata.name.as_deref() == Some(&format!("skyflo-mcp-{}", ns.name)))
+    );
+}
+
+#[tokio::test]
+async fn check_reports_a_taken_node_port() {
+    let _g = STORAGE.read().await;
+    let other = TestNamespace::create("life-port", false).await;
+    let svc: Service = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "squatter"},
+        "spec": {"type": "NodePort", "selector": {"app": "x"},
+            "ports": [{"port": 80, "protocol": "TCP", "nodePort": 31955}]}
+    }))
+    .unwrap();
+    Api::<Service>::namespaced(other.client.clone(), &other.name)
+        .create(&PostParams::default(), &svc)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(
+        &dir,
+        "s.yaml",
+        &spec_yaml("").replace(
+            "    service: {type: ClusterIP}\n  engine:",
+            "    service: {type: NodePort, nodePort: 31955}\n  engine:",
+        ),
+    );
+    let out = skyflo(&["check", "-n", "life-port-target", "-f", &file]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stdout.contains("✗ node ports"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("taken by Service {}/squatter", other.name)),
+        "{stdout}"
+    );
+    // install runs the same checks first and writes nothing.
+    let inst = skyflo(&["install", "-n", "life-port-target", "-f", &file]);
+    assert_eq!(inst.status.code(), Some(1), "{}", text(&inst));
+    assert!(String::from_utf8_lossy(&inst.stderr).contains("pre-flight checks failed"));
+    let ns = Api::<Namespace>::all(other.client.clone())
+        .get_opt("life-port-target")
+        .await
+        .unwrap();
+    assert!(ns.is_none(), "nothing was written");
+    let json = skyflo(&["check", "-n", "life-port-target", "-f", &file, "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["passed"], false);
+}
+
+#[tokio::test]
+async fn check_reports_a_missing_default_storage_class() {
+    let _g = STORAGE.write().await;
+    let client = client().await;
+    let classes: Api<StorageClass> = Api::all(client.clone());
+    let set_default = |on: bool| {
+        let classes = classes.clone();
+        async move {
+            let patch = serde_json::json!({"metadata": {"annotations": {
+                "storageclass.kubernetes.io/is-default-class": if on { "true" } else { "false" }}}});
+            classes
+                .patch(
+                    "kwok-volume",
+                    &PatchParams::default(),
+                    &Patch::Merge(&patch),
+                )
+                .await
+                .unwrap();
+        }
+    };
+    set_default(false).await;
+    let out = skyflo(&["check", "-n", "life-sc"]);
+    set_default(true).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stdout.contains("✗ storage") && stdout.contains("no default StorageClass"),
+        "{stdout}"
+    );
+    // With everything in place the same check passes.
+    let ok = skyflo(&["check", "-n", "life-sc"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+}
+
+#[tokio::test]
+async fn check_lists_the_permissions_a_read_only_user_lacks() {
+    let ns = TestNamespace::create("life-reader", false).await;
+    assert!(
+        kubectl(&["create", "serviceaccount", "reader", "-n", &ns.name])
+            .status
+            .success()
+    );
+    let binding = format!("reader-view-{}", ns.name);
+    assert!(
+        kubectl(&[
+            "create",
+            "clusterrolebinding",
+            &binding,
+            "--clusterrole=view",
+            &format!("--serviceaccount={}:reader", ns.name)
+        ])
+        .status
+        .success()
+    );
+    let token = kubectl(&[
+        "create",
+        "token",
+        "reader",
+        "-n",
+        &ns.name,
+        "--duration=10m",
+    ]);
+    assert!(token.status.success());
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
+    let admin = std::fs::read_to_string(kubeconfig()).unwrap();
+    let server = admin
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .unwrap();
+    let ca = admin
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("certificate-authority-data: "))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("reader.kubeconfig");
+    std::fs::write(
+        &kc,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: '{server}', certificate-authority-data: {ca}}}\nusers:\n- name: reader\n  user: {{token: {token}}}\ncontexts:\n- name: r\n  context: {{cluster: c, user: reader}}\ncurrent-context: r\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args([
+            "check",
+            "-n",
+            &ns.name,
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+        ])
+        .env("SKYFLO_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    let _ = kubectl(&["delete", "clusterrolebinding", &binding]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("✗ permissions"), "{stdout}");
+    for missing in [
+        "create namespaces",
+        "create deployments.apps",
+        "create secrets",
+        "create clusterrolebindings.rbac.authorization.k8s.io",
+        "bind clusterroles.rbac.authorization.k8s.io/cluster-admin",
+    ] {
+        assert!(stdout.contains(missing), "{missing}: {stdout}");
+    }
+}
