@@ -8,6 +8,7 @@ pub const EXIT_NOT_READY: u8 = 3;
 pub const EXIT_LOCKED: u8 = 4;
 pub const EXIT_NOT_INSTALLED: u8 = 5;
 pub const EXIT_CHANGES_PENDING: u8 = 6;
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Errors a caller branches on. Anything else is exit 1.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,9 @@ pub enum Exit {
     /// There is no skyflo installation in the namespace.
     #[error("{0}")]
     NotInstalled(String),
+    /// Ctrl-C: the lock was released and the revision recorded as failed.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Exit {
@@ -36,6 +40,7 @@ impl Exit {
             Exit::NotReady(_) => EXIT_NOT_READY,
             Exit::Locked(_) => EXIT_LOCKED,
             Exit::NotInstalled(_) => EXIT_NOT_INSTALLED,
+            Exit::Interrupted => EXIT_INTERRUPTED,
         }
     }
 }

@@ -4,7 +4,7 @@
 #   tests/run.sh                 # everything
 #   tests/run.sh --test install  # extra arguments go to `cargo test`
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # The control plane builds (Go) while the tests compile (Rust).
 up_log=$(mktemp)
@@ -23,4 +23,41 @@ trap 'tests/cluster/down' EXIT
 
 cargo test --locked "$@" -- --test-threads="${TEST_THREADS:-4}"
 status=$?
-exit $status
+[ $# -gt 0 ] && exit $status
+
+# install.sh, the way a user runs it, into a temporary prefix (debug build: the test build's
+# artifacts are reused), and shellcheck over every shell script.
+passed=0
+failed=0
+check() {
+  local name=$1; shift
+  if "$@"; then
+    echo "test $name ... ok"; passed=$((passed + 1))
+  else
+    echo "test $name ... FAILED"; failed=$((failed + 1))
+  fi
+}
+prefix=$(mktemp -d)
+install_sh() {
+  bash install.sh --debug --prefix "$prefix" >/dev/null &&
+    bash install.sh --debug --prefix "$prefix" >/dev/null &&
+    "$prefix/bin/skyflo" --version | grep -q '^skyflo ' &&
+    [ -s "$prefix/share/bash-completion/completions/skyflo" ] &&
+    [ -s "$prefix/share/zsh/site-functions/_skyflo" ] &&
+    [ -s "$prefix/share/fish/vendor_completions.d/skyflo.fish" ] &&
+    "$prefix/bin/skyflo" template >/dev/null
+}
+check "install.sh into a temporary prefix, twice" install_sh
+if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; }
+fi
+shell_check() {
+  command -v shellcheck >/dev/null 2>&1 || { echo "shellcheck is not installed" >&2; return 1; }
+  shellcheck install.sh tests/run.sh tests/cluster/up tests/cluster/down tests/cluster/build.sh \
+    tests/cluster/gen-gomod.sh .ci/run completions/regenerate.sh bench/run.sh
+}
+check "shellcheck on every script" shell_check
+rm -rf "$prefix"
+echo "shell: $passed passed, $failed failed"
+[ $status -eq 0 ] && [ $failed -eq 0 ]

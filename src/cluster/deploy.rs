@@ -253,7 +253,7 @@ pub async fn deploy(
     let run = run_locked(cluster, spec, opts, reporter, &prepared, revision, &digest);
     let result = tokio::select! {
         r = run => r,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        _ = tokio::signal::ctrl_c() => Err(crate::error::Exit::Interrupted.into()),
     };
     if let Err(e) = &result {
         // Record the failure (also on Ctrl-C) so history shows it; a rollout failure has

@@ -176,7 +176,7 @@ pub async fn run(
     };
     let result = tokio::select! {
         r = result => r,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        _ = tokio::signal::ctrl_c() => Err(crate::error::Exit::Interrupted.into()),
     };
     held.release().await?;
     result?;

@@ -24,7 +24,7 @@ fi
 if [ ! -x "$bin/kwok" ]; then
   echo "building kwok $KWOK_VERSION into $bin ..." >&2
   # kwok in its own module: pulling it into ours would raise grpc/otel under etcd.
-  (cd "$cache_root" && GOFLAGS= GOBIN="$bin/.kwok" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION")
+  (cd "$cache_root" && GOFLAGS='' GOBIN="$bin/.kwok" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION")
   mv "$bin/.kwok/kwok" "$bin/kwok"
 fi
 echo "$bin"
