@@ -27,8 +27,8 @@ pub async fn apply_one(cluster: &Cluster, object: &Object) -> Result<DynamicObje
     api.patch(&key.name, &pp, &Patch::Apply(&object.to_dynamic()))
         .await
         .map_err(|e| {
-            let hint = if is_invalid(&e) {
-                " (the API server rejected it; see `skyflo upgrade --diff` for the change)"
+            let hint = if is_invalid(&e) && message(&e).contains("already allocated") {
+                " (`skyflo check` names the Service that holds it)"
             } else {
                 ""
             };

@@ -34,6 +34,11 @@ pub async fn config(settings: &Settings) -> Result<Config> {
         )?,
     };
     config.connect_timeout = Some(CONNECT_TIMEOUT);
+    // Lets audit logs and API priority and fairness tell skyflo's requests apart.
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("skyflo/", env!("CARGO_PKG_VERSION"))),
+    ));
     config.read_timeout = Some(Duration::from_secs(60));
     Ok(config)
 }

@@ -233,9 +233,20 @@ pub async fn deploy(
         .rendered
         .iter()
         .find(|r| r.stage == Stage::Namespace)
-        .expect("render always has the namespace");
+        .expect("render always has the namespace")
+        .clone();
+    let mut prepared = prepared;
     if !prepared.live.namespace_exists() {
         apply::apply_one(cluster, &namespace_obj.object).await?;
+        // Applied; stage 1 need not send it again.
+        for step in prepared
+            .plan
+            .steps
+            .iter_mut()
+            .filter(|s| s.rendered.stage == Stage::Namespace)
+        {
+            step.action = Action::Unchanged;
+        }
     }
     let names = Names {
         instance: cluster.instance.clone(),
@@ -291,9 +302,6 @@ async fn record(
     message: &str,
     digest: &str,
 ) -> Result<()> {
-    let history = release::list(cluster)
-        .await
-        .unwrap_or_else(|_| prepared.history.clone());
     let r = Release {
         revision,
         time: Timestamp::now().to_string(),
@@ -309,7 +317,7 @@ async fn record(
             .map(|r| r.object.object_ref())
             .collect(),
     };
-    release::record(cluster, &history, &r).await
+    release::record(cluster, &prepared.history, &r).await
 }
 
 async fn apply_and_wait(

@@ -118,9 +118,30 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
         )])),
         ..Default::default()
     };
-    api.create(&PostParams::default(), &secret)
-        .await
-        .with_context(|| format!("writing release record {}", release.revision))?;
+    // The history was read before the lock was taken; if another operation recorded a
+    // revision in between, this one takes the next free number.
+    let mut release = release.clone();
+    let mut secret = secret;
+    if let Err(e) = api.create(&PostParams::default(), &secret).await {
+        if !super::errors::is_conflict(&e) {
+            return Err(anyhow::Error::new(e)
+                .context(format!("writing release record {}", release.revision)));
+        }
+        let fresh = list(cluster).await?;
+        release.revision = fresh.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+        secret.metadata.name = Some(secret_name(&cluster.instance, release.revision));
+        if let Some(l) = secret.metadata.labels.as_mut() {
+            l.insert("skyflo.ai/revision".into(), release.revision.to_string());
+        }
+        secret.data = Some(BTreeMap::from([(
+            "release".to_string(),
+            ByteString(serde_json::to_vec(&release)?),
+        )]));
+        api.create(&PostParams::default(), &secret)
+            .await
+            .with_context(|| format!("writing release record {}", release.revision))?;
+    }
+    let release = &release;
 
     if release.outcome == Outcome::Deployed
         && let Some(prev) = last_deployed(history)

@@ -1,0 +1,214 @@
+"""skyflo benchmarks on the test control plane; prints a table with the goals in brackets.
+
+Every comparison runs skyflo and kubectl against the same cluster in the same run. Request
+counts come from the API server's audit log (skyflo sends User-Agent skyflo/<version>).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--kubeconfig", required=True)
+ap.add_argument("--audit", required=True)
+ap.add_argument("--skyflo", required=True)
+ap.add_argument("--runs", type=int, default=5)
+args = ap.parse_args()
+KC = args.kubeconfig
+ENV = dict(os.environ, KUBECONFIG=KC, NO_COLOR="1", SKYFLO_CONFIG="/nonexistent")
+WORK = tempfile.mkdtemp(prefix="skyflo-bench-")
+namespaces = []
+
+
+def ns(prefix):
+    name = f"bench-{prefix}-{uuid.uuid4().hex[:6]}"
+    namespaces.append(name)
+    return name
+
+
+def spec(extra_ui=""):
+    """The default spec with ClusterIP Services (no node port clashes between runs)."""
+    text = f"""apiVersion: skyflo.ai/v1
+kind: SkyfloAI
+metadata:
+  name: skyflo
+spec:
+  ui:
+    image: skyfloaiagent/ui:v0.7.0
+    service: {{type: ClusterIP}}
+{extra_ui}  engine:
+    image: skyfloaiagent/engine:v0.7.0
+  mcp:
+    image: skyfloaiagent/mcp:v0.7.0
+    service: {{type: ClusterIP}}
+"""
+    path = os.path.join(WORK, f"spec-{uuid.uuid4().hex[:6]}.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(cmd, stdin=None, check=True):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, input=stdin, capture_output=True, env=ENV)
+    elapsed = time.perf_counter() - t
+    if check and p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.decode()}")
+    return elapsed, p
+
+
+def sky(*a, **kw):
+    return run([args.skyflo, *a], **kw)
+
+
+def audit_offset():
+    return os.path.getsize(args.audit)
+
+
+def audit_since(offset, agent_prefix="skyflo/"):
+    entries = []
+    with open(args.audit, "rb") as f:
+        f.seek(offset)
+        for line in f:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if (e.get("userAgent") or "").startswith(agent_prefix) and e.get("stage") == "ResponseComplete":
+                entries.append(e)
+    return entries
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+rows = []
+
+
+def row(name, value, goal, ok):
+    rows.append((name, value, goal, "yes" if ok else "NO"))
+
+
+# 1. Apply phase of a fresh install vs kubectl apply --server-side of the same objects.
+sky_apply, kubectl_apply = [], []
+for _ in range(args.runs):
+    f = spec()
+    t, _ = sky("install", "-n", ns("apply"), "-f", f, "--no-wait", "--skip-checks", "-q")
+    sky_apply.append(t)
+    target = ns("kubectl")
+    _, tpl = sky("template", "-n", target, "-f", f)
+    t, _ = run(["kubectl", "apply", "--server-side", "-f", "-"], stdin=tpl.stdout)
+    kubectl_apply.append(t)
+ratio = median(sky_apply) / median(kubectl_apply)
+row("fresh install, apply phase (--no-wait) vs kubectl apply --server-side",
+    f"{median(sky_apply)*1000:.0f} ms vs {median(kubectl_apply)*1000:.0f} ms = {ratio:.2f}", "<= 0.5", ratio <= 0.5)
+
+# 2. API requests of one full install (apply + wait + record), from the audit log.
+f = spec()
+target = ns("count")
+off = audit_offset()
+sky("install", "-n", target, "-f", f, "--skip-checks", "-q")
+time.sleep(1.0)  # watches are logged when their connection closes
+entries = [e for e in audit_since(off) if target in e.get("requestURI", "") or target in json.dumps(e.get("objectRef", {}))]
+_, tpl = sky("template", "-n", target, "-f", f)
+objects = tpl.stdout.decode().count("\n---\n") + 1
+row("API requests of a fresh install (with waiting)", f"{len(entries)} for {objects} objects",
+    f"<= {objects + 10}", len(entries) <= objects + 10)
+off = audit_offset()
+sky("install", "-n", ns("count-checks"), "-f", f, "-q")
+time.sleep(1.0)
+with_checks = len(audit_since(off))
+rows.append(("  the same with the pre-flight checks", f"{with_checks}", "(info)", ""))
+
+# 3. No-op upgrade: wall time and writes.
+times = []
+off = audit_offset()
+for _ in range(args.runs):
+    t, _ = sky("upgrade", "-n", target, "-f", f, "-q")
+    times.append(t)
+writes = [e for e in audit_since(off)
+          if e["verb"] in ("create", "update", "patch", "delete") and "dryRun" not in e["requestURI"]]
+row("no-op upgrade: wall time", f"{median(times)*1000:.0f} ms", "<= 300 ms", median(times) <= 0.3)
+row("no-op upgrade: writes", f"{len(writes)}", "0", len(writes) == 0)
+
+# 4. Delay between the last pod becoming Ready and skyflo exiting (median of 10).
+def watch_ready(namespace, stop, ready_at):
+    p = subprocess.Popen(["kubectl", "get", "pods", "-n", namespace, "-w", "-o", "json"],
+                         stdout=subprocess.PIPE, env=ENV)
+    dec = json.JSONDecoder()
+    buf = ""
+    while not stop.is_set():
+        chunk = p.stdout.readline()
+        if not chunk:
+            break
+        buf += chunk.decode()
+        while True:
+            s = buf.lstrip()
+            try:
+                obj, end = dec.raw_decode(s)
+            except ValueError:
+                break
+            buf = s[end:]
+            conds = obj.get("status", {}).get("conditions", [])
+            if any(c["type"] == "Ready" and c["status"] == "True" for c in conds):
+                ready_at.setdefault(obj["metadata"]["name"], time.time())
+    p.kill()
+
+
+delays = []
+for _ in range(10):
+    target = ns("delay")
+    subprocess.run(["kubectl", "create", "namespace", target], capture_output=True, env=ENV, check=True)
+    stop, ready_at = threading.Event(), {}
+    th = threading.Thread(target=watch_ready, args=(target, stop, ready_at), daemon=True)
+    th.start()
+    time.sleep(0.5)
+    sky("install", "-n", target, "-f", spec(), "--skip-checks", "-q")
+    exited = time.time()
+    stop.set()
+    if ready_at:
+        delays.append(exited - max(ready_at.values()))
+d = median(delays) * 1000
+row("last pod Ready -> skyflo exits (median of 10)", f"{d:.0f} ms", "<= 100 ms", d <= 100)
+
+# 5. 500 UI replicas: install wall time and peak memory; status time.
+big = spec("    replicas: 500\n")
+target = ns("big")
+t0 = time.perf_counter()
+p = subprocess.run(["/usr/bin/time", "-f", "%M", args.skyflo, "install", "-n", target, "-f", big,
+                    "--skip-checks", "-q", "--timeout", "10m"], capture_output=True, env=ENV)
+big_time = time.perf_counter() - t0
+if p.returncode != 0:
+    sys.exit(p.stderr.decode())
+peak_kib = int(p.stderr.decode().strip().splitlines()[-1])
+rows.append(("install + wait, ui.replicas 500: wall time", f"{big_time:.1f} s", "(info)", ""))
+rows.append(("install + wait, ui.replicas 500: skyflo peak RSS", f"{peak_kib/1024:.1f} MiB", "(info)", ""))
+st = [sky("status", "-n", target, "-q")[0] for _ in range(args.runs)]
+row("status with ui.replicas 500", f"{median(st)*1000:.0f} ms", "<= 1 s", median(st) <= 1.0)
+
+# 6. status vs kubectl get on the same (normal) install.
+target = ns("status")
+sky("install", "-n", target, "-f", spec(), "--skip-checks", "-q")
+s_times = [sky("status", "-n", target)[0] for _ in range(args.runs)]
+k_times = [run(["kubectl", "get", "deploy,sts,svc,pods", "-n", target])[0] for _ in range(args.runs)]
+ratio = median(s_times) / median(k_times)
+row("status vs kubectl get deploy,sts,svc,pods",
+    f"{median(s_times)*1000:.0f} ms vs {median(k_times)*1000:.0f} ms = {ratio:.2f}", "<= 0.5", ratio <= 0.5)
+
+for n in namespaces:
+    subprocess.run(["kubectl", "delete", "namespace", n, "--wait=false"], capture_output=True, env=ENV)
+    subprocess.run(["kubectl", "delete", "clusterrolebinding", "-l", f"skyflo.ai/namespace={n}"],
+                   capture_output=True, env=ENV)
+
+w = max(len(r[0]) for r in rows)
+v = max(len(r[1]) for r in rows)
+print(f"{'benchmark':<{w}}  {'measured':<{v}}  {'goal':<10}  met")
+for name, value, goal, ok in rows:
+    print(f"{name:<{w}}  {value:<{v}}  [{goal}]".ljust(w + v + 16) + f"  {ok}")
