@@ -24,6 +24,7 @@ fn inputs() -> Inputs {
             jwt_secret: "test-jwt-secret-0123456789abcdefghijklmnopqrstuv".into(),
             postgres_password: "test-postgres-password-0123456789abcdefghijklm".into(),
         },
+        llm_credentials: Default::default(),
     }
 }
 

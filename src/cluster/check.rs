@@ -391,6 +391,7 @@ fn requested(spec: &Spec) -> (f64, f64) {
                 jwt_secret: String::new(),
                 postgres_password: String::new(),
             },
+            llm_credentials: Default::default(),
         },
     );
     let mut cpu = 0.0;

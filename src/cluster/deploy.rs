@@ -12,7 +12,7 @@ use super::release::{self, Outcome, Release};
 use super::wait::{self, Target, WaitFailure, WorkloadKind};
 use super::{Cluster, Reporter, apply, inventory, lock, plan};
 use crate::error::Exit;
-use crate::render::{self, Inputs, Names, Object, Rendered, Stage, secrets};
+use crate::render::{self, Inputs, LlmCredentials, Names, Object, Rendered, Stage, secrets};
 use crate::spec::Spec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub struct Options {
     pub atomic: bool,
     /// Stop after the plan (`--dry-run`, `upgrade --diff`).
     pub plan_only: bool,
+    /// LLM credentials given for this run (from the environment); empty when none.
+    pub llm_credentials: std::collections::BTreeMap<String, String>,
 }
 
 /// What happened.
@@ -122,7 +124,11 @@ pub struct Prepared {
 }
 
 /// Everything up to the plan; no writes.
-pub async fn prepare(cluster: &Cluster, spec: &Spec) -> Result<Prepared> {
+pub async fn prepare(
+    cluster: &Cluster,
+    spec: &Spec,
+    given: &std::collections::BTreeMap<String, String>,
+) -> Result<Prepared> {
     let live = inventory::read(cluster).await?;
     if live.namespace_terminating() {
         anyhow::bail!(
@@ -138,7 +144,29 @@ pub async fn prepare(cluster: &Cluster, spec: &Spec) -> Result<Prepared> {
     };
     let existing = inventory::existing_secrets(cluster, &live).await?;
     let generated = secrets::resolve(&existing);
-    prepare_with(cluster, spec, live, history, generated).await
+    let credentials = llm_credentials(cluster, &live, given);
+    prepare_with(cluster, spec, live, history, generated, credentials).await
+}
+
+/// Credentials given now, or else the ones stored by an earlier run.
+pub fn llm_credentials(
+    cluster: &Cluster,
+    live: &inventory::Live,
+    given: &std::collections::BTreeMap<String, String>,
+) -> LlmCredentials {
+    if !given.is_empty() {
+        return LlmCredentials::New(given.clone());
+    }
+    let key = crate::render::ObjectRef {
+        kind: "Secret".into(),
+        namespace: Some(cluster.namespace.clone()),
+        name: format!("{}-llm-credentials", cluster.instance),
+    };
+    if live.objects.contains_key(&key) {
+        LlmCredentials::Existing
+    } else {
+        LlmCredentials::None
+    }
 }
 
 async fn prepare_with(
@@ -147,10 +175,12 @@ async fn prepare_with(
     live: inventory::Live,
     history: Vec<Release>,
     generated: secrets::Generated,
+    llm_credentials: LlmCredentials,
 ) -> Result<Prepared> {
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
         generated: generated.clone(),
+        llm_credentials,
     };
     let rendered = render::render(spec, &inputs);
     let previous = release::last_deployed(&history)
@@ -184,7 +214,7 @@ pub async fn deploy(
     opts: &Options,
     reporter: &dyn Reporter,
 ) -> Result<Deployed> {
-    let prepared = prepare(cluster, spec).await?;
+    let prepared = prepare(cluster, spec, &opts.llm_credentials).await?;
     let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
     if opts.operation == Operation::Upgrade && previous.is_none() {
         return Err(Exit::NotInstalled(format!(
@@ -480,7 +510,16 @@ async fn roll_back_to(
     let spec = crate::spec::validate::validate(&loaded)?;
     let live = inventory::read(cluster).await?;
     let history = release::list(cluster).await?;
-    let prepared = prepare_with(cluster, &spec, live, history, failed.generated.clone()).await?;
+    let credentials = llm_credentials(cluster, &live, &Default::default());
+    let prepared = prepare_with(
+        cluster,
+        &spec,
+        live,
+        history,
+        failed.generated.clone(),
+        credentials,
+    )
+    .await?;
     if !prepared.plan.blocked.is_empty() {
         return Err(blocked_error(&prepared.plan));
     }

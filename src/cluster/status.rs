@@ -487,6 +487,7 @@ async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
         generated: secrets::resolve(&existing),
+        llm_credentials: super::deploy::llm_credentials(cluster, live, &Default::default()),
     };
     let mut out = Vec::new();
     for r in render::render(spec, &inputs) {

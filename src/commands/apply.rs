@@ -1,5 +1,6 @@
 //! `install` and `upgrade` share one pipeline; they differ in whether a release must exist.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -10,7 +11,7 @@ use crate::cluster::Reporter;
 use crate::cluster::deploy::{self, Deployed, Operation, Options};
 use crate::error::{EXIT_CHANGES_PENDING, Exit};
 use crate::settings::{Settings, parse_duration};
-use crate::spec::Spec;
+use crate::spec::{Spec, llm};
 use crate::ui::progress::Progress;
 use crate::ui::{Printer, plan};
 
@@ -21,16 +22,45 @@ pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
     }
 }
 
+/// The LLM credentials for `spec`'s provider found in the environment; warns when the
+/// provider needs a key and none is given or referenced.
+fn credentials(spec: &Spec, printer: &Printer) -> BTreeMap<String, String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let Some(model) = &spec.engine.llm.model else {
+        return BTreeMap::new();
+    };
+    let found: BTreeMap<String, String> =
+        llm::credentials_from_env(model, &env).into_iter().collect();
+    let (vars, needs_key) = llm::key_vars(llm::provider_of(model));
+    if found.is_empty() && needs_key && spec.engine.llm.api_key_secret.is_none() {
+        printer.warn(&format!(
+            "no {} in the environment for {model}: the engine uses the credentials stored by an earlier install, if any (or set spec.engine.llm.apiKeySecret)",
+            vars.join(" / ")
+        ));
+    }
+    if !found.is_empty() {
+        // Names only: values are never printed.
+        printer.detail(&format!(
+            "LLM credentials from the environment: {} (stored in Secret {}-llm-credentials)",
+            found.keys().cloned().collect::<Vec<_>>().join(", "),
+            spec.name
+        ));
+    }
+    found
+}
+
 pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
-    let spec = super::read_spec(args.spec.file.as_deref())?;
+    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok());
+    let spec = super::read_spec_with(args.spec.file.as_deref(), &llm_env)?;
     let opts = Options {
         operation: Operation::Install,
         timeout: timeout(&args.wait, settings)?,
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.dry_run,
+        llm_credentials: credentials(&spec, printer),
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
@@ -40,13 +70,15 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
 }
 
 pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let spec = super::read_spec(Some(&args.file))?;
+    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok());
+    let spec = super::read_spec_with(Some(&args.file), &llm_env)?;
     let opts = Options {
         operation: Operation::Upgrade,
         timeout: timeout(&args.wait, settings)?,
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.diff,
+        llm_credentials: credentials(&spec, printer),
     };
     run(&spec, &opts, settings, printer).await
 }

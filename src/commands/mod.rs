@@ -22,11 +22,48 @@ use crate::spec::{self, Diagnostic, Spec, SpecErrors};
 /// Reads and validates the spec at `file` (`-` for stdin), or the embedded default.
 /// Every failure here is an [`Exit::Invalid`]: exit 2, and nothing was sent to a cluster.
 pub fn read_spec(file: Option<&Path>) -> Result<Spec, Exit> {
-    let Some(path) = file else {
-        return Ok(spec::default_spec());
+    read_spec_with(file, &LlmEnv::default())
+}
+
+/// LLM settings taken from the environment for this run (`LLM_MODEL`, `LLM_HOST` and the
+/// provider's key variables), as upstream's install.sh took them. They override the file.
+#[derive(Debug, Default)]
+pub struct LlmEnv {
+    pub model: Option<String>,
+    pub host: Option<String>,
+}
+
+impl LlmEnv {
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        LlmEnv {
+            model: nonempty("LLM_MODEL"),
+            host: nonempty("LLM_HOST"),
+        }
+    }
+}
+
+pub fn read_spec_with(file: Option<&Path>, llm: &LlmEnv) -> Result<Spec, Exit> {
+    let (name, bytes) = match file {
+        Some(path) => read_file(path)?,
+        None => (
+            spec::DEFAULT_SPEC_FILE.to_string(),
+            spec::DEFAULT_SPEC_YAML.as_bytes().to_vec(),
+        ),
     };
-    let (name, bytes) = read_file(path)?;
-    Ok(spec::parse(&name, &bytes)?)
+    let mut loaded = spec::load_bytes(&name, &bytes)?;
+    if llm.model.is_some() || llm.host.is_some() {
+        if let Some(engine) = loaded.raw.spec.as_mut().and_then(|s| s.engine.as_mut()) {
+            let l = engine.llm.get_or_insert_with(Default::default);
+            if let Some(m) = &llm.model {
+                l.model = Some(m.clone());
+            }
+            if let Some(h) = &llm.host {
+                l.host = Some(h.clone());
+            }
+        }
+    }
+    Ok(spec::validate::validate(&loaded)?)
 }
 
 /// The bytes of `path` (`-` for stdin), read at most one byte past the size limit.

@@ -50,6 +50,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         wait: !args.wait.no_wait,
         atomic: false,
         plan_only: false,
+        llm_credentials: Default::default(),
     };
     super::apply::run(&spec, &opts, settings, printer).await
 }

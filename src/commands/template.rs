@@ -10,6 +10,8 @@ pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Resul
     let inputs = Inputs {
         namespace: settings.namespace.clone(),
         generated: secrets::resolve(&secrets::ExistingSecrets::default()),
+        // Never from the environment here: template output must not carry a key.
+        llm_credentials: Default::default(),
     };
     let objects = render::render(&spec, &inputs);
     match printer.format {

@@ -157,3 +157,22 @@ fn bytes(pairs: &[(&str, &str)]) -> BTreeMap<String, k8s_openapi::ByteString> {
         })
         .collect()
 }
+
+/// The LLM credentials Secret skyflo creates from the environment. Kept like the generated
+/// Secrets: later runs without the variables keep using it.
+pub fn llm_credentials(names: &Names, values: &BTreeMap<String, String>) -> Secret {
+    let mut m = meta(names, names.llm_credentials(), "engine");
+    m.labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(labels::KEEP.into(), "true".into());
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    Secret {
+        metadata: m,
+        type_: Some("Opaque".into()),
+        data: Some(bytes(&pairs)),
+        ..Default::default()
+    }
+}

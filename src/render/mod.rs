@@ -22,6 +22,20 @@ pub struct Inputs {
     /// The JWT secret and PostgreSQL password: read from the cluster when they exist there,
     /// generated once otherwise (see [`secrets::resolve`]).
     pub generated: Generated,
+    /// LLM credentials skyflo stores for the engine (from the environment at install time),
+    /// used when the spec names no `llm.apiKeySecret` of its own.
+    pub llm_credentials: LlmCredentials,
+}
+
+/// The Secret `<name>-llm-credentials`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum LlmCredentials {
+    #[default]
+    None,
+    /// It exists in the cluster from an earlier run; referenced, never re-rendered.
+    Existing,
+    /// Given now: rendered (values never printed: plans redact Secret data).
+    New(std::collections::BTreeMap<String, String>),
 }
 
 /// Names of every object, derived from the SkyfloAI name and namespace.
@@ -58,6 +72,9 @@ impl Names {
     pub fn lock(&self) -> String {
         self.of("lock")
     }
+    pub fn llm_credentials(&self) -> String {
+        self.of("llm-credentials")
+    }
 }
 
 /// Renders the complete installation in apply order.
@@ -78,7 +95,12 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         push(Stage::Config, Object::ClusterRoleBinding(b));
     }
     let config_maps = config::config_maps(spec, &names);
-    let secrets = config::secrets(spec, &names, &inputs.generated);
+    let mut secrets = config::secrets(spec, &names, &inputs.generated);
+    if let (None, LlmCredentials::New(values)) =
+        (&spec.engine.llm.api_key_secret, &inputs.llm_credentials)
+    {
+        secrets.push(config::llm_credentials(&names, values));
+    }
     for cm in &config_maps {
         push(Stage::Config, Object::ConfigMap(cm.clone()));
     }
@@ -104,7 +126,12 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     }
     push(
         Stage::Apps,
-        Object::Deployment(workloads::engine(spec, &names, &checksums)),
+        Object::Deployment(workloads::engine(
+            spec,
+            &names,
+            &checksums,
+            &inputs.llm_credentials,
+        )),
     );
     push(
         Stage::Apps,

@@ -175,9 +175,22 @@ fn config_from(name: String) -> EnvFromSource {
     }
 }
 
-pub fn engine(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
+pub fn engine(
+    spec: &Spec,
+    names: &Names,
+    sums: &Checksums,
+    credentials: &super::LlmCredentials,
+) -> Deployment {
     let w = &spec.engine.workload;
+    let key_secret = match (&spec.engine.llm.api_key_secret, credentials) {
+        (Some(s), _) => Some(s.clone()),
+        (None, super::LlmCredentials::None) => None,
+        (None, _) => Some(names.llm_credentials()),
+    };
     let mut read = vec![names.of("engine-config"), names.engine_secret()];
+    if let Some(k) = &key_secret {
+        read.push(k.clone());
+    }
     if spec.postgres_in_cluster() {
         read.push(names.postgres_secret());
     }
@@ -261,7 +274,7 @@ pub fn engine(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
     }
     let main = &mut pod.containers[0];
     let mut env_from = vec![config_from(names.of("engine-config"))];
-    if let Some(secret) = &spec.engine.llm.api_key_secret {
+    if let Some(secret) = &key_secret {
         env_from.push(EnvFromSource {
             secret_ref: Some(SecretEnvSource {
                 name: secret.clone(),
