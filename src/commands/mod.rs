@@ -52,15 +52,15 @@ pub fn read_spec_with(file: Option<&Path>, llm: &LlmEnv) -> Result<Spec, Exit> {
         ),
     };
     let mut loaded = spec::load_bytes(&name, &bytes)?;
-    if llm.model.is_some() || llm.host.is_some() {
-        if let Some(engine) = loaded.raw.spec.as_mut().and_then(|s| s.engine.as_mut()) {
-            let l = engine.llm.get_or_insert_with(Default::default);
-            if let Some(m) = &llm.model {
-                l.model = Some(m.clone());
-            }
-            if let Some(h) = &llm.host {
-                l.host = Some(h.clone());
-            }
+    if (llm.model.is_some() || llm.host.is_some())
+        && let Some(engine) = loaded.raw.spec.as_mut().and_then(|s| s.engine.as_mut())
+    {
+        let l = engine.llm.get_or_insert_with(Default::default);
+        if let Some(m) = &llm.model {
+            l.model = Some(m.clone());
+        }
+        if let Some(h) = &llm.host {
+            l.host = Some(h.clone());
         }
     }
     Ok(spec::validate::validate(&loaded)?)
