@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure, MCP''s access). Every question has a flag; with --non-interactive (or no terminal) the flags and defaults are used without asking. The API key is stored in a Secret in the cluster, never in the file')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install Skyflo into the namespace, or converge an existing installation to the spec')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component''s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)')
@@ -47,6 +48,46 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check a spec file and print every problem in it, with file, line and field')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for SHELL to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'skyflo;init' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The file to write')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The file to write')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'metadata.name of the SkyfloAI')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The LLM as provider/model, e.g. openai/gpt-4o, gemini/gemini-2.5-pro, ollama/llama3.1')
+            [CompletionResult]::new('--llm-host', '--llm-host', [CompletionResultType]::ParameterName, 'A self-hosted LLM endpoint, e.g. http://ollama:11434')
+            [CompletionResult]::new('--api-key-secret', '--api-key-secret', [CompletionResultType]::ParameterName, 'Use this existing Secret for the API key (its keys become engine env vars)')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'Where PostgreSQL runs [default: in-cluster; external when --postgres-host is given]')
+            [CompletionResult]::new('--postgres-host', '--postgres-host', [CompletionResultType]::ParameterName, 'postgres-host')
+            [CompletionResult]::new('--postgres-port', '--postgres-port', [CompletionResultType]::ParameterName, 'postgres-port')
+            [CompletionResult]::new('--postgres-database', '--postgres-database', [CompletionResultType]::ParameterName, 'postgres-database')
+            [CompletionResult]::new('--postgres-secret', '--postgres-secret', [CompletionResultType]::ParameterName, 'Secret with POSTGRES_USER and POSTGRES_PASSWORD for an external PostgreSQL')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Where Redis runs [default: in-cluster; external when --redis-host is given]')
+            [CompletionResult]::new('--redis-host', '--redis-host', [CompletionResultType]::ParameterName, 'redis-host')
+            [CompletionResult]::new('--redis-port', '--redis-port', [CompletionResultType]::ParameterName, 'redis-port')
+            [CompletionResult]::new('--redis-secret', '--redis-secret', [CompletionResultType]::ParameterName, 'Secret with REDIS_PASSWORD for an external Redis')
+            [CompletionResult]::new('--ui-service', '--ui-service', [CompletionResultType]::ParameterName, 'How the UI is exposed [default: NodePort]')
+            [CompletionResult]::new('--ui-node-port', '--ui-node-port', [CompletionResultType]::ParameterName, 'ui-node-port')
+            [CompletionResult]::new('--mcp-service', '--mcp-service', [CompletionResultType]::ParameterName, 'How MCP is exposed [default: NodePort]')
+            [CompletionResult]::new('--mcp-node-port', '--mcp-node-port', [CompletionResultType]::ParameterName, 'mcp-node-port')
+            [CompletionResult]::new('--access-level', '--access-level', [CompletionResultType]::ParameterName, 'MCP''s access to the cluster [default: cluster-admin]')
+            [CompletionResult]::new('--kubeconfig-secret', '--kubeconfig-secret', [CompletionResultType]::ParameterName, 'A Secret whose key `kubeconfig` MCP uses instead of in-cluster credentials')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours [default: auto; NO_COLOR turns them off]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite FILE if it exists')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Ask nothing: use the flags and the defaults')
+            [CompletionResult]::new('--api-key-stdin', '--api-key-stdin', [CompletionResultType]::ParameterName, 'Read the API key from standard input and store it in Secret <name>-llm-credentials')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'skyflo;install' {
@@ -242,6 +283,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure, MCP''s access). Every question has a flag; with --non-interactive (or no terminal) the flags and defaults are used without asking. The API key is stored in a Secret in the cluster, never in the file')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install Skyflo into the namespace, or converge an existing installation to the spec')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component''s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)')
@@ -253,6 +295,9 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check a spec file and print every problem in it, with file, line and field')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for SHELL to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'skyflo;help;init' {
             break
         }
         'skyflo;help;install' {

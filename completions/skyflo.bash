@@ -28,6 +28,9 @@ _skyflo() {
             skyflo,history)
                 cmd="skyflo__subcmd__history"
                 ;;
+            skyflo,init)
+                cmd="skyflo__subcmd__init"
+                ;;
             skyflo,install)
                 cmd="skyflo__subcmd__install"
                 ;;
@@ -61,6 +64,9 @@ _skyflo() {
             skyflo__subcmd__help,history)
                 cmd="skyflo__subcmd__help__subcmd__history"
                 ;;
+            skyflo__subcmd__help,init)
+                cmd="skyflo__subcmd__help__subcmd__init"
+                ;;
             skyflo__subcmd__help,install)
                 cmd="skyflo__subcmd__help__subcmd__install"
                 ;;
@@ -89,7 +95,7 @@ _skyflo() {
 
     case "${cmd}" in
         skyflo)
-            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version install upgrade status uninstall check history rollback template validate completions help"
+            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall check history rollback template validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,7 +229,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help)
-            opts="install upgrade status uninstall check history rollback template validate completions help"
+            opts="init install upgrade status uninstall check history rollback template validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +285,20 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -398,6 +418,132 @@ _skyflo() {
             fi
             case "${prev}" in
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__init)
+            opts="-f -n -o -q -v -h --file --force --non-interactive --name --model --llm-host --api-key-secret --api-key-stdin --postgres --postgres-host --postgres-port --postgres-database --postgres-secret --redis --redis-host --redis-port --redis-secret --ui-service --ui-node-port --mcp-service --mcp-node-port --access-level --kubeconfig-secret --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres)
+                    COMPREPLY=($(compgen -W "in-cluster external" -- "${cur}"))
+                    return 0
+                    ;;
+                --postgres-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres-database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -W "in-cluster external" -- "${cur}"))
+                    return 0
+                    ;;
+                --redis-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-service)
+                    COMPREPLY=($(compgen -W "NodePort ClusterIP LoadBalancer" -- "${cur}"))
+                    return 0
+                    ;;
+                --ui-node-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mcp-service)
+                    COMPREPLY=($(compgen -W "NodePort ClusterIP LoadBalancer" -- "${cur}"))
+                    return 0
+                    ;;
+                --mcp-node-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-level)
+                    COMPREPLY=($(compgen -W "cluster-admin read-only none" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

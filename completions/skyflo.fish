@@ -37,6 +37,7 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -s q -l quiet -d 'Print only
 complete -c skyflo -n "__fish_skyflo_needs_command" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_needs_command" -s V -l version -d 'Print version'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure, MCP\'s access). Every question has a flag; with --non-interactive (or no terminal) the flags and defaults are used without asking. The API key is stored in a Secret in the cluster, never in the file'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
@@ -48,6 +49,49 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print t
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s f -l file -d 'The file to write' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l name -d 'metadata.name of the SkyfloAI' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l model -d 'The LLM as provider/model, e.g. openai/gpt-4o, gemini/gemini-2.5-pro, ollama/llama3.1' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l llm-host -d 'A self-hosted LLM endpoint, e.g. http://ollama:11434' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l api-key-secret -d 'Use this existing Secret for the API key (its keys become engine env vars)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l postgres -d 'Where PostgreSQL runs [default: in-cluster; external when --postgres-host is given]' -r -f -a "in-cluster\t''
+external\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l postgres-host -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l postgres-port -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l postgres-database -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l postgres-secret -d 'Secret with POSTGRES_USER and POSTGRES_PASSWORD for an external PostgreSQL' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis -d 'Where Redis runs [default: in-cluster; external when --redis-host is given]' -r -f -a "in-cluster\t''
+external\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis-host -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis-port -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis-secret -d 'Secret with REDIS_PASSWORD for an external Redis' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l ui-service -d 'How the UI is exposed [default: NodePort]' -r -f -a "NodePort\t''
+ClusterIP\t''
+LoadBalancer\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l ui-node-port -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l mcp-service -d 'How MCP is exposed [default: NodePort]' -r -f -a "NodePort\t''
+ClusterIP\t''
+LoadBalancer\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l mcp-node-port -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l access-level -d 'MCP\'s access to the cluster [default: cluster-admin]' -r -f -a "cluster-admin\t''
+read-only\t''
+none\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l kubeconfig-secret -d 'A Secret whose key `kubeconfig` MCP uses instead of in-cluster credentials' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l force -d 'Overwrite FILE if it exists'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l non-interactive -d 'Ask nothing: use the flags and the defaults'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l api-key-stdin -d 'Read the API key from standard input and store it in Secret <name>-llm-credentials'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s h -l help -d 'Print help'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -193,14 +237,15 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "uninstall" -d 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "check" -d 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from install upgrade status uninstall check history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure, MCP\'s access). Every question has a flag; with --non-interactive (or no terminal) the flags and defaults are used without asking. The API key is stored in a Secret in the cluster, never in the file'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "uninstall" -d 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "check" -d 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -70,6 +70,15 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure,
+    /// MCP's access). Every question has a flag; with --non-interactive (or no terminal) the
+    /// flags and defaults are used without asking. The API key is stored in a Secret in the
+    /// cluster, never in the file.
+    #[command(
+        after_help = "Examples:\n  skyflo init\n  skyflo init --non-interactive --model ollama/llama3.1 --llm-host http://ollama:11434 --ui-service ClusterIP\n  echo \"$OPENAI_API_KEY\" | skyflo init --non-interactive --model openai/gpt-4o --api-key-stdin\n\nExit codes: 0 written, 1 failed (e.g. storing the key), 2 invalid answers or the file exists."
+    )]
+    Init(Box<InitArgs>),
+
     /// Install Skyflo into the namespace, or converge an existing installation to the spec.
     ///
     /// Validates the spec, reuses generated secrets already in the cluster, applies the
@@ -209,6 +218,83 @@ pub struct StatusArgs {
     /// Keep running and redraw whenever something changes (watches, not polling).
     #[arg(short = 'w', long)]
     pub watch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Placement {
+    InCluster,
+    External,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The file to write.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        default_value = "skyflo.yaml"
+    )]
+    pub file: PathBuf,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Ask nothing: use the flags and the defaults.
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// metadata.name of the SkyfloAI.
+    #[arg(long, default_value = "skyflo", value_name = "NAME")]
+    pub name: String,
+    /// The LLM as provider/model, e.g. openai/gpt-4o, gemini/gemini-2.5-pro, ollama/llama3.1.
+    #[arg(long, value_name = "PROVIDER/MODEL")]
+    pub model: Option<String>,
+    /// A self-hosted LLM endpoint, e.g. http://ollama:11434.
+    #[arg(long, value_name = "URL")]
+    pub llm_host: Option<String>,
+    /// Use this existing Secret for the API key (its keys become engine env vars).
+    #[arg(long, value_name = "SECRET", conflicts_with = "api_key_stdin")]
+    pub api_key_secret: Option<String>,
+    /// Read the API key from standard input and store it in Secret <name>-llm-credentials.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Where PostgreSQL runs [default: in-cluster; external when --postgres-host is given].
+    #[arg(long, value_enum)]
+    pub postgres: Option<Placement>,
+    #[arg(long, value_name = "HOST")]
+    pub postgres_host: Option<String>,
+    #[arg(long, value_name = "PORT")]
+    pub postgres_port: Option<u16>,
+    #[arg(long, value_name = "NAME")]
+    pub postgres_database: Option<String>,
+    /// Secret with POSTGRES_USER and POSTGRES_PASSWORD for an external PostgreSQL.
+    #[arg(long, value_name = "SECRET")]
+    pub postgres_secret: Option<String>,
+    /// Where Redis runs [default: in-cluster; external when --redis-host is given].
+    #[arg(long, value_enum)]
+    pub redis: Option<Placement>,
+    #[arg(long, value_name = "HOST")]
+    pub redis_host: Option<String>,
+    #[arg(long, value_name = "PORT")]
+    pub redis_port: Option<u16>,
+    /// Secret with REDIS_PASSWORD for an external Redis.
+    #[arg(long, value_name = "SECRET")]
+    pub redis_secret: Option<String>,
+    /// How the UI is exposed [default: NodePort].
+    #[arg(long, value_parser = ["NodePort", "ClusterIP", "LoadBalancer"])]
+    pub ui_service: Option<String>,
+    #[arg(long, value_name = "PORT")]
+    pub ui_node_port: Option<u16>,
+    /// How MCP is exposed [default: NodePort].
+    #[arg(long, value_parser = ["NodePort", "ClusterIP", "LoadBalancer"])]
+    pub mcp_service: Option<String>,
+    #[arg(long, value_name = "PORT")]
+    pub mcp_node_port: Option<u16>,
+    /// MCP's access to the cluster [default: cluster-admin].
+    #[arg(long, value_parser = ["cluster-admin", "read-only", "none"])]
+    pub access_level: Option<String>,
+    /// A Secret whose key `kubeconfig` MCP uses instead of in-cluster credentials.
+    #[arg(long, value_name = "SECRET")]
+    pub kubeconfig_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]

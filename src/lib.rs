@@ -54,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions(a) => commands::completions::run(a).map(|()| 0)?,
         cmd => runtime()?.block_on(async {
             match cmd {
+                Command::Init(a) => commands::init::run(a, &settings, &printer).await,
                 Command::Install(a) => commands::apply::install(a, &settings, &printer).await,
                 Command::Upgrade(a) => commands::apply::upgrade(a, &settings, &printer).await,
                 Command::Status(a) => commands::status::run(a, &settings, &printer).await,

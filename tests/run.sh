@@ -6,6 +6,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
+# Tools some tests drive: tmux (the init wizard through a terminal), shellcheck.
+need=()
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "tests/run.sh: installing ${need[*]}" >&2
+  apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${need[@]}" >/dev/null 2>&1; } ||
+    echo "tests/run.sh: could not install ${need[*]}; the tests that need them will fail" >&2
+fi
+
 # The control plane builds (Go) while the tests compile (Rust).
 up_log=$(mktemp)
 tests/cluster/up >"$up_log" 2>&1 &
@@ -48,10 +59,6 @@ install_sh() {
     "$prefix/bin/skyflo" template >/dev/null
 }
 check "install.sh into a temporary prefix, twice" install_sh
-if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; }
-fi
 shell_check() {
   command -v shellcheck >/dev/null 2>&1 || { echo "shellcheck is not installed" >&2; return 1; }
   shellcheck install.sh tests/run.sh tests/cluster/up tests/cluster/down tests/cluster/build.sh \

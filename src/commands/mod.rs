@@ -5,6 +5,7 @@ pub mod apply;
 pub mod check;
 pub mod completions;
 pub mod history;
+pub mod init;
 pub mod rollback;
 pub mod status;
 pub mod template;

@@ -1,0 +1,434 @@
+//! `skyflo init`: a wizard that writes `skyflo.yaml`. Every question has a flag; questions
+//! whose flag is given are not asked, and without a terminal (or with --non-interactive) no
+//! question is asked at all. The API key never goes into the file: it is stored in a Secret
+//! in the cluster (or an existing Secret is referenced).
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+
+use anyhow::{Context, Result};
+use dialoguer::{Input, Password, Select, theme::SimpleTheme};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Patch, PatchParams};
+
+use crate::cli::{InitArgs, Placement};
+use crate::error::Exit;
+use crate::render::labels;
+use crate::settings::Settings;
+use crate::spec::llm;
+use crate::ui::Printer;
+
+/// Providers offered first (any LiteLLM provider can be typed as "other").
+const PROVIDERS: [(&str, &str); 11] = [
+    ("openai", "gpt-4o"),
+    ("anthropic", "claude-sonnet-4-5"),
+    ("gemini", "gemini-2.5-pro"),
+    ("azure", "gpt-4o"),
+    ("bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+    ("groq", "llama-3.3-70b-versatile"),
+    ("mistral", "mistral-large-latest"),
+    ("deepseek", "deepseek-chat"),
+    ("together_ai", "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+    ("nvidia_nim", "meta/llama-3.1-70b-instruct"),
+    ("ollama", "llama3.1"),
+];
+
+const SERVICE_TYPES: [&str; 3] = ["NodePort", "ClusterIP", "LoadBalancer"];
+const ACCESS: [&str; 3] = ["cluster-admin", "read-only", "none"];
+
+struct Asker {
+    interactive: bool,
+    theme: SimpleTheme,
+}
+
+impl Asker {
+    fn select(&self, prompt: &str, items: &[&str], default: usize) -> Result<usize> {
+        if !self.interactive {
+            return Ok(default);
+        }
+        Ok(Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(default)
+            .interact()?)
+    }
+
+    fn text(&self, prompt: &str, default: &str) -> Result<String> {
+        if !self.interactive {
+            return Ok(default.to_string());
+        }
+        let mut input = Input::<String>::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .allow_empty(true);
+        if !default.is_empty() {
+            input = input.default(default.to_string());
+        }
+        Ok(input.interact_text()?.trim().to_string())
+    }
+}
+
+/// The answers, from flags or questions; rendered into the file by [`render`].
+#[derive(Debug, Default)]
+struct Answers {
+    name: String,
+    model: String,
+    llm_host: String,
+    api_key_secret: String,
+    postgres: Option<(String, String, String, String)>,
+    redis: Option<(String, String, String)>,
+    ui: (String, String),
+    mcp: (String, String),
+    access: String,
+    kubeconfig_secret: String,
+}
+
+pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    let path = args.file.clone();
+    if path.exists() && !args.force {
+        return Err(Exit::Usage(format!(
+            "{} exists; pass --force to overwrite it",
+            path.display()
+        ))
+        .into());
+    }
+    let interactive =
+        !args.non_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let ask = Asker {
+        interactive,
+        theme: SimpleTheme,
+    };
+    let mut a = Answers {
+        name: args.name.clone(),
+        ..Default::default()
+    };
+
+    // LLM provider and model.
+    a.model = match &args.model {
+        Some(m) => m.clone(),
+        None => {
+            let mut items: Vec<String> = PROVIDERS.iter().map(|(p, _)| p.to_string()).collect();
+            items.push("other".into());
+            let refs: Vec<&str> = items.iter().map(String::as_str).collect();
+            let i = ask.select("LLM provider", &refs, 0)?;
+            let (provider, default_model) = if i < PROVIDERS.len() {
+                (PROVIDERS[i].0.to_string(), PROVIDERS[i].1.to_string())
+            } else {
+                (
+                    ask.text("Provider (LiteLLM name, e.g. xai)", "")?,
+                    String::new(),
+                )
+            };
+            let model = ask.text("Model", &default_model)?;
+            format!("{provider}/{model}")
+        }
+    };
+    if !a.model.contains('/') {
+        return Err(Exit::Usage(format!(
+            "--model {:?}: expected provider/model, e.g. openai/gpt-4o",
+            a.model
+        ))
+        .into());
+    }
+    let provider = llm::provider_of(&a.model).to_string();
+    let (vars, needs_key) = llm::key_vars(&provider);
+    a.llm_host = match &args.llm_host {
+        Some(h) => h.clone(),
+        None if provider == "ollama" => ask.text("Ollama endpoint", "http://ollama:11434")?,
+        None => ask.text(
+            "Self-hosted LLM endpoint (empty for the provider's API)",
+            "",
+        )?,
+    };
+
+    // The key: into a Secret now, an existing Secret, or later.
+    let mut key_to_store: Option<BTreeMap<String, String>> = None;
+    if let Some(s) = &args.api_key_secret {
+        a.api_key_secret = s.clone();
+    } else if args.api_key_stdin {
+        let mut key = String::new();
+        std::io::stdin()
+            .read_to_string(&mut key)
+            .context("reading the API key from stdin")?;
+        let key = key.trim().to_string();
+        if key.is_empty() {
+            return Err(Exit::Usage("--api-key-stdin: standard input was empty".into()).into());
+        }
+        key_to_store = Some(BTreeMap::from([(vars[0].clone(), key)]));
+    } else if needs_key && interactive {
+        let choice = ask.select(
+            &format!(
+                "API key ({}); it is never written to the file",
+                vars.join(" / ")
+            ),
+            &[
+                "enter it now (stored in a Secret in the cluster)",
+                "use an existing Secret",
+                "later",
+            ],
+            0,
+        )?;
+        match choice {
+            0 => {
+                let mut values = BTreeMap::new();
+                for v in &vars {
+                    let value = Password::with_theme(&ask.theme)
+                        .with_prompt(v.as_str())
+                        .allow_empty_password(v != &vars[0])
+                        .interact()?;
+                    if !value.is_empty() {
+                        values.insert(v.clone(), value);
+                    }
+                }
+                key_to_store = Some(values);
+            }
+            1 => {
+                a.api_key_secret = ask.text("Secret name (its keys become engine env vars)", "")?
+            }
+            _ => {}
+        }
+    }
+    if let Some(values) = key_to_store {
+        a.api_key_secret = format!("{}-llm-credentials", a.name);
+        store_key(settings, &a.api_key_secret, &a.name, &values).await?;
+        printer.info(&format!(
+            "Stored {} in Secret {}/{} (not in the file).",
+            values.keys().cloned().collect::<Vec<_>>().join(", "),
+            settings.namespace,
+            a.api_key_secret
+        ));
+    }
+
+    // Databases.
+    let pg_external = match (args.postgres, &args.postgres_host) {
+        (Some(p), _) => p == Placement::External,
+        (None, Some(_)) => true,
+        (None, None) => {
+            ask.select(
+                "PostgreSQL",
+                &["in the cluster (StatefulSet, 5Gi)", "external"],
+                0,
+            )? == 1
+        }
+    };
+    if pg_external {
+        let host = match &args.postgres_host {
+            Some(h) => h.clone(),
+            None => ask.text("PostgreSQL host", "")?,
+        };
+        let port = args
+            .postgres_port
+            .map(|p| p.to_string())
+            .map_or_else(|| ask.text("PostgreSQL port", "5432"), Ok)?;
+        let db = args
+            .postgres_database
+            .clone()
+            .map_or_else(|| ask.text("Database", "skyflo"), Ok)?;
+        let secret = args.postgres_secret.clone().map_or_else(
+            || {
+                ask.text(
+                    "Secret with POSTGRES_USER and POSTGRES_PASSWORD",
+                    "skyflo-postgres-credentials",
+                )
+            },
+            Ok,
+        )?;
+        a.postgres = Some((host, port, db, secret));
+    }
+    let redis_external = match (args.redis, &args.redis_host) {
+        (Some(p), _) => p == Placement::External,
+        (None, Some(_)) => true,
+        (None, None) => {
+            ask.select(
+                "Redis",
+                &["in the cluster (StatefulSet, 1Gi)", "external"],
+                0,
+            )? == 1
+        }
+    };
+    if redis_external {
+        let host = match &args.redis_host {
+            Some(h) => h.clone(),
+            None => ask.text("Redis host", "")?,
+        };
+        let port = args
+            .redis_port
+            .map(|p| p.to_string())
+            .map_or_else(|| ask.text("Redis port", "6379"), Ok)?;
+        let secret = args.redis_secret.clone().map_or_else(
+            || ask.text("Secret with REDIS_PASSWORD", "skyflo-redis-credentials"),
+            Ok,
+        )?;
+        a.redis = Some((host, port, secret));
+    }
+
+    // Exposure and access.
+    a.ui = exposure(
+        &ask,
+        "UI",
+        args.ui_service.as_deref(),
+        args.ui_node_port,
+        "30080",
+    )?;
+    a.mcp = exposure(
+        &ask,
+        "MCP",
+        args.mcp_service.as_deref(),
+        args.mcp_node_port,
+        "30081",
+    )?;
+    a.access = match &args.access_level {
+        Some(l) => l.clone(),
+        None => ACCESS[ask.select(
+            "MCP's access to the cluster",
+            &[
+                "cluster-admin (as upstream)",
+                "read-only (the built-in view role)",
+                "none (use a kubeconfig Secret)",
+            ],
+            0,
+        )?]
+        .to_string(),
+    };
+    a.kubeconfig_secret = match &args.kubeconfig_secret {
+        Some(s) => s.clone(),
+        None if a.access == "none" => ask.text("Secret whose key `kubeconfig` MCP uses", "")?,
+        None => String::new(),
+    };
+
+    let yaml = render(&a);
+    // What init writes must be a valid spec; a bad answer is reported like any bad file.
+    crate::spec::parse(&path.display().to_string(), yaml.as_bytes())?;
+    std::fs::write(&path, &yaml).with_context(|| format!("writing {}", path.display()))?;
+    if printer.is_machine() {
+        printer.data(&serde_json::json!({"file": path.display().to_string(), "apiKeySecret": a.api_key_secret}))?;
+    } else {
+        printer.out(&format!(
+            "Wrote {}. Next: skyflo install -f {}",
+            path.display(),
+            path.display()
+        ))?;
+    }
+    Ok(0)
+}
+
+fn exposure(
+    ask: &Asker,
+    what: &str,
+    flag: Option<&str>,
+    port: Option<u16>,
+    default_port: &str,
+) -> Result<(String, String)> {
+    let t = match flag {
+        Some(t) => t.to_string(),
+        None => SERVICE_TYPES[ask.select(
+            &format!("How to expose the {what}"),
+            &["NodePort", "ClusterIP (port-forward)", "LoadBalancer"],
+            0,
+        )?]
+        .to_string(),
+    };
+    let p = match (t.as_str(), port) {
+        ("ClusterIP", _) => String::new(),
+        (_, Some(p)) => p.to_string(),
+        ("NodePort", None) => ask.text(&format!("{what} node port (30000-32767)"), default_port)?,
+        _ => String::new(),
+    };
+    Ok((t, p))
+}
+
+fn render(a: &Answers) -> String {
+    let mut y = String::new();
+    y.push_str("# Written by `skyflo init`. Reference: the README's \"File format\" section.\n");
+    y.push_str("apiVersion: skyflo.ai/v1\nkind: SkyfloAI\nmetadata:\n");
+    y.push_str(&format!("  name: {}\nspec:\n", a.name));
+    let service = |(t, p): &(String, String)| -> String {
+        if p.is_empty() {
+            format!("    service: {{type: {t}}}\n")
+        } else {
+            format!("    service: {{type: {t}, nodePort: {p}}}\n")
+        }
+    };
+    y.push_str("  ui:\n    image: skyfloaiagent/ui:v0.7.0\n    replicas: 1\n");
+    y.push_str("    proxy:\n      image: skyfloaiagent/proxy:v0.7.0\n");
+    y.push_str(&service(&a.ui));
+    y.push_str("  engine:\n    image: skyfloaiagent/engine:v0.7.0\n    replicas: 1\n");
+    y.push_str(&format!("    llm:\n      model: {}\n", a.model));
+    if !a.llm_host.is_empty() {
+        y.push_str(&format!("      host: {}\n", a.llm_host));
+    }
+    if !a.api_key_secret.is_empty() {
+        y.push_str(&format!("      apiKeySecret: {}\n", a.api_key_secret));
+    }
+    if let Some((host, port, db, secret)) = &a.postgres {
+        y.push_str(&format!(
+            "    databaseConfig:\n      host: {host}\n      port: {port}\n      database: {db}\n      secretName: {secret}\n"
+        ));
+    }
+    if let Some((host, port, secret)) = &a.redis {
+        y.push_str(&format!(
+            "    redisConfig:\n      host: {host}\n      port: {port}\n      secretName: {secret}\n"
+        ));
+    }
+    y.push_str("  mcp:\n    image: skyfloaiagent/mcp:v0.7.0\n    replicas: 1\n");
+    y.push_str(&format!("    accessLevel: {}\n", a.access));
+    if !a.kubeconfig_secret.is_empty() {
+        y.push_str(&format!("    kubeconfigSecret: {}\n", a.kubeconfig_secret));
+    }
+    y.push_str(&service(&a.mcp));
+    y.push_str("  networkPolicy:\n    enabled: true\n");
+    y
+}
+
+/// Creates (or updates) the credentials Secret in the install namespace, creating the
+/// namespace as install would.
+async fn store_key(
+    settings: &Settings,
+    secret: &str,
+    instance: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<()> {
+    let cluster = super::connect(settings, instance).await?;
+    let spec = crate::spec::default_spec();
+    let names = crate::render::Names::new(&spec, &settings.namespace);
+    let ns = crate::render::config::namespace(&names);
+    crate::cluster::apply::apply_one(&cluster, &crate::render::Object::Namespace(ns)).await?;
+    let mut l = BTreeMap::from([
+        (labels::NAME.to_string(), "skyflo".to_string()),
+        (labels::INSTANCE.to_string(), instance.to_string()),
+        (labels::COMPONENT.to_string(), "engine".to_string()),
+        (labels::PART_OF.to_string(), "skyflo".to_string()),
+        (labels::MANAGED_BY.to_string(), labels::MANAGER.to_string()),
+    ]);
+    l.insert(labels::KEEP.into(), "true".into());
+    let s = Secret {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(secret.to_string()),
+            namespace: Some(settings.namespace.clone()),
+            labels: Some(l),
+            ..Default::default()
+        },
+        type_: Some("Opaque".into()),
+        data: Some(
+            values
+                .iter()
+                .map(|(k, v)| (k.clone(), k8s_openapi::ByteString(v.as_bytes().to_vec())))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    cluster
+        .typed::<Secret>()
+        .patch(
+            secret,
+            &PatchParams::apply(labels::MANAGER).force(),
+            &Patch::Apply(&s),
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "storing the API key in Secret {}/{secret}",
+                settings.namespace
+            )
+        })?;
+    Ok(())
+}

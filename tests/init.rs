@@ -1,0 +1,243 @@
+//! `skyflo init` through a real pseudo-terminal (tmux), and the same answers as flags.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::Api;
+
+struct Tmux(String);
+
+impl Tmux {
+    fn start(name: &str, command: &str) -> Tmux {
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "200",
+                "-y",
+                "50",
+                command,
+            ])
+            .status()
+            .expect("tmux must be installed for the init test (tests/run.sh installs it)");
+        assert!(ok.success());
+        Tmux(name.to_string())
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text` (each prompt's text first appears when it is asked).
+    fn expect(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            assert!(
+                Command::new("tmux")
+                    .args(["send-keys", "-t", &self.0, k])
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["send-keys", "-t", &self.0, "-l", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+fn wait_file(p: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !p.exists() {
+        assert!(Instant::now() < deadline, "{} never appeared", p.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+async fn the_wizard_writes_a_valid_file_and_flags_write_the_same() {
+    let ns = TestNamespace::reserve("init").await;
+    let dir = tempfile::tempdir().unwrap();
+    let wizard_file = dir.path().join("wizard.yaml");
+    let done = dir.path().join("done");
+    let bin = env!("CARGO_BIN_EXE_skyflo");
+    let key = "sk-init-wizard-4242";
+    let session = format!("skyflo-init-{}", std::process::id());
+    let t = Tmux::start(
+        &session,
+        &format!(
+            "NO_COLOR=1 SKYFLO_CONFIG=/nonexistent {bin} init -f {} -n {} --kubeconfig {}; echo $? > {}; sleep 30",
+            wizard_file.display(),
+            ns.name,
+            kubeconfig().display(),
+            done.display()
+        ),
+    );
+    t.expect("> openai");
+    t.keys(&["Enter"]); // provider: openai
+    t.expect("Model [gpt-4o]");
+    t.keys(&["Enter"]);
+    t.expect("Self-hosted LLM endpoint");
+    t.keys(&["Enter"]);
+    t.expect("> enter it now");
+    t.keys(&["Enter"]);
+    t.expect("OPENAI_API_KEY:");
+    t.type_text(key);
+    t.keys(&["Enter"]);
+    t.expect("> in the cluster (StatefulSet, 5Gi)");
+    t.keys(&["Enter"]); // PostgreSQL in the cluster
+    t.expect("> in the cluster (StatefulSet, 1Gi)");
+    t.keys(&["Enter"]); // Redis in the cluster
+    t.expect("How to expose the UI");
+    t.keys(&["Enter"]); // NodePort
+    t.expect("UI node port");
+    t.keys(&["Enter"]); // 30080
+    t.expect("How to expose the MCP");
+    t.keys(&["Down", "Enter"]); // ClusterIP
+    t.expect("MCP's access to the cluster");
+    t.keys(&["Down", "Enter"]); // read-only
+    wait_file(&done);
+    assert_eq!(
+        std::fs::read_to_string(&done).unwrap().trim(),
+        "0",
+        "{}",
+        t.screen()
+    );
+    assert!(!t.screen().contains(key), "the key is never echoed");
+
+    let written = std::fs::read_to_string(&wizard_file).unwrap();
+    assert!(!written.contains(key), "the key is not in the file");
+    let valid = skyflo(&["validate", "-f", wizard_file.to_str().unwrap()]);
+    assert!(valid.status.success(), "{}", text(&valid));
+    let secret = Api::<Secret>::namespaced(ns.client.clone(), &ns.name)
+        .get("skyflo-llm-credentials")
+        .await
+        .unwrap();
+    assert_eq!(secret.data.unwrap()["OPENAI_API_KEY"].0, key.as_bytes());
+
+    // The same answers as flags.
+    let flags_file = dir.path().join("flags.yaml");
+    let out = skyflo_with(
+        &[
+            "init",
+            "--non-interactive",
+            "-f",
+            flags_file.to_str().unwrap(),
+            "-n",
+            &ns.name,
+            "--model",
+            "openai/gpt-4o",
+            "--api-key-stdin",
+            "--postgres",
+            "in-cluster",
+            "--redis",
+            "in-cluster",
+            "--ui-service",
+            "NodePort",
+            "--ui-node-port",
+            "30080",
+            "--mcp-service",
+            "ClusterIP",
+            "--access-level",
+            "read-only",
+        ],
+        &[],
+        Some(format!("{key}\n").as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&flags_file).unwrap(), written);
+
+    // It refuses to overwrite without --force.
+    let again = skyflo(&[
+        "init",
+        "--non-interactive",
+        "-f",
+        flags_file.to_str().unwrap(),
+        "--model",
+        "ollama/llama3.1",
+    ]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+}
+
+#[test]
+fn non_interactive_defaults_need_no_cluster_for_a_keyless_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args([
+            "init",
+            "--non-interactive",
+            "-f",
+            file.to_str().unwrap(),
+            "--model",
+            "ollama/llama3.1",
+            "--llm-host",
+            "http://ollama:11434",
+            "--postgres-host",
+            "db.internal",
+            "--postgres-secret",
+            "pg",
+            "--ui-service",
+            "ClusterIP",
+            "--mcp-service",
+            "ClusterIP",
+        ])
+        .env("KUBECONFIG", "/nonexistent")
+        .env("SKYFLO_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spec = skyflo::spec::parse("f", &std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(spec.engine.llm.model.as_deref(), Some("ollama/llama3.1"));
+    assert!(!spec.postgres_in_cluster());
+    assert!(spec.redis_in_cluster());
+    assert_eq!(spec.ui.service.node_port, None);
+}
