@@ -120,6 +120,10 @@ fn unreachable_cluster_fails_fast_naming_the_server() {
 #[test]
 fn every_command_has_examples_in_help() {
     for cmd in [
+        "init",
+        "status",
+        "uninstall",
+        "check",
         "install",
         "upgrade",
         "template",
