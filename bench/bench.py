@@ -92,6 +92,17 @@ def median(xs):
 rows = []
 
 
+def cleanup():
+    for n in namespaces:
+        subprocess.run(["kubectl", "delete", "namespace", n, "--wait=false"], capture_output=True, env=ENV)
+        subprocess.run(["kubectl", "delete", "clusterrolebinding", "-l", f"skyflo.ai/namespace={n}"],
+                       capture_output=True, env=ENV)
+
+
+import atexit  # noqa: E402
+atexit.register(cleanup)
+
+
 def row(name, value, goal, ok):
     rows.append((name, value, goal, "yes" if ok else "NO"))
 
@@ -139,12 +150,10 @@ row("no-op upgrade: wall time", f"{median(times)*1000:.0f} ms", "<= 300 ms", med
 row("no-op upgrade: writes", f"{len(writes)}", "0", len(writes) == 0)
 
 # 4. Delay between the last pod becoming Ready and skyflo exiting (median of 10).
-def watch_ready(namespace, stop, ready_at):
-    p = subprocess.Popen(["kubectl", "get", "pods", "-n", namespace, "-w", "-o", "json"],
-                         stdout=subprocess.PIPE, env=ENV)
+def watch_ready(p, ready_at):
     dec = json.JSONDecoder()
     buf = ""
-    while not stop.is_set():
+    while True:
         chunk = p.stdout.readline()
         if not chunk:
             break
@@ -159,20 +168,23 @@ def watch_ready(namespace, stop, ready_at):
             conds = obj.get("status", {}).get("conditions", [])
             if any(c["type"] == "Ready" and c["status"] == "True" for c in conds):
                 ready_at.setdefault(obj["metadata"]["name"], time.time())
-    p.kill()
 
 
 delays = []
 for _ in range(10):
     target = ns("delay")
     subprocess.run(["kubectl", "create", "namespace", target], capture_output=True, env=ENV, check=True)
-    stop, ready_at = threading.Event(), {}
-    th = threading.Thread(target=watch_ready, args=(target, stop, ready_at), daemon=True)
+    ready_at = {}
+    watcher = subprocess.Popen(["kubectl", "get", "pods", "-n", target, "-w", "-o", "json"],
+                               stdout=subprocess.PIPE, env=ENV)
+    th = threading.Thread(target=watch_ready, args=(watcher, ready_at), daemon=True)
     th.start()
     time.sleep(0.5)
     sky("install", "-n", target, "-f", spec(), "--skip-checks", "-q")
     exited = time.time()
-    stop.set()
+    time.sleep(0.3)  # let the watcher deliver what it already has
+    watcher.kill()
+    watcher.wait()
     if ready_at:
         delays.append(exited - max(ready_at.values()))
 d = median(delays) * 1000
@@ -201,11 +213,6 @@ k_times = [run(["kubectl", "get", "deploy,sts,svc,pods", "-n", target])[0] for _
 ratio = median(s_times) / median(k_times)
 row("status vs kubectl get deploy,sts,svc,pods",
     f"{median(s_times)*1000:.0f} ms vs {median(k_times)*1000:.0f} ms = {ratio:.2f}", "<= 0.5", ratio <= 0.5)
-
-for n in namespaces:
-    subprocess.run(["kubectl", "delete", "namespace", n, "--wait=false"], capture_output=True, env=ENV)
-    subprocess.run(["kubectl", "delete", "clusterrolebinding", "-l", f"skyflo.ai/namespace={n}"],
-                   capture_output=True, env=ENV)
 
 w = max(len(r[0]) for r in rows)
 v = max(len(r[1]) for r in rows)

@@ -492,3 +492,71 @@ async fn immutable_changes_are_caught_in_the_plan_with_a_way_forward() {
     assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert_eq!(resource_versions(&ns.name), before);
 }
+
+#[tokio::test]
+async fn ctrl_c_releases_the_lock_and_records_a_failed_revision() {
+    let ns = TestNamespace::reserve("inst-sigint").await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
+    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let slow = write_spec(
+        &dir,
+        "slow.yaml",
+        &spec_yaml("").replace("skyfloaiagent/ui:v0.7.0", "testcluster.invalid/slow:v1"),
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args(["upgrade", "-n", &ns.name, "-f", &slow, "--kubeconfig"])
+        .arg(kubeconfig())
+        .env("SKYFLO_CONFIG", "/nonexistent")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    eventually(10, "the lock", || async {
+        kubectl(&["get", "lease", "skyflo-lock", "-n", &ns.name])
+            .status
+            .success()
+            .then_some(())
+    })
+    .await;
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert!(
+        !kubectl(&["get", "lease", "skyflo-lock", "-n", &ns.name])
+            .status
+            .success(),
+        "the lock is released"
+    );
+    let hist = skyflo(&["history", "-n", &ns.name, "-o", "json"]);
+    let h: serde_json::Value = serde_json::from_slice(&hist.stdout).unwrap();
+    let last = h.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["outcome"], "failed", "{h}");
+    assert!(last["message"].as_str().unwrap().contains("interrupted"));
+}
+
+#[tokio::test]
+async fn pods_the_api_server_refuses_to_create_fail_fast() {
+    // A quota that admits PostgreSQL and Redis but not the engine, MCP and UI pods: their
+    // ReplicaSets record FailedCreate, as with a PodSecurity rejection.
+    let ns = TestNamespace::create("inst-quota", false).await;
+    let quota = kubectl(&["create", "quota", "pods", "-n", &ns.name, "--hard=pods=2"]);
+    assert!(quota.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    let started = Instant::now();
+    let out = install(&ns.name, &file, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(stderr.contains("pods cannot be created"), "{stderr}");
+    assert!(stderr.contains("exceeded quota"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(40));
+}

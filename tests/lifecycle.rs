@@ -442,3 +442,120 @@ async fn check_lists_the_permissions_a_read_only_user_lacks() {
         assert!(stdout.contains(missing), "{missing}: {stdout}");
     }
 }
+
+#[tokio::test]
+async fn uninstall_names_what_a_finalizer_holds_when_time_runs_out() {
+    let _g = STORAGE.read().await;
+    let ns = TestNamespace::reserve("life-final").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let hold = r#"{"metadata":{"finalizers":["example.com/hold"]}}"#;
+    assert!(
+        kubectl(&[
+            "patch",
+            "configmap",
+            "skyflo-ui-config",
+            "-n",
+            &ns.name,
+            "--type=merge",
+            "-p",
+            hold
+        ])
+        .status
+        .success()
+    );
+    let out = skyflo(&["uninstall", "-n", &ns.name, "--yes", "--timeout", "3s"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr.contains("ConfigMap") && stderr.contains("skyflo-ui-config"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("held by finalizers: example.com/hold"),
+        "{stderr}"
+    );
+    let release = r#"{"metadata":{"finalizers":null}}"#;
+    assert!(
+        kubectl(&[
+            "patch",
+            "configmap",
+            "skyflo-ui-config",
+            "-n",
+            &ns.name,
+            "--type=merge",
+            "-p",
+            release
+        ])
+        .status
+        .success()
+    );
+    // The lock was released: a second uninstall finishes the job.
+    let again = skyflo(&["uninstall", "-n", &ns.name, "--yes"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
+#[tokio::test]
+async fn status_watch_redraws_when_something_changes() {
+    let _g = STORAGE.read().await;
+    let ns = TestNamespace::reserve("life-watch").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args([
+            "status",
+            "--watch",
+            "-o",
+            "json",
+            "-n",
+            &ns.name,
+            "--kubeconfig",
+        ])
+        .arg(kubeconfig())
+        .env("SKYFLO_CONFIG", "/nonexistent")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+    std::thread::spawn(move || {
+        let stream = serde_json::Deserializer::from_reader(stdout).into_iter::<serde_json::Value>();
+        for v in stream.flatten() {
+            if tx.send(v).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("a first status");
+    assert_eq!(first["uiStatus"]["desiredReplicas"], 1);
+    assert!(
+        kubectl(&[
+            "scale",
+            "deployment",
+            "skyflo-ui",
+            "-n",
+            &ns.name,
+            "--replicas=2"
+        ])
+        .status
+        .success()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = false;
+    while std::time::Instant::now() < deadline {
+        if let Ok(v) = rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            if v["uiStatus"]["desiredReplicas"] == 2 {
+                seen = true;
+                break;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen, "status --watch printed the change");
+}
