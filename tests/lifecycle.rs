@@ -548,11 +548,11 @@ async fn status_watch_redraws_when_something_changes() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut seen = false;
     while std::time::Instant::now() < deadline {
-        if let Ok(v) = rx.recv_timeout(std::time::Duration::from_secs(1)) {
-            if v["uiStatus"]["desiredReplicas"] == 2 {
-                seen = true;
-                break;
-            }
+        if let Ok(v) = rx.recv_timeout(std::time::Duration::from_secs(1))
+            && v["uiStatus"]["desiredReplicas"] == 2
+        {
+            seen = true;
+            break;
         }
     }
     let _ = child.kill();

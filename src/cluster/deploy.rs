@@ -137,11 +137,7 @@ pub async fn prepare(
             cluster.namespace
         );
     }
-    let history = if live.namespace_exists() {
-        release::list(cluster).await?
-    } else {
-        Vec::new()
-    };
+    let history = live.releases.clone();
     let existing = inventory::existing_secrets(cluster, &live).await?;
     let generated = secrets::resolve(&existing);
     let credentials = llm_credentials(cluster, &live, given);
@@ -509,7 +505,7 @@ async fn roll_back_to(
     };
     let spec = crate::spec::validate::validate(&loaded)?;
     let live = inventory::read(cluster).await?;
-    let history = release::list(cluster).await?;
+    let history = live.releases.clone();
     let credentials = llm_credentials(cluster, &live, &Default::default());
     let prepared = prepare_with(
         cluster,

@@ -10,6 +10,7 @@ use kube::api::{Api, DynamicObject, ListParams, TypeMeta};
 
 use super::Cluster;
 use super::errors::is_gone;
+use super::release;
 use crate::render::labels::{self, instance_selector};
 use crate::render::object::api_resource_for;
 use crate::render::secrets::{ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_KEY};
@@ -31,6 +32,8 @@ pub struct Live {
     pub namespace: Option<Namespace>,
     /// Every object carrying this installation's labels, by reference.
     pub objects: BTreeMap<ObjectRef, DynamicObject>,
+    /// The release records, oldest first.
+    pub releases: Vec<release::Release>,
 }
 
 impl Live {
@@ -53,29 +56,74 @@ pub fn object_ref(kind: &str, obj: &DynamicObject) -> ObjectRef {
     }
 }
 
+/// Reads the namespace first and lists nothing in a namespace that does not exist (a fresh
+/// install makes the fewest requests).
 pub async fn read(cluster: &Cluster) -> Result<Live> {
+    let namespace = get_namespace(cluster).await?;
+    let exists = namespace.is_some();
+    let mut live = list_all(cluster, exists).await?;
+    live.namespace = namespace;
+    add_namespace_object(&mut live)?;
+    Ok(live)
+}
+
+/// Reads the namespace and lists everything at the same time: one round trip, for `status`,
+/// where the installation usually exists.
+pub async fn read_parallel(cluster: &Cluster) -> Result<Live> {
+    let (namespace, mut live) =
+        futures::try_join!(get_namespace(cluster), list_all(cluster, true))?;
+    live.namespace = namespace;
+    add_namespace_object(&mut live)?;
+    Ok(live)
+}
+
+async fn get_namespace(cluster: &Cluster) -> Result<Option<Namespace>> {
     let ns_api: Api<Namespace> = Api::all(cluster.client.clone());
-    let namespace = ns_api.get_opt(&cluster.namespace).await.map_err(|e| {
+    ns_api.get_opt(&cluster.namespace).await.map_err(|e| {
         if super::client::is_unreachable(&e) {
             anyhow::anyhow!("cannot reach the cluster at {}: {e}", cluster.server)
         } else {
             anyhow::Error::new(e).context(format!("reading namespace {}", cluster.namespace))
         }
-    })?;
-    let mut live = Live {
-        namespace,
-        objects: BTreeMap::new(),
-    };
+    })
+}
+
+fn add_namespace_object(live: &mut Live) -> Result<()> {
+    if let Some(ns) = &live.namespace {
+        let obj: DynamicObject = serde_json::from_value(serde_json::to_value(ns)?)?;
+        live.objects.insert(object_ref("Namespace", &obj), obj);
+    }
+    Ok(())
+}
+
+async fn list_all(cluster: &Cluster, namespaced: bool) -> Result<Live> {
+    let mut live = Live::default();
     let selector = instance_selector(&cluster.instance);
     let crb_selector = format!(
         "{selector},{}={}",
         labels::OWNER_NAMESPACE,
         cluster.namespace
     );
+    // Secrets are listed with the looser selector that also matches release records, so one
+    // LIST serves both.
+    let secret_selector = format!(
+        "{}={},{}={}",
+        labels::INSTANCE,
+        cluster.instance,
+        labels::MANAGED_BY,
+        labels::MANAGER
+    );
     // Cluster-scoped bindings can outlive a deleted namespace, so they are always listed.
     let mut lists: Vec<(&str, String)> = vec![("ClusterRoleBinding", crb_selector)];
-    if live.namespace_exists() {
-        lists.extend(NAMESPACED_KINDS.iter().map(|k| (*k, selector.clone())));
+    if namespaced {
+        lists.extend(NAMESPACED_KINDS.iter().map(|k| {
+            let sel = if *k == "Secret" {
+                secret_selector.clone()
+            } else {
+                selector.clone()
+            };
+            (*k, sel)
+        }));
     }
     let results = try_join_all(lists.iter().map(|(kind, sel)| async move {
         let items = cluster
@@ -89,6 +137,25 @@ pub async fn read(cluster: &Cluster) -> Result<Live> {
     for (kind, items) in results {
         let (ar, _) = api_resource_for(kind).expect("listed kinds are known");
         for mut obj in items {
+            if kind == "Secret"
+                && obj.data.get("type").and_then(|t| t.as_str()) == Some(release::SECRET_TYPE)
+            {
+                if let Some(r) = release::parse(&obj) {
+                    live.releases.push(r);
+                }
+                continue;
+            }
+            if kind == "Secret"
+                && obj
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(labels::NAME))
+                    .map(String::as_str)
+                    != Some("skyflo")
+            {
+                continue;
+            }
             // List items carry no apiVersion/kind; the plan compares whole objects.
             obj.types = Some(TypeMeta {
                 api_version: ar.api_version.clone(),
@@ -97,10 +164,7 @@ pub async fn read(cluster: &Cluster) -> Result<Live> {
             live.objects.insert(object_ref(kind, &obj), obj);
         }
     }
-    if let Some(ns) = &live.namespace {
-        let obj: DynamicObject = serde_json::from_value(serde_json::to_value(ns)?)?;
-        live.objects.insert(object_ref("Namespace", &obj), obj);
-    }
+    live.releases.sort_by_key(|r| r.revision);
     Ok(live)
 }
 

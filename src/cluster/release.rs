@@ -62,6 +62,14 @@ fn selector(instance: &str) -> String {
     )
 }
 
+/// A record from a listed Secret (as a dynamic object), if it is readable.
+pub fn parse(obj: &kube::api::DynamicObject) -> Option<Release> {
+    use base64::Engine as _;
+    let b64 = obj.data.get("data")?.get("release")?.as_str()?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Every record of the installation, oldest first. Unreadable records are skipped.
 pub async fn list(cluster: &Cluster) -> Result<Vec<Release>> {
     let api: Api<Secret> = cluster.typed();

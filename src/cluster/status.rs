@@ -287,8 +287,6 @@ fn external(host: &str, port: i32) -> ComponentStatus {
 pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     let selector = instance_selector(&cluster.instance);
     let lp = ListParams::default().labels(&selector);
-    let deployments = cluster.typed::<Deployment>();
-    let sets = cluster.typed::<StatefulSet>();
     let pods = cluster.typed::<Pod>();
     let events = cluster.typed::<Event>();
     let nodes: Api<Node> = Api::all(cluster.client.clone());
@@ -296,22 +294,33 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
     };
-    let warnings = ListParams::default().fields("type=Warning");
     let lock_name = names.lock();
     let all = ListParams::default();
-    let (live, history, deps, stss, pod_list, event_list, node_list, holder) = tokio::try_join!(
-        inventory::read(cluster),
-        release::list(cluster),
-        async { Ok::<_, anyhow::Error>(deployments.list(&lp).await?.items) },
-        async { Ok::<_, anyhow::Error>(sets.list(&lp).await?.items) },
+    let (live, pod_list, holder, node_list) = tokio::try_join!(
+        inventory::read_parallel(cluster),
         async { Ok::<_, anyhow::Error>(pods.list(&lp).await?.items) },
-        async { Ok::<_, anyhow::Error>(events.list(&warnings).await?.items) },
-        // Node addresses are a convenience: a user who may not list nodes still gets status.
+        lock::current(cluster, &lock_name),
+        // Node addresses complete NodePort URLs; a user who may not list nodes still gets status.
         async {
             Ok::<_, anyhow::Error>(nodes.list(&all).await.map(|l| l.items).unwrap_or_default())
         },
-        lock::current(cluster, &lock_name),
     )?;
+    let typed = |kind: &str| -> Vec<serde_json::Value> {
+        live.objects
+            .iter()
+            .filter(|(k, _)| k.kind == kind)
+            .filter_map(|(_, o)| serde_json::to_value(o).ok())
+            .collect()
+    };
+    let deps: Vec<Deployment> = typed("Deployment")
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    let stss: Vec<StatefulSet> = typed("StatefulSet")
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    let history = live.releases.clone();
     let current = release::last_deployed(&history)
         .cloned()
         .or_else(|| history.last().cloned());
@@ -321,6 +330,18 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     }
     let spec = current.as_ref().and_then(|r| spec_of(r).ok());
 
+    // Events explain what is not ready: read only when something is.
+    let all_ready =
+        deps.iter().all(deployment_ready) && stss.iter().all(stateful_set_ready) && deps.len() == 3;
+    let event_list: Vec<Event> = if all_ready {
+        Vec::new()
+    } else {
+        events
+            .list(&ListParams::default().fields("type=Warning"))
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+    };
     let find_d = |c: &str| {
         deps.iter()
             .find(|d| d.metadata.name.as_deref() == Some(&names.of(c)))

@@ -56,11 +56,7 @@ const ORDER: [&[&str]; 4] = [
 
 pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
     let live = inventory::read(cluster).await?;
-    let records = if live.namespace_exists() {
-        release::list(cluster).await?.len()
-    } else {
-        0
-    };
+    let records = live.releases.len();
     let claims = if live.namespace_exists() {
         cluster
             .typed::<PersistentVolumeClaim>()
