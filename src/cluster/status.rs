@@ -296,9 +296,8 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     };
     let lock_name = names.lock();
     let all = ListParams::default();
-    let (live, pod_list, holder, node_list) = tokio::try_join!(
+    let (live, holder, node_list) = tokio::try_join!(
         inventory::read_parallel(cluster),
-        async { Ok::<_, anyhow::Error>(pods.list(&lp).await?.items) },
         lock::current(cluster, &lock_name),
         // Node addresses complete NodePort URLs; a user who may not list nodes still gets status.
         async {
@@ -330,17 +329,15 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     }
     let spec = current.as_ref().and_then(|r| spec_of(r).ok());
 
-    // Events explain what is not ready: read only when something is.
+    // Pods and events explain what is not ready: read only when something is.
     let all_ready =
         deps.iter().all(deployment_ready) && stss.iter().all(stateful_set_ready) && deps.len() == 3;
-    let event_list: Vec<Event> = if all_ready {
-        Vec::new()
+    let (pod_list, event_list): (Vec<Pod>, Vec<Event>) = if all_ready {
+        (Vec::new(), Vec::new())
     } else {
-        events
-            .list(&ListParams::default().fields("type=Warning"))
-            .await
-            .map(|l| l.items)
-            .unwrap_or_default()
+        let warnings = ListParams::default().fields("type=Warning");
+        let (p, e) = tokio::join!(pods.list(&lp), events.list(&warnings));
+        (p?.items, e.map(|l| l.items).unwrap_or_default())
     };
     let find_d = |c: &str| {
         deps.iter()
