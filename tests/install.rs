@@ -371,14 +371,7 @@ async fn killed_installs_converge_on_the_next_run() {
     let file = write_spec(&dir, "slow.yaml", &spec);
     for delay_ms in [30u64, 120, 400, 2000] {
         let ns = TestNamespace::reserve("inst-kill").await;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
-            .args(["install", "-n", &ns.name, "-f", &file, "--kubeconfig"])
-            .arg(kubeconfig())
-            .env("SKYFLO_CONFIG", "/nonexistent")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_skyflo(&["install", "-n", &ns.name, "-f", &file]);
         std::thread::sleep(Duration::from_millis(delay_ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -412,14 +405,7 @@ async fn concurrent_upgrades_one_waits_for_the_lock() {
             "    image: skyfloaiagent/mcp:v0.7.0\n    replicas: 2\n",
         ),
     );
-    let first = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
-        .args(["upgrade", "-n", &ns.name, "-f", &slow, "--kubeconfig"])
-        .arg(kubeconfig())
-        .env("SKYFLO_CONFIG", "/nonexistent")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let first = spawn_skyflo(&["upgrade", "-n", &ns.name, "-f", &slow]);
     // The first one holds the lock while its UI pods take 8 s to become ready.
     let lease = eventually(10, "the lock", || async {
         let out = kubectl(&["get", "lease", "skyflo-lock", "-n", &ns.name, "-o", "name"]);
@@ -504,14 +490,7 @@ async fn ctrl_c_releases_the_lock_and_records_a_failed_revision() {
         "slow.yaml",
         &spec_yaml("").replace("skyfloaiagent/ui:v0.7.0", "testcluster.invalid/slow:v1"),
     );
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
-        .args(["upgrade", "-n", &ns.name, "-f", &slow, "--kubeconfig"])
-        .arg(kubeconfig())
-        .env("SKYFLO_CONFIG", "/nonexistent")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_skyflo(&["upgrade", "-n", &ns.name, "-f", &slow]);
     eventually(10, "the lock", || async {
         kubectl(&["get", "lease", "skyflo-lock", "-n", &ns.name])
             .status

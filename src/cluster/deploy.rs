@@ -414,6 +414,39 @@ async fn prune(
     Ok(())
 }
 
+/// Applies a prepared plan stage by stage, waits, prunes, and records the revision as
+/// deployed.
+#[allow(clippy::too_many_arguments)]
+async fn roll_out(
+    cluster: &Cluster,
+    spec: &Spec,
+    prepared: &Prepared,
+    opts: &Options,
+    reporter: &dyn Reporter,
+    revision: u32,
+    operation: Operation,
+    message: &str,
+) -> Result<(), WaitFailureOr> {
+    let deadline = Instant::now() + opts.timeout;
+    apply_and_wait(cluster, prepared, opts, reporter, deadline).await?;
+    prune(cluster, &prepared.plan, reporter, deadline)
+        .await
+        .map_err(WaitFailureOr::Other)?;
+    let digest = release::digest(&spec.raw);
+    record(
+        cluster,
+        spec,
+        prepared,
+        revision,
+        operation,
+        Outcome::Deployed,
+        message,
+        &digest,
+    )
+    .await
+    .map_err(WaitFailureOr::Other)
+}
+
 async fn run_locked(
     cluster: &Cluster,
     spec: &Spec,
@@ -423,71 +456,63 @@ async fn run_locked(
     revision: u32,
     digest: &str,
 ) -> Result<()> {
-    let deadline = Instant::now() + opts.timeout;
-    match apply_and_wait(cluster, prepared, opts, reporter, deadline).await {
-        Ok(()) => {
-            prune(cluster, &prepared.plan, reporter, deadline).await?;
-            record(
-                cluster,
-                spec,
-                prepared,
-                revision,
-                opts.operation,
-                Outcome::Deployed,
-                "",
-                digest,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(WaitFailureOr::Other(e)) => Err(e),
-        Err(WaitFailureOr::Wait(failure)) => {
-            record(
-                cluster,
-                spec,
-                prepared,
-                revision,
-                opts.operation,
-                Outcome::Failed,
-                &failure.to_string(),
-                digest,
-            )
-            .await
-            .context("recording the failed revision")?;
-            let mut rollback = String::new();
-            if opts.atomic {
-                let last = release::last_deployed(&prepared.history).cloned();
-                rollback = match last {
-                    None => "\n--atomic: there is no earlier revision to roll back to".to_string(),
-                    Some(prev) => {
-                        reporter.line(&format!(
-                            "--atomic: rolling back to revision {}",
-                            prev.revision
-                        ));
-                        match roll_back_to(cluster, &prev, prepared, opts, reporter, revision + 1)
-                            .await
-                        {
-                            Ok(()) => format!(
-                                "\n--atomic: rolled back to revision {} (recorded as revision {})",
-                                prev.revision,
-                                revision + 1
-                            ),
-                            Err(e) => format!(
-                                "\n--atomic: the rollback to revision {} failed too: {e:#}",
-                                prev.revision
-                            ),
-                        }
-                    }
-                };
+    let failure = match roll_out(
+        cluster,
+        spec,
+        prepared,
+        opts,
+        reporter,
+        revision,
+        opts.operation,
+        "",
+    )
+    .await
+    {
+        Ok(()) => return Ok(()),
+        Err(WaitFailureOr::Other(e)) => return Err(e),
+        Err(WaitFailureOr::Wait(failure)) => failure,
+    };
+    record(
+        cluster,
+        spec,
+        prepared,
+        revision,
+        opts.operation,
+        Outcome::Failed,
+        &failure.to_string(),
+        digest,
+    )
+    .await
+    .context("recording the failed revision")?;
+    let mut rollback = String::new();
+    if opts.atomic {
+        rollback = match release::last_deployed(&prepared.history).cloned() {
+            None => "\n--atomic: there is no earlier revision to roll back to".to_string(),
+            Some(prev) => {
+                reporter.line(&format!(
+                    "--atomic: rolling back to revision {}",
+                    prev.revision
+                ));
+                match roll_back_to(cluster, &prev, prepared, opts, reporter, revision + 1).await {
+                    Ok(()) => format!(
+                        "\n--atomic: rolled back to revision {} (recorded as revision {})",
+                        prev.revision,
+                        revision + 1
+                    ),
+                    Err(e) => format!(
+                        "\n--atomic: the rollback to revision {} failed too: {e:#}",
+                        prev.revision
+                    ),
+                }
             }
-            Err(anyhow::Error::new(RolloutFailed {
-                failure,
-                revision,
-                rollback,
-            })
-            .context(Exit::NotReady(format!("revision {revision} is not ready"))))
-        }
+        };
     }
+    Err(anyhow::Error::new(RolloutFailed {
+        failure,
+        revision,
+        rollback,
+    })
+    .context(Exit::NotReady(format!("revision {revision} is not ready"))))
 }
 
 async fn roll_back_to(
@@ -498,12 +523,7 @@ async fn roll_back_to(
     reporter: &dyn Reporter,
     revision: u32,
 ) -> Result<()> {
-    let loaded = crate::spec::Loaded {
-        raw: prev.spec.clone(),
-        source: crate::spec::SourceMap::unnamed(&format!("release revision {}", prev.revision)),
-        unknown_keys: Vec::new(),
-    };
-    let spec = crate::spec::validate::validate(&loaded)?;
+    let spec = prev.spec()?;
     let live = inventory::read(cluster).await?;
     let history = live.releases.clone();
     let credentials = llm_credentials(cluster, &live, &Default::default());
@@ -519,24 +539,20 @@ async fn roll_back_to(
     if !prepared.plan.blocked.is_empty() {
         return Err(blocked_error(&prepared.plan));
     }
-    let deadline = Instant::now() + opts.timeout;
-    match apply_and_wait(cluster, &prepared, opts, reporter, deadline).await {
-        Ok(()) => {
-            prune(cluster, &prepared.plan, reporter, deadline).await?;
-            let digest = release::digest(&spec.raw);
-            record(
-                cluster,
-                &spec,
-                &prepared,
-                revision,
-                Operation::Rollback,
-                Outcome::Deployed,
-                &format!("rollback to revision {}", prev.revision),
-                &digest,
-            )
-            .await
-        }
-        Err(WaitFailureOr::Wait(f)) => Err(anyhow::Error::new(f)),
-        Err(WaitFailureOr::Other(e)) => Err(e),
-    }
+    let message = format!("rollback to revision {}", prev.revision);
+    roll_out(
+        cluster,
+        &spec,
+        &prepared,
+        opts,
+        reporter,
+        revision,
+        Operation::Rollback,
+        &message,
+    )
+    .await
+    .map_err(|e| match e {
+        WaitFailureOr::Wait(f) => anyhow::Error::new(f),
+        WaitFailureOr::Other(e) => e,
+    })
 }

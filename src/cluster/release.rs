@@ -44,6 +44,18 @@ pub struct Release {
     pub objects: Vec<ObjectRef>,
 }
 
+impl Release {
+    /// The spec this revision applied, validated again (records hold the parsed spec).
+    pub fn spec(&self) -> Result<crate::spec::Spec> {
+        let loaded = crate::spec::Loaded {
+            raw: self.spec.clone(),
+            source: crate::spec::SourceMap::unnamed(&format!("release revision {}", self.revision)),
+            unknown_keys: Vec::new(),
+        };
+        Ok(crate::spec::validate::validate(&loaded)?)
+    }
+}
+
 pub fn digest(spec: &RawSkyfloAI) -> String {
     let json = serde_json::to_vec(spec).expect("specs serialize");
     format!("sha256:{:x}", Sha256::digest(json))

@@ -327,7 +327,7 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     if current.is_none() && deps.is_empty() && stss.is_empty() {
         return Ok(None);
     }
-    let spec = current.as_ref().and_then(|r| spec_of(r).ok());
+    let spec = current.as_ref().and_then(|r| r.spec().ok());
 
     // Pods and events explain what is not ready: read only when something is.
     let all_ready =
@@ -381,15 +381,6 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     };
     status.conditions = conditions(&status, &deps, &stss, current.as_ref());
     Ok(Some(status))
-}
-
-fn spec_of(r: &Release) -> Result<Spec> {
-    let loaded = crate::spec::Loaded {
-        raw: r.spec.clone(),
-        source: crate::spec::SourceMap::unnamed(&format!("revision {}", r.revision)),
-        unknown_keys: Vec::new(),
-    };
-    Ok(crate::spec::validate::validate(&loaded)?)
 }
 
 fn conditions(

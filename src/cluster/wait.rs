@@ -303,6 +303,65 @@ pub async fn latest_warning(cluster: &Cluster, name: &str) -> Option<String> {
         })
 }
 
+/// What the latest event says about one workload.
+struct Observed {
+    ready: i32,
+    desired: i32,
+    done: bool,
+    generation: i64,
+    template: String,
+    /// The Deployment's ReplicaFailure condition: its pods cannot be created at all.
+    replica_failure: Option<String>,
+}
+
+fn observe(
+    t: &Target,
+    deployments: &HashMap<String, Deployment>,
+    sets: &HashMap<String, StatefulSet>,
+) -> Option<Observed> {
+    match t.kind {
+        WorkloadKind::Deployment => {
+            let d = deployments.get(&t.name)?;
+            let status = d.status.as_ref();
+            Some(Observed {
+                ready: status.and_then(|s| s.ready_replicas).unwrap_or(0),
+                desired: d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                done: deployment_ready(d),
+                generation: d.metadata.generation.unwrap_or(0),
+                template: d
+                    .spec
+                    .as_ref()
+                    .map(|s| fingerprint_of_template(&s.template))?,
+                replica_failure: status
+                    .and_then(|s| s.conditions.as_ref())
+                    .and_then(|cs| {
+                        cs.iter()
+                            .find(|c| c.type_ == "ReplicaFailure" && c.status == "True")
+                    })
+                    .map(|c| c.message.clone().unwrap_or_default()),
+            })
+        }
+        WorkloadKind::StatefulSet => {
+            let s = sets.get(&t.name)?;
+            Some(Observed {
+                ready: s
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.ready_replicas)
+                    .unwrap_or(0),
+                desired: s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                done: stateful_set_ready(s),
+                generation: s.metadata.generation.unwrap_or(0),
+                template: s
+                    .spec
+                    .as_ref()
+                    .map(|s| fingerprint_of_template(&s.template))?,
+                replica_failure: None,
+            })
+        }
+    }
+}
+
 /// Waits until every target has rolled out, a pod fails for good, or `deadline` passes.
 pub async fn wait_ready(
     cluster: &Cluster,
@@ -374,58 +433,19 @@ pub async fn wait_ready(
 
         let mut all_ready = true;
         for t in targets {
-            let (ready, desired, done, template, replica_failure) = match t.kind {
-                WorkloadKind::Deployment => match deployments.get(&t.name) {
-                    Some(d) => (
-                        d.status
-                            .as_ref()
-                            .and_then(|s| s.ready_replicas)
-                            .unwrap_or(0),
-                        d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
-                        deployment_ready(d),
-                        d.spec
-                            .as_ref()
-                            .map(|s| fingerprint_of_template(&s.template)),
-                        d.status
-                            .as_ref()
-                            .and_then(|s| s.conditions.as_ref())
-                            .and_then(|cs| {
-                                cs.iter()
-                                    .find(|c| c.type_ == "ReplicaFailure" && c.status == "True")
-                            })
-                            .map(|c| c.message.clone().unwrap_or_default()),
-                    ),
-                    None => {
-                        all_ready = false;
-                        continue;
-                    }
-                },
-                WorkloadKind::StatefulSet => match sets.get(&t.name) {
-                    Some(s) => (
-                        s.status
-                            .as_ref()
-                            .and_then(|s| s.ready_replicas)
-                            .unwrap_or(0),
-                        s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
-                        stateful_set_ready(s),
-                        s.spec
-                            .as_ref()
-                            .map(|s| fingerprint_of_template(&s.template)),
-                        None,
-                    ),
-                    None => {
-                        all_ready = false;
-                        continue;
-                    }
-                },
+            let Some(Observed {
+                ready,
+                desired,
+                done,
+                generation,
+                template,
+                replica_failure,
+            }) = observe(t, &deployments, &sets)
+            else {
+                all_ready = false;
+                continue;
             };
-            let generation = match t.kind {
-                WorkloadKind::Deployment => {
-                    deployments.get(&t.name).and_then(|d| d.metadata.generation)
-                }
-                WorkloadKind::StatefulSet => sets.get(&t.name).and_then(|s| s.metadata.generation),
-            }
-            .unwrap_or(0);
+            let template = Some(template);
             if generation < t.min_generation {
                 all_ready = false;
                 continue;
@@ -532,29 +552,9 @@ async fn summarize_pending(
 ) -> String {
     let mut parts = Vec::new();
     for t in targets {
-        let (ready, desired, done) = match t.kind {
-            WorkloadKind::Deployment => deployments.get(&t.name).map(|d| {
-                (
-                    d.status
-                        .as_ref()
-                        .and_then(|s| s.ready_replicas)
-                        .unwrap_or(0),
-                    d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
-                    deployment_ready(d),
-                )
-            }),
-            WorkloadKind::StatefulSet => sets.get(&t.name).map(|s| {
-                (
-                    s.status
-                        .as_ref()
-                        .and_then(|s| s.ready_replicas)
-                        .unwrap_or(0),
-                    s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
-                    stateful_set_ready(s),
-                )
-            }),
-        }
-        .unwrap_or((0, 0, false));
+        let (ready, desired, done) = observe(t, deployments, sets)
+            .map(|o| (o.ready, o.desired, o.done))
+            .unwrap_or((0, 0, false));
         if done {
             continue;
         }

@@ -5,7 +5,6 @@ use crate::cluster::deploy::{Operation, Options};
 use crate::cluster::release::{self, Outcome};
 use crate::error::Exit;
 use crate::settings::Settings;
-use crate::spec::{Loaded, SourceMap, validate};
 use crate::ui::Printer;
 
 pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
@@ -34,12 +33,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
             .find(|r| r.revision < current.revision && r.outcome != Outcome::Failed)
             .ok_or_else(|| Exit::Usage("there is no earlier revision to roll back to".into()))?,
     };
-    let loaded = Loaded {
-        raw: target.spec.clone(),
-        source: SourceMap::unnamed(&format!("revision {}", target.revision)),
-        unknown_keys: Vec::new(),
-    };
-    let spec = validate::validate(&loaded)?;
+    let spec = target.spec()?;
     printer.info(&format!(
         "Rolling back to the spec of revision {}",
         target.revision

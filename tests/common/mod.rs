@@ -149,6 +149,23 @@ pub fn skyflo_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) ->
     child.wait_with_output().expect("skyflo output")
 }
 
+/// Starts skyflo against the test cluster without waiting for it (for kill, interrupt and
+/// concurrency tests); stdout and stderr are piped.
+pub fn spawn_skyflo(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run skyflo")
+}
+
 pub fn text(o: &Output) -> String {
     format!(
         "exit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
