@@ -67,8 +67,11 @@ impl Printer {
         }
     }
 
+    /// A warning on stderr; -q hides it like every other note.
     pub fn warn(&self, text: &str) {
-        eprintln!("{} {text}", self.paint("warning:", "33"));
+        if !self.quiet {
+            eprintln!("{} {text}", self.paint("warning:", "33"));
+        }
     }
 
     /// A serializable result as JSON or YAML on stdout, per -o.
