@@ -134,6 +134,17 @@ fn needed() -> Vec<(&'static str, &'static str, &'static str, bool)> {
         ("watch", "", "pods", true),
         ("list", "", "events", true),
     ];
+    // MCP's ClusterRoleBinding exists only when it has in-cluster access.
+    if binds_cluster_role {
+        for verb in ["create", "patch", "delete"] {
+            v.push((
+                verb,
+                "rbac.authorization.k8s.io",
+                "clusterrolebindings",
+                false,
+            ));
+        }
+    }
     for (group, resource) in [
         ("", "serviceaccounts"),
         ("", "configmaps"),
@@ -152,28 +163,29 @@ fn needed() -> Vec<(&'static str, &'static str, &'static str, bool)> {
 
 async fn permissions(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     let api: Api<SelfSubjectAccessReview> = Api::all(cluster.client.clone());
-    let mut asks: Vec<(String, ResourceAttributes)> = needed()
-        .into_iter()
-        .map(|(verb, group, resource, namespaced)| {
-            (
-                format!(
-                    "{verb} {resource}{}",
-                    if group.is_empty() {
-                        String::new()
-                    } else {
-                        format!(".{group}")
-                    }
-                ),
-                ResourceAttributes {
-                    verb: Some(verb.into()),
-                    group: Some(group.into()),
-                    resource: Some(resource.into()),
-                    namespace: namespaced.then(|| cluster.namespace.clone()),
-                    ..Default::default()
-                },
-            )
-        })
-        .collect();
+    let mut asks: Vec<(String, ResourceAttributes)> =
+        needed(spec.mcp.access_level.cluster_role().is_some())
+            .into_iter()
+            .map(|(verb, group, resource, namespaced)| {
+                (
+                    format!(
+                        "{verb} {resource}{}",
+                        if group.is_empty() {
+                            String::new()
+                        } else {
+                            format!(".{group}")
+                        }
+                    ),
+                    ResourceAttributes {
+                        verb: Some(verb.into()),
+                        group: Some(group.into()),
+                        resource: Some(resource.into()),
+                        namespace: namespaced.then(|| cluster.namespace.clone()),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
     // Binding MCP to a ClusterRole needs the right to grant it.
     if let Some(role) = spec.mcp.access_level.cluster_role() {
         asks.push((
