@@ -106,29 +106,11 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
 }
 
 /// (verb, group, resource, namespaced) that install, upgrade and uninstall use.
-fn needed() -> Vec<(&'static str, &'static str, &'static str, bool)> {
+fn needed(binds_cluster_role: bool) -> Vec<(&'static str, &'static str, &'static str, bool)> {
     let mut v = vec![
         ("get", "", "namespaces", false),
         ("create", "", "namespaces", false),
         ("patch", "", "namespaces", false),
-        (
-            "create",
-            "rbac.authorization.k8s.io",
-            "clusterrolebindings",
-            false,
-        ),
-        (
-            "patch",
-            "rbac.authorization.k8s.io",
-            "clusterrolebindings",
-            false,
-        ),
-        (
-            "delete",
-            "rbac.authorization.k8s.io",
-            "clusterrolebindings",
-            false,
-        ),
         ("create", "coordination.k8s.io", "leases", true),
         ("delete", "coordination.k8s.io", "leases", true),
         ("watch", "", "pods", true),
