@@ -37,16 +37,16 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -s q -l quiet -d 'Print only
 complete -c skyflo -n "__fish_skyflo_needs_command" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_needs_command" -s V -l version -d 'Print version'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure, MCP\'s access). Every question has a flag; with --non-interactive (or no terminal) the flags and defaults are used without asking. The API key is stored in a Secret in the cluster, never in the file'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "uninstall" -d 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "check" -d 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
-complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "upgrade" -d 'Change an existing installation to match FILE'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "status" -d 'Show each component\'s health and why it is not ready'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "check" -d 'Check that an install would work here'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "history" -d 'List the installation\'s revisions'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s f -l file -d 'The file to write' -r -F
@@ -91,7 +91,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l non-interactive -
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l api-key-stdin -d 'Read the API key from standard input and store it in Secret <name>-llm-credentials'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -126,7 +126,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l diff -d 'Show 
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l atomic -d 'If the new revision does not become ready, roll back to the previous one'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -140,7 +140,7 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s w -l watch -d 'Keep running and redraw whenever something changes (watches, not polling)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -157,7 +157,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s y -l yes -d 
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l purge -d 'Also delete the data volumes, the generated Secrets (passwords) and the namespace'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -170,7 +170,7 @@ always\t''
 never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -183,7 +183,7 @@ always\t''
 never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -237,15 +237,15 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure, MCP\'s access). Every question has a flag; with --non-interactive (or no terminal) the flags and defaults are used without asking. The API key is stored in a Secret in the cluster, never in the file'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "install" -d 'Install Skyflo into the namespace, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE: shows the plan, applies only what changed, prunes what was removed, and waits'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready, how to reach the UI, the release, the lock, and anything changed outside skyflo (drift)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "uninstall" -d 'Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated Secrets and the namespace unless --purge, so a later install finds its data again'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "check" -d 'Check the cluster before an install: version, your permissions, a default StorageClass, free node ports, the namespace, room on the nodes, and an existing upstream installation. `install` runs these first unless --skip-checks'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions: number, time, CLI version, outcome, spec digest'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before the current)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it, with file, line and field'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "check" -d 'Check that an install would work here'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
 complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
 complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -70,8 +70,10 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a skyflo.yaml by answering a few questions (LLM, API key, databases, exposure,
-    /// MCP's access). Every question has a flag; with --non-interactive (or no terminal) the
+    /// Write a skyflo.yaml by answering a few questions.
+    ///
+    /// The questions: LLM provider and model, API key, databases, exposure, MCP's access.
+    /// Every question has a flag; with --non-interactive (or no terminal) the
     /// flags and defaults are used without asking. The API key is stored in a Secret in the
     /// cluster, never in the file.
     #[command(
@@ -79,7 +81,7 @@ pub enum Command {
     )]
     Init(Box<InitArgs>),
 
-    /// Install Skyflo into the namespace, or converge an existing installation to the spec.
+    /// Install Skyflo, or converge an existing installation to the spec.
     ///
     /// Validates the spec, reuses generated secrets already in the cluster, applies the
     /// objects stage by stage with server-side apply (field manager `skyflo`, forced: the spec
@@ -91,46 +93,57 @@ pub enum Command {
     )]
     Install(InstallArgs),
 
-    /// Change an existing installation to match FILE: shows the plan, applies only what
-    /// changed, prunes what was removed, and waits.
+    /// Change an existing installation to match FILE.
+    ///
+    /// Shows the plan, applies only what changed, prunes what was removed, and waits.
     #[command(
         after_help = "Examples:\n  skyflo upgrade -f skyflo.yaml --diff    # show the plan only\n  skyflo upgrade -f skyflo.yaml --atomic  # roll back if the new revision is not ready\n\nExit codes: 0 done (or --diff: no changes), 1 failed, 2 invalid spec, 3 not ready in time,\n4 locked, 5 nothing installed, 6 --diff: changes pending."
     )]
     Upgrade(UpgradeArgs),
 
-    /// Show each component's health and why it is not ready, how to reach the UI, the
-    /// release, the lock, and anything changed outside skyflo (drift).
+    /// Show each component's health and why it is not ready.
+    ///
+    /// Also how to reach the UI and MCP, the release, the lock, and anything changed outside
+    /// skyflo (drift).
     #[command(
         after_help = "Examples:\n  skyflo status\n  skyflo status -o json | jq .engineStatus\n  skyflo status --watch\n\nExit codes: 0 every component ready, 1 failed to read, 3 something not ready,\n5 nothing installed."
     )]
     Status(StatusArgs),
 
-    /// Remove the installation in reverse order. Keeps PersistentVolumeClaims, generated
-    /// Secrets and the namespace unless --purge, so a later install finds its data again.
+    /// Remove the installation; keeps its data unless --purge.
+    ///
+    /// Deletes in reverse order and waits. Keeps PersistentVolumeClaims, generated Secrets and
+    /// the namespace unless --purge, so a later install finds its data and passwords again.
     #[command(
         after_help = "Examples:\n  skyflo uninstall                 # asks before deleting; keeps data\n  skyflo uninstall --yes\n  skyflo uninstall --purge --yes   # also data, secrets and the namespace\n\nExit codes: 0 removed (or nothing installed), 1 failed, 2 not confirmed, 4 locked."
     )]
     Uninstall(UninstallArgs),
 
-    /// Check the cluster before an install: version, your permissions, a default
-    /// StorageClass, free node ports, the namespace, room on the nodes, and an existing
-    /// upstream installation. `install` runs these first unless --skip-checks.
+    /// Check that an install would work here.
+    ///
+    /// Checks the cluster version, your permissions, a default StorageClass, free node ports,
+    /// the namespace, room on the nodes, and an existing upstream installation. `install` runs
+    /// these first unless --skip-checks.
     #[command(
         after_help = "Examples:\n  skyflo check\n  skyflo check -f skyflo.yaml -o json\n\nExit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 invalid spec."
     )]
     Check(CheckArgs),
 
-    /// List the installation's revisions: number, time, CLI version, outcome, spec digest.
+    /// List the installation's revisions.
+    ///
+    /// Each with its number, time, CLI version, operation, outcome and spec digest.
     #[command(after_help = "Examples:\n  skyflo history\n  skyflo history -o json")]
     History(NameArgs),
 
-    /// Return to the spec of an earlier revision (default: the one before the current).
+    /// Return to the spec of an earlier revision (default: the one before).
     #[command(
         after_help = "Examples:\n  skyflo rollback        # to the previous deployed revision\n  skyflo rollback 3"
     )]
     Rollback(RollbackArgs),
 
-    /// Print the Kubernetes objects a spec renders to, in apply order. Touches no cluster.
+    /// Print the Kubernetes objects a spec renders to; touches no cluster.
+    ///
+    /// Multi-document YAML in apply order (`-o json`: a List).
     ///
     /// Generated secrets (JWT secret, PostgreSQL password) are freshly random here, because
     /// no cluster is read; `install` and `upgrade` always reuse the ones in the cluster.
@@ -139,7 +152,7 @@ pub enum Command {
     )]
     Template(TemplateArgs),
 
-    /// Check a spec file and print every problem in it, with file, line and field.
+    /// Check a spec file and print every problem in it.
     #[command(
         after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid."
     )]
