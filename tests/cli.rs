@@ -2,14 +2,17 @@
 
 use std::process::Command;
 
-fn skyflo(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_skyflo"))
-        .args(args)
-        .env("KUBECONFIG", "/nonexistent/kubeconfig")
+/// The binary with an environment that points at no cluster and no configuration file.
+fn cmd() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("skyflo").unwrap();
+    c.env("KUBECONFIG", "/nonexistent/kubeconfig")
         .env("NO_COLOR", "1")
-        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
-        .output()
-        .unwrap()
+        .env("SKYFLO_CONFIG", "/nonexistent/config.toml");
+    c
+}
+
+fn skyflo(args: &[&str]) -> std::process::Output {
+    cmd().args(args).output().unwrap()
 }
 
 #[test]
@@ -67,20 +70,73 @@ fn template_generates_fresh_secrets_without_a_cluster() {
 
 #[test]
 fn bad_usage_exits_2() {
-    assert_eq!(skyflo(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(
-        skyflo(&["template", "-n", "Not_A_Namespace"]).status.code(),
-        Some(2)
+    cmd().arg("frobnicate").assert().code(2);
+    cmd()
+        .args(["template", "-n", "Not_A_Namespace"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid namespace"));
+    cmd().arg("upgrade").assert().code(2); // upgrade needs -f
+    cmd()
+        .args(["install", "--timeout", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid duration"));
+    cmd()
+        .args(["validate", "-f", "examples/skyflo.yaml"])
+        .assert()
+        .code(0);
+}
+
+/// An unreachable cluster, so `check` fails at once and prints its marks.
+fn unreachable_kubeconfig(dir: &tempfile::TempDir) -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: x\n  context: {{cluster: c, user: u}}\ncurrent-context: x\n"
+        ),
+    )
+    .unwrap();
+    kc.to_string_lossy().into_owned()
+}
+
+#[test]
+fn colour_follows_the_flag_then_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = unreachable_kubeconfig(&dir);
+    let out = |color: Option<&str>, no_color: bool| {
+        let mut c = assert_cmd::Command::cargo_bin("skyflo").unwrap();
+        c.args(["check", "--kubeconfig", &kc])
+            .env("SKYFLO_CONFIG", "/nonexistent");
+        if let Some(v) = color {
+            c.args(["--color", v]);
+        }
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert!(
+        out(Some("always"), true).contains("\x1b[31m✗"),
+        "--color always wins over NO_COLOR"
     );
-    assert_eq!(
-        skyflo(&["upgrade"]).status.code(),
-        Some(2),
-        "upgrade needs -f"
+    assert!(!out(Some("never"), false).contains('\x1b'));
+    assert!(!out(None, true).contains('\x1b'), "NO_COLOR");
+    assert!(
+        !out(Some("auto"), false).contains('\x1b'),
+        "auto: not a terminal"
     );
-    assert_eq!(
-        skyflo(&["install", "--timeout", "soon"]).status.code(),
-        Some(2)
-    );
+    assert!(out(None, true).contains("✗ cluster"));
 }
 
 #[test]
