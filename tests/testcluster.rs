@@ -87,9 +87,11 @@ async fn pod_security_restricted_rejects_root_pods() {
         list.items
             .into_iter()
             .find(|e| e.reason.as_deref() == Some("FailedCreate"))
-            .and_then(|e| e.message)
+            .map(|e| (e.involved_object.kind.unwrap_or_default(), e.message.unwrap_or_default()))
     })
     .await;
+    let (kind, msg) = msg;
+    assert_eq!(kind, "ReplicaSet", "the ReplicaSet records it");
     assert!(msg.contains("PodSecurity"), "{msg}");
     let d = api.get("rooty").await.unwrap();
     assert_eq!(d.status.and_then(|s| s.ready_replicas).unwrap_or(0), 0);
