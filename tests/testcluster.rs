@@ -87,7 +87,12 @@ async fn pod_security_restricted_rejects_root_pods() {
         list.items
             .into_iter()
             .find(|e| e.reason.as_deref() == Some("FailedCreate"))
-            .map(|e| (e.involved_object.kind.unwrap_or_default(), e.message.unwrap_or_default()))
+            .map(|e| {
+                (
+                    e.involved_object.kind.unwrap_or_default(),
+                    e.message.unwrap_or_default(),
+                )
+            })
     })
     .await;
     let (kind, msg) = msg;

@@ -71,13 +71,3 @@ pub trait Reporter: Send + Sync {
     /// Stops any live display (before printing a result).
     fn finish(&self);
 }
-
-/// A reporter that discards everything (tests, `-o json`).
-pub struct Silent;
-
-impl Reporter for Silent {
-    fn line(&self, _: &str) {}
-    fn component(&self, _: &str, _: i32, _: i32, _: &str) {}
-    fn component_done(&self, _: &str, _: &str) {}
-    fn finish(&self) {}
-}

@@ -207,8 +207,3 @@ pub fn access_hint(spec: &Spec, namespace: &str) -> String {
     };
     format!("  {ui}\n  {mcp}")
 }
-
-/// A reporter is needed by the lower layers even when nothing is shown.
-pub fn silent() -> impl Reporter {
-    crate::cluster::Silent
-}

@@ -28,17 +28,6 @@ impl Printer {
         }
     }
 
-    /// A printer for tests and library use: table output, no colour, no progress bars.
-    pub fn plain() -> Self {
-        Printer {
-            format: OutputFormat::Table,
-            quiet: false,
-            verbose: false,
-            color: false,
-            progress: false,
-        }
-    }
-
     pub fn is_machine(&self) -> bool {
         self.format != OutputFormat::Table
     }
