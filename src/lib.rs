@@ -23,12 +23,20 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut causes = err.chain();
-            if let Some(top) = causes.next() {
-                eprintln!("error: {top}");
-            }
-            for cause in causes {
-                eprintln!("  caused by: {cause}");
+            // Libraries often repeat their source in their own message; a cause already
+            // contained in the line above it adds nothing.
+            let mut previous = String::new();
+            for (i, cause) in err.chain().enumerate() {
+                let text = cause.to_string();
+                if i > 0 && previous.contains(&text) {
+                    continue;
+                }
+                if i == 0 {
+                    eprintln!("error: {text}");
+                } else {
+                    eprintln!("  caused by: {text}");
+                }
+                previous = text;
             }
             ExitCode::from(error::code_for(&err))
         }

@@ -116,6 +116,9 @@ fn live_workloads_ready(live: &inventory::Live, rendered: &[Rendered]) -> bool {
 }
 
 pub struct Prepared {
+    /// Objects applied before the stages ran (the namespace of a fresh install, which the
+    /// lock needs).
+    pub applied_early: Vec<crate::render::ObjectRef>,
     pub rendered: Vec<Rendered>,
     pub plan: Plan,
     pub live: inventory::Live,
@@ -184,6 +187,7 @@ async fn prepare_with(
         .unwrap_or_default();
     let plan = plan::compute(cluster, &rendered, &live, &previous).await?;
     Ok(Prepared {
+        applied_early: Vec::new(),
         rendered,
         plan,
         live,
@@ -264,15 +268,10 @@ pub async fn deploy(
     let mut prepared = prepared;
     if !prepared.live.namespace_exists() {
         apply::apply_one(cluster, &namespace_obj.object).await?;
-        // Applied; stage 1 need not send it again.
-        for step in prepared
-            .plan
-            .steps
-            .iter_mut()
-            .filter(|s| s.rendered.stage == Stage::Namespace)
-        {
-            step.action = Action::Unchanged;
-        }
+        // Stage 1 need not send it again.
+        prepared
+            .applied_early
+            .push(namespace_obj.object.object_ref());
     }
     let names = Names {
         instance: cluster.instance.clone(),
@@ -360,6 +359,11 @@ async fn apply_and_wait(
             .steps
             .iter()
             .filter(|s| s.rendered.stage == stage && !matches!(s.action, Action::Unchanged))
+            .filter(|s| {
+                !prepared
+                    .applied_early
+                    .contains(&s.rendered.object.object_ref())
+            })
             .map(|s| &s.rendered.object)
             .collect();
         if !changed.is_empty() {
