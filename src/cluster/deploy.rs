@@ -258,6 +258,11 @@ pub async fn deploy(
         });
     }
 
+    let (c, u, same, p) = prepared.plan.count();
+    reporter.line(&format!(
+        "plan: {c} to create, {u} to change, {p} to prune, {same} unchanged"
+    ));
+
     // The lock lives in the namespace, so a fresh install creates the namespace first.
     let namespace_obj = prepared
         .rendered

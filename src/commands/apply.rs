@@ -138,16 +138,12 @@ fn report(
         }))?;
         return Ok(code);
     }
-    // A fresh install is all creations: the summary line says it; anything else shows each
-    // object that changes.
-    let (created, updated, _, pruned) = done.plan.count();
+    // A fresh install is all creations (the progress lines give the count); anything else
+    // shows each object that changes.
+    let (_, updated, _, pruned) = done.plan.count();
     let only_creates = updated == 0 && pruned == 0;
     if opts.plan_only || printer.verbose || (changed && !printer.quiet && !only_creates) {
         printer.out(&plan::text(&done.plan, printer))?;
-    } else if changed && !printer.quiet {
-        printer.out(&format!(
-            "Plan: {created} to create, 0 to change, 0 to prune."
-        ))?;
     }
     if opts.plan_only {
         if !changed {

@@ -94,14 +94,14 @@ impl Reporter for Progress {
         }
     }
 
+    /// Leaves every component's last line on screen (done or not) as the record of the wait.
     fn finish(&self) {
-        if let Some(m) = &self.multi {
+        if self.multi.is_some() {
             for b in self.bars.lock().expect("progress lock").values() {
                 if !b.is_finished() {
                     b.abandon();
                 }
             }
-            let _ = m.clear();
         }
     }
 }
