@@ -150,10 +150,11 @@ async fn an_install_into_a_namespace_that_enforces_restricted_already() {
 
 #[tokio::test]
 async fn upgrades_touch_only_what_changed_and_keep_generated_secrets() {
-    let ns = TestNamespace::reserve("inst-upg").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-upg").await;
     let pg = secret_value(
         &ns.client,
         &ns.name,
@@ -243,10 +244,11 @@ async fn upgrades_touch_only_what_changed_and_keep_generated_secrets() {
 
 #[tokio::test]
 async fn removed_components_are_pruned_but_never_their_volumes() {
-    let ns = TestNamespace::reserve("inst-prune").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-prune").await;
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ns.client.clone(), &ns.name);
     let claims_before = pvcs.list(&ListParams::default()).await.unwrap().items.len();
     assert_eq!(claims_before, 2);
@@ -286,10 +288,11 @@ async fn removed_components_are_pruned_but_never_their_volumes() {
 
 #[tokio::test]
 async fn unschedulable_pods_fail_fast_and_atomic_rolls_back() {
-    let ns = TestNamespace::reserve("inst-sched").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-sched").await;
 
     let bad = write_spec(
         &dir,
@@ -388,10 +391,11 @@ async fn killed_installs_converge_on_the_next_run() {
 
 #[tokio::test]
 async fn concurrent_upgrades_one_waits_for_the_lock() {
-    let ns = TestNamespace::reserve("inst-lock").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-lock").await;
     let slow = write_spec(
         &dir,
         "slow.yaml",
@@ -429,10 +433,11 @@ async fn concurrent_upgrades_one_waits_for_the_lock() {
 
 #[tokio::test]
 async fn an_invalid_file_exits_2_and_writes_nothing() {
-    let ns = TestNamespace::reserve("inst-invalid").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-invalid").await;
     let before = resource_versions(&ns.name);
     let bad = write_spec(
         &dir,
@@ -459,10 +464,11 @@ async fn upgrade_without_an_installation_says_so() {
 
 #[tokio::test]
 async fn immutable_changes_are_caught_in_the_plan_with_a_way_forward() {
-    let ns = TestNamespace::reserve("inst-immut").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-immut").await;
     let before = resource_versions(&ns.name);
     let bigger = spec_yaml("").replace(
         "    image: skyfloaiagent/engine:v0.7.0\n",
@@ -481,10 +487,11 @@ async fn immutable_changes_are_caught_in_the_plan_with_a_way_forward() {
 
 #[tokio::test]
 async fn ctrl_c_releases_the_lock_and_records_a_failed_revision() {
-    let ns = TestNamespace::reserve("inst-sigint").await;
-    let dir = tempfile::tempdir().unwrap();
-    let base = write_spec(&dir, "base.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &base, &[]).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir,
+        file: _base,
+    } = installed("inst-sigint").await;
     let slow = write_spec(
         &dir,
         "slow.yaml",

@@ -34,10 +34,11 @@ async fn pg_password(ns: &TestNamespace) -> String {
 #[tokio::test]
 async fn status_of_a_healthy_install_then_drift_after_kubectl_scale() {
     let _g = STORAGE.read().await;
-    let ns = TestNamespace::reserve("life-status").await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _file,
+    } = installed("life-status").await;
 
     let (code, v) = status_json(&ns.name);
     assert_eq!(code, Some(0), "{v}");
@@ -165,10 +166,11 @@ async fn status_names_why_a_pod_cannot_be_scheduled_and_exits_3() {
 #[tokio::test]
 async fn uninstall_keeps_data_and_a_new_install_reuses_it() {
     let _g = STORAGE.read().await;
-    let ns = TestNamespace::reserve("life-keep").await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir: _dir,
+        file,
+    } = installed("life-keep").await;
     let password = pg_password(&ns).await;
     let jwt = {
         let s = Api::<Secret>::namespaced(ns.client.clone(), &ns.name)
@@ -249,10 +251,11 @@ async fn uninstall_keeps_data_and_a_new_install_reuses_it() {
 #[tokio::test]
 async fn purge_leaves_nothing_behind() {
     let _g = STORAGE.read().await;
-    let ns = TestNamespace::reserve("life-purge").await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _file,
+    } = installed("life-purge").await;
     let out = skyflo(&[
         "uninstall",
         "-n",
@@ -446,10 +449,11 @@ async fn check_lists_the_permissions_a_read_only_user_lacks() {
 #[tokio::test]
 async fn uninstall_names_what_a_finalizer_holds_when_time_runs_out() {
     let _g = STORAGE.read().await;
-    let ns = TestNamespace::reserve("life-final").await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _file,
+    } = installed("life-final").await;
     let hold = r#"{"metadata":{"finalizers":["example.com/hold"]}}"#;
     assert!(
         kubectl(&[
@@ -499,10 +503,11 @@ async fn uninstall_names_what_a_finalizer_holds_when_time_runs_out() {
 #[tokio::test]
 async fn status_watch_redraws_when_something_changes() {
     let _g = STORAGE.read().await;
-    let ns = TestNamespace::reserve("life-watch").await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
-    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _file,
+    } = installed("life-watch").await;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"))
         .args([
             "status",

@@ -170,6 +170,16 @@ fn why(component: &str, pods: &[Pod], events: &[Event], workload: &str) -> Strin
     mine.iter().find_map(|p| pod_note(p)).unwrap_or_default()
 }
 
+/// The image of a pod template's first container (the component's own; the UI's second is
+/// its proxy).
+fn main_image(template: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> String {
+    template
+        .and_then(|t| t.spec.as_ref())
+        .and_then(|p| p.containers.first())
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
 fn phase(ready: i32, done: bool) -> &'static str {
     if done {
         "Ready"
@@ -221,13 +231,7 @@ fn deployment_status(
         ready_replicas: ready,
         desired_replicas: desired,
         updated_replicas: st.updated_replicas.unwrap_or(0),
-        image: d
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-            .and_then(|p| p.containers.first())
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default(),
+        image: main_image(d.spec.as_ref().map(|s| &s.template)),
         created: age(d.metadata.creation_timestamp.as_ref()),
     }
 }
@@ -260,13 +264,7 @@ fn stateful_set_status(
         ready_replicas: ready,
         desired_replicas: desired,
         updated_replicas: st.updated_replicas.unwrap_or(0),
-        image: s
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-            .and_then(|p| p.containers.first())
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default(),
+        image: main_image(s.spec.as_ref().map(|s| &s.template)),
         created: age(s.metadata.creation_timestamp.as_ref()),
     }
 }

@@ -235,3 +235,20 @@ pub async fn delete_namespace(client: &Client, name: &str) {
         .delete(name, &DeleteParams::default())
         .await;
 }
+
+/// A test installation: a namespace of its own, a directory for spec files, and the file
+/// of `spec_yaml("")`, installed and ready.
+pub struct Installed {
+    pub ns: TestNamespace,
+    pub dir: tempfile::TempDir,
+    pub file: String,
+}
+
+pub async fn installed(prefix: &str) -> Installed {
+    let ns = TestNamespace::reserve(prefix).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "base.yaml", &spec_yaml(""));
+    let out = skyflo(&["install", "-n", &ns.name, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    Installed { ns, dir, file }
+}
