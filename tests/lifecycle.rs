@@ -564,3 +564,136 @@ async fn status_watch_redraws_when_something_changes() {
     let _ = child.wait();
     assert!(seen, "status --watch printed the change");
 }
+
+#[tokio::test]
+async fn check_warns_about_an_upstream_installation() {
+    let _g = STORAGE.read().await;
+    let upstream = TestNamespace::create("life-upstream", false).await;
+    // What upstream's install.sh leaves: a skyflo-engine Deployment without skyflo's labels.
+    let made = kubectl(&[
+        "create",
+        "deployment",
+        "skyflo-engine",
+        "-n",
+        &upstream.name,
+        "--image=skyfloaiagent/engine:v0.7.0",
+    ]);
+    assert!(made.status.success());
+    let out = skyflo(&["check", "-n", "life-upstream-target"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning is not a failure: {}",
+        text(&out)
+    );
+    assert!(stdout.contains("! upstream"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "Deployment {}/skyflo-engine (from install.sh)",
+            upstream.name
+        )),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn purge_asks_for_the_namespace_name_on_a_terminal() {
+    let _g = STORAGE.read().await;
+    let Installed {
+        ns,
+        dir,
+        file: _file,
+    } = installed("life-ask").await;
+    let bin = env!("CARGO_BIN_EXE_skyflo");
+    let run = |answer: &str, tag: &str| -> String {
+        let done = dir.path().join(format!("done-{tag}"));
+        let session = format!("skyflo-purge-{}-{tag}", std::process::id());
+        let command = format!(
+            "NO_COLOR=1 SKYFLO_CONFIG=/nonexistent {bin} uninstall --purge -n {} --kubeconfig {}; echo $? > {}; sleep 30",
+            ns.name,
+            kubeconfig().display(),
+            done.display()
+        );
+        assert!(
+            std::process::Command::new("tmux")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &session,
+                    "-x",
+                    "200",
+                    "-y",
+                    "50",
+                    &command
+                ])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let screen = || {
+            let o = std::process::Command::new("tmux")
+                .args(["capture-pane", "-p", "-t", &session])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        while !screen().contains("Type the namespace name to confirm") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no prompt: {}",
+                screen()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        std::process::Command::new("tmux")
+            .args(["send-keys", "-t", &session, "-l", answer])
+            .status()
+            .unwrap();
+        std::process::Command::new("tmux")
+            .args(["send-keys", "-t", &session, "Enter"])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !done.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "uninstall did not finish: {}",
+                screen()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let code = std::fs::read_to_string(&done).unwrap().trim().to_string();
+        let _ = std::process::Command::new("tmux")
+            .args(["kill-session", "-t", &session])
+            .status();
+        code
+    };
+    assert_eq!(
+        run("wrong-namespace", "wrong"),
+        "2",
+        "a wrong name deletes nothing"
+    );
+    assert!(
+        Api::<Namespace>::all(ns.client.clone())
+            .get_opt(&ns.name)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        status_json(&ns.name).0,
+        Some(0),
+        "still installed and ready"
+    );
+    assert_eq!(run(&ns.name, "right"), "0");
+    assert!(
+        Api::<Namespace>::all(ns.client.clone())
+            .get_opt(&ns.name)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
