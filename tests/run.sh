@@ -50,8 +50,8 @@ check() {
 }
 prefix=$(mktemp -d)
 install_sh() {
-  bash install.sh --debug --prefix "$prefix" >/dev/null &&
-    bash install.sh --debug --prefix "$prefix" >/dev/null &&
+  ./install.sh --debug --prefix "$prefix" >/dev/null &&
+    ./install.sh --debug --prefix "$prefix" >/dev/null &&
     "$prefix/bin/skyflo" --version | grep -q '^skyflo ' &&
     [ -s "$prefix/share/bash-completion/completions/skyflo" ] &&
     [ -s "$prefix/share/zsh/site-functions/_skyflo" ] &&
