@@ -143,9 +143,11 @@ pub fn stateful_set_ready(s: &StatefulSet) -> bool {
 }
 
 /// What identifies a pod template's generation well enough to tell current pods from pods of
-/// a previous rollout that are on their way out.
-fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
-    let spec = t.spec.as_ref();
+/// a previous rollout that are on their way out: images, config checksum, node selector.
+fn fingerprint(
+    spec: Option<&k8s_openapi::api::core::v1::PodSpec>,
+    annotations: Option<&BTreeMap<String, String>>,
+) -> String {
     let images: Vec<_> = spec
         .map(|s| {
             s.containers
@@ -154,10 +156,7 @@ fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    let checksum = t
-        .metadata
-        .as_ref()
-        .and_then(|m| m.annotations.as_ref())
+    let checksum = annotations
         .and_then(|a| a.get(labels::CHECKSUM))
         .cloned()
         .unwrap_or_default();
@@ -167,30 +166,15 @@ fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
     format!("{images:?}|{checksum}|{ns:?}")
 }
 
+fn fingerprint_of_template(t: &PodTemplateSpec) -> String {
+    fingerprint(
+        t.spec.as_ref(),
+        t.metadata.as_ref().and_then(|m| m.annotations.as_ref()),
+    )
+}
+
 fn fingerprint_of_pod(p: &Pod) -> String {
-    let images: Vec<_> = p
-        .spec
-        .as_ref()
-        .map(|s| {
-            s.containers
-                .iter()
-                .map(|c| c.image.clone().unwrap_or_default())
-                .collect()
-        })
-        .unwrap_or_default();
-    let checksum = p
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(labels::CHECKSUM))
-        .cloned()
-        .unwrap_or_default();
-    let ns = p
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_selector.clone())
-        .unwrap_or_default();
-    format!("{images:?}|{checksum}|{ns:?}")
+    fingerprint(p.spec.as_ref(), p.metadata.annotations.as_ref())
 }
 
 pub fn pod_ready(p: &Pod) -> bool {
