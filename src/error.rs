@@ -10,6 +10,33 @@ pub const EXIT_NOT_INSTALLED: u8 = 5;
 pub const EXIT_CHANGES_PENDING: u8 = 6;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// A signal that stops an operation the way Ctrl-C does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Interrupt,
+    Terminate,
+    Hangup,
+}
+
+impl Signal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+            Signal::Hangup => "SIGHUP",
+        }
+    }
+
+    /// 128 + the signal number, as shells report a process killed by it.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Signal::Interrupt => EXIT_INTERRUPTED,
+            Signal::Terminate => 143,
+            Signal::Hangup => 129,
+        }
+    }
+}
+
 /// Errors a caller branches on. Anything else is exit 1.
 #[derive(Debug, thiserror::Error)]
 pub enum Exit {
@@ -28,9 +55,13 @@ pub enum Exit {
     /// There is no skyflo installation in the namespace.
     #[error("{0}")]
     NotInstalled(String),
-    /// Ctrl-C: the lock was released and the revision recorded as failed.
-    #[error("interrupted")]
-    Interrupted,
+    /// This process lost the lock while it ran (paused, asleep, cut off) and stopped before
+    /// its next write.
+    #[error("{0}")]
+    LockLost(String),
+    /// Ctrl-C, SIGTERM or SIGHUP: the lock was released and the revision recorded as failed.
+    #[error("interrupted by {}", .0.name())]
+    Interrupted(Signal),
 }
 
 impl Exit {
@@ -38,9 +69,9 @@ impl Exit {
         match self {
             Exit::Usage(_) | Exit::Invalid(_) => EXIT_USAGE,
             Exit::NotReady(_) => EXIT_NOT_READY,
-            Exit::Locked(_) => EXIT_LOCKED,
+            Exit::Locked(_) | Exit::LockLost(_) => EXIT_LOCKED,
             Exit::NotInstalled(_) => EXIT_NOT_INSTALLED,
-            Exit::Interrupted => EXIT_INTERRUPTED,
+            Exit::Interrupted(s) => s.exit_code(),
         }
     }
 }

@@ -7,6 +7,8 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod error;
+pub mod failpoint;
+pub mod interrupt;
 pub mod render;
 pub mod settings;
 pub mod spec;

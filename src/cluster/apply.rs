@@ -24,6 +24,7 @@ pub async fn apply_one(cluster: &Cluster, object: &Object) -> Result<DynamicObje
     let key = object.object_ref();
     let api = cluster.api_for_ref(&key);
     let pp = PatchParams::apply(MANAGER).force();
+    cluster.fence.check().await?;
     api.patch(&key.name, &pp, &Patch::Apply(&object.to_dynamic()))
         .await
         .map_err(|e| {
@@ -37,6 +38,25 @@ pub async fn apply_one(cluster: &Cluster, object: &Object) -> Result<DynamicObje
         .with_context(|| format!("applying {key}"))
 }
 
+/// Creates the namespace of a fresh install (before the lock, which lives in it). A create,
+/// not an apply: a namespace that appeared meanwhile is someone else's and stays untouched.
+pub async fn create_namespace(cluster: &Cluster, object: &Object) -> Result<()> {
+    let key = object.object_ref();
+    let api = cluster.api_for_ref(&key);
+    match api
+        .create(&kube::api::PostParams::default(), &object.to_dynamic())
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if super::errors::is_conflict(&e) => anyhow::bail!(
+            "namespace {} was created by someone else while this run was planning; run the command again \
+(skyflo will treat it as a namespace it did not create)",
+            key.name
+        ),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("creating {key}"))),
+    }
+}
+
 /// Deletes an object and returns its uid, or `None` when it was already gone. Deployments
 /// and StatefulSets are deleted in the foreground so their pods go first.
 pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>> {
@@ -45,6 +65,7 @@ pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>
     if matches!(key.kind.as_str(), "Deployment" | "StatefulSet") {
         dp.propagation_policy = Some(PropagationPolicy::Foreground);
     }
+    cluster.fence.check().await?;
     match api.delete(&key.name, &dp).await {
         Ok(either) => Ok(either
             .left()

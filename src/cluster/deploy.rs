@@ -141,10 +141,37 @@ pub async fn prepare(
         );
     }
     let history = live.releases.clone();
-    let existing = inventory::existing_secrets(cluster, &live).await?;
+    let existing = inventory::existing_secrets(cluster, &live);
+    refuse_volume_without_password(cluster, spec, &live, &existing)?;
     let generated = secrets::resolve(&existing);
     let credentials = llm_credentials(cluster, &live, given);
     prepare_with(cluster, spec, live, history, generated, credentials).await
+}
+
+/// A PostgreSQL volume outlives its password Secret only when a purge was interrupted or the
+/// Secret was deleted by hand. A new password would not open the existing database.
+fn refuse_volume_without_password(
+    cluster: &Cluster,
+    spec: &Spec,
+    live: &inventory::Live,
+    existing: &secrets::ExistingSecrets,
+) -> Result<()> {
+    if !spec.postgres_in_cluster() || existing.postgres_password.is_some() {
+        return Ok(());
+    }
+    let prefix = format!("postgres-data-{}-postgres-", cluster.instance);
+    let Some(claim) = live.claims.iter().find(|c| c.name.starts_with(&prefix)) else {
+        return Ok(());
+    };
+    anyhow::bail!(
+        "{claim} holds PostgreSQL data, but Secret {ns}/{secret} with its password is gone \
+(an interrupted `uninstall --purge`, or deleted by hand). A newly generated password would not open \
+that database, so nothing was changed. Either restore the Secret (key POSTGRES_PASSWORD) from a backup, \
+or, if the data is not needed, delete the volume: kubectl -n {ns} delete pvc {name}",
+        ns = cluster.namespace,
+        secret = format!("{}-postgres-secrets", cluster.instance),
+        name = claim.name,
+    )
 }
 
 /// Credentials given now, or else the ones stored by an earlier run.
@@ -156,15 +183,10 @@ pub fn llm_credentials(
     if !given.is_empty() {
         return LlmCredentials::New(given.clone());
     }
-    let key = crate::render::ObjectRef {
-        kind: "Secret".into(),
-        namespace: Some(cluster.namespace.clone()),
-        name: format!("{}-llm-credentials", cluster.instance),
-    };
-    if live.objects.contains_key(&key) {
-        LlmCredentials::Existing
-    } else {
-        LlmCredentials::None
+    let name = format!("{}-llm-credentials", cluster.instance);
+    match inventory::secret_data(cluster, live, &name) {
+        Some(stored) => LlmCredentials::Existing(stored),
+        None => LlmCredentials::None,
     }
 }
 
@@ -181,7 +203,11 @@ async fn prepare_with(
         generated: generated.clone(),
         llm_credentials,
     };
-    let rendered = render::render(spec, &inputs);
+    let mut rendered = render::render(spec, &inputs);
+    if !live.owns_namespace(&cluster.instance) {
+        // It existed before skyflo (or belongs to another installation): never relabelled.
+        rendered.retain(|r| r.stage != Stage::Namespace);
+    }
     let previous = release::last_deployed(&history)
         .map(|r| r.objects.clone())
         .unwrap_or_default();
@@ -208,14 +234,33 @@ fn blocked_error(plan: &Plan) -> anyhow::Error {
     anyhow::anyhow!(msg)
 }
 
-pub async fn deploy(
-    cluster: &Cluster,
-    spec: &Spec,
-    opts: &Options,
-    reporter: &dyn Reporter,
-) -> Result<Deployed> {
-    let prepared = prepare(cluster, spec, &opts.llm_credentials).await?;
-    let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
+/// Names every object skyflo would have to overwrite although it did not create it.
+pub fn conflict_error(cluster: &Cluster, plan: &Plan) -> anyhow::Error {
+    let mut msg = format!(
+        "{} object{} with the names this installation needs already exist{} and skyflo did not create {}:",
+        plan.conflicts.len(),
+        if plan.conflicts.len() == 1 { "" } else { "s" },
+        if plan.conflicts.len() == 1 { "s" } else { "" },
+        if plan.conflicts.len() == 1 { "it" } else { "them" },
+    );
+    for c in &plan.conflicts {
+        msg.push_str(&format!("\n  {}: {}", c.object, c.owner));
+    }
+    msg.push_str(&format!(
+        "\nnothing was changed. Ways forward: install under another name (metadata.name) or into another \
+namespace (-n); or, if these objects are an earlier installation of yours that skyflo should take over, label \
+each one: kubectl -n {ns} label <kind> <name> app.kubernetes.io/name=skyflo \
+app.kubernetes.io/instance={inst} app.kubernetes.io/managed-by=skyflo",
+        ns = cluster.namespace,
+        inst = cluster.instance
+    ));
+    anyhow::anyhow!(msg)
+}
+
+/// Refusals that need no write to find: an upgrade without a release, an immutable change,
+/// a name taken by someone else.
+fn refuse(cluster: &Cluster, prepared: &Prepared, opts: &Options) -> Result<()> {
+    let previous = release::last_deployed(&prepared.history);
     if opts.operation == Operation::Upgrade && previous.is_none() {
         return Err(Exit::NotInstalled(format!(
             "no skyflo release {:?} in namespace {}; run `skyflo install` first",
@@ -223,102 +268,152 @@ pub async fn deploy(
         ))
         .into());
     }
+    if !prepared.plan.conflicts.is_empty() {
+        return Err(conflict_error(cluster, &prepared.plan));
+    }
     if !prepared.plan.blocked.is_empty() {
         return Err(blocked_error(&prepared.plan));
     }
+    Ok(())
+}
+
+/// Nothing to write. Workloads that are not ready (scaled, rescheduled) are waited for,
+/// without a lock or a new revision, since this run changes nothing.
+async fn wait_unchanged(
+    cluster: &Cluster,
+    prepared: &Prepared,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    if !opts.wait || live_workloads_ready(&prepared.live, &prepared.rendered) {
+        return Ok(());
+    }
+    let deadline = deadline_after(opts.timeout);
+    for stage in [Stage::Data, Stage::Apps] {
+        let t = targets(&prepared.rendered, stage, &Default::default());
+        wait::wait_ready(cluster, &t, deadline, opts.timeout, reporter)
+            .await
+            .map_err(|f| {
+                anyhow::Error::new(f).context(Exit::NotReady("the installation is not ready".into()))
+            })?;
+    }
+    Ok(())
+}
+
+/// `now + timeout`, saturating: a huge `--timeout` means "no deadline", not a panic.
+pub fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
+}
+
+/// The lock lives in the namespace, so a fresh install creates the namespace first. It is
+/// created (not applied): if it appeared in the meantime, it is not ours.
+async fn create_namespace(cluster: &Cluster, prepared: &mut Prepared) -> Result<()> {
+    if prepared.live.namespace_exists() {
+        return Ok(());
+    }
+    let Some(ns) = prepared
+        .rendered
+        .iter()
+        .find(|r| r.stage == Stage::Namespace)
+        .map(|r| r.object.clone())
+    else {
+        return Ok(());
+    };
+    apply::create_namespace(cluster, &ns).await?;
+    prepared.applied_early.push(ns.object_ref());
+    crate::failpoint::hit("after-namespace");
+    Ok(())
+}
+
+pub async fn deploy(
+    cluster: &Cluster,
+    spec: &Spec,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<Deployed> {
+    let mut prepared = prepare(cluster, spec, &opts.llm_credentials).await?;
+    let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
+    refuse(cluster, &prepared, opts)?;
+    let done = |prepared: Prepared, revision| Deployed {
+        plan: prepared.plan,
+        revision,
+        previous,
+    };
     if opts.plan_only {
-        return Ok(Deployed {
-            plan: prepared.plan,
-            revision: None,
-            previous,
-        });
+        return Ok(done(prepared, None));
     }
     let digest = release::digest(&spec.raw);
     let up_to_date = !prepared.plan.has_changes()
         && release::last_deployed(&prepared.history).is_some_and(|r| r.spec_digest == digest);
     if up_to_date {
-        // Nothing to write. Workloads that are not ready (scaled, rescheduled) are waited for,
-        // without a lock or a new revision, since this run changes nothing.
-        if opts.wait && !live_workloads_ready(&prepared.live, &prepared.rendered) {
-            let deadline = Instant::now() + opts.timeout;
-            for stage in [Stage::Data, Stage::Apps] {
-                let t = targets(&prepared.rendered, stage, &Default::default());
-                wait::wait_ready(cluster, &t, deadline, opts.timeout, reporter)
-                    .await
-                    .map_err(|f| {
-                        anyhow::Error::new(f)
-                            .context(Exit::NotReady("the installation is not ready".into()))
-                    })?;
-            }
-        }
-        return Ok(Deployed {
-            plan: prepared.plan,
-            revision: None,
-            previous,
-        });
+        wait_unchanged(cluster, &prepared, opts, reporter).await?;
+        return Ok(done(prepared, None));
     }
-
     let (c, u, same, p) = prepared.plan.count();
     reporter.line(&format!(
         "plan: {c} to create, {u} to change, {p} to prune, {same} unchanged"
     ));
+    create_namespace(cluster, &mut prepared).await?;
+    let revision = prepared.history.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+    under_lock(cluster, spec, opts, reporter, &prepared, revision, &digest).await?;
+    Ok(done(prepared, Some(revision)))
+}
 
-    // The lock lives in the namespace, so a fresh install creates the namespace first.
-    let namespace_obj = prepared
-        .rendered
-        .iter()
-        .find(|r| r.stage == Stage::Namespace)
-        .expect("render always has the namespace")
-        .clone();
-    let mut prepared = prepared;
-    if !prepared.live.namespace_exists() {
-        apply::apply_one(cluster, &namespace_obj.object).await?;
-        // Stage 1 need not send it again.
-        prepared
-            .applied_early
-            .push(namespace_obj.object.object_ref());
-    }
+/// Takes the lock, runs the operation racing a lost lock and the stop signals, records a
+/// failure, and releases the lock. The operation's own error always wins over a failed
+/// release (which is only reported: the lease expires by itself).
+async fn under_lock(
+    cluster: &Cluster,
+    spec: &Spec,
+    opts: &Options,
+    reporter: &dyn Reporter,
+    prepared: &Prepared,
+    revision: u32,
+    digest: &str,
+) -> Result<()> {
     let names = Names {
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
     };
     let lock = lock::acquire(cluster, &names.lock(), opts.operation.as_str()).await?;
-    let revision = prepared
-        .history
-        .iter()
-        .map(|r| r.revision)
-        .max()
-        .unwrap_or(0)
-        + 1;
-
-    let run = run_locked(cluster, spec, opts, reporter, &prepared, revision, &digest);
+    crate::failpoint::hit("after-lock");
+    let fence = lock.fence();
+    let locked = cluster.fenced(fence.clone());
+    let run = run_locked(&locked, spec, opts, reporter, prepared, revision, digest);
     let result = tokio::select! {
         r = run => r,
-        _ = tokio::signal::ctrl_c() => Err(crate::error::Exit::Interrupted.into()),
+        e = fence.lost() => Err(e),
+        sig = crate::interrupt::received(lock_note(cluster, &names)) => Err(Exit::Interrupted(sig).into()),
     };
-    if let Err(e) = &result {
-        // Record the failure (also on Ctrl-C) so history shows it; a rollout failure has
+    if let Err(e) = &result
+        && !fence.is_lost()
+        && e.downcast_ref::<RolloutFailed>().is_none()
+    {
+        // Record the failure (also on a signal) so history shows it; a rollout failure has
         // already recorded its own revisions.
-        if e.downcast_ref::<RolloutFailed>().is_none() {
-            let _ = record(
-                cluster,
-                spec,
-                &prepared,
-                revision,
-                opts.operation,
-                Outcome::Failed,
-                &format!("{e:#}"),
-                &digest,
-            )
-            .await;
+        let failed = record(&locked, spec, prepared, revision, opts.operation, Outcome::Failed, &format!("{e:#}"), digest).await;
+        if let Err(r) = failed {
+            reporter.line(&format!("warning: could not record revision {revision} as failed: {r:#}"));
         }
     }
-    lock.release().await?;
-    result.map(|()| Deployed {
-        plan: prepared.plan,
-        revision: Some(revision),
-        previous,
-    })
+    if let Err(e) = lock.release().await {
+        reporter.line(&format!(
+            "warning: {e:#}; the lock expires by itself within {} s",
+            lock::lease_seconds()
+        ));
+    }
+    result
+}
+
+pub fn lock_note(cluster: &Cluster, names: &Names) -> String {
+    format!(
+        "the lock {}/{} expires by itself within {} s",
+        cluster.namespace,
+        names.lock(),
+        lock::lease_seconds()
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -395,6 +490,7 @@ async fn apply_and_wait(
                 .await
                 .map_err(WaitFailureOr::Wait)?;
         }
+        crate::failpoint::hit(&format!("after-stage-{}", stage as u8));
     }
     Ok(())
 }
@@ -415,6 +511,7 @@ async fn prune(
         if let Some(uid) = apply::delete(cluster, key).await? {
             pending.push((key.clone(), uid));
         }
+        crate::failpoint::hit("during-prune");
     }
     apply::wait_deleted(cluster, &pending, deadline).await?;
     for (key, _) in &pending {
@@ -436,11 +533,12 @@ async fn roll_out(
     operation: Operation,
     message: &str,
 ) -> Result<(), WaitFailureOr> {
-    let deadline = Instant::now() + opts.timeout;
+    let deadline = deadline_after(opts.timeout);
     apply_and_wait(cluster, prepared, opts, reporter, deadline).await?;
     prune(cluster, &prepared.plan, reporter, deadline)
         .await
         .map_err(WaitFailureOr::Other)?;
+    crate::failpoint::hit("before-record");
     let digest = release::digest(&spec.raw);
     record(
         cluster,

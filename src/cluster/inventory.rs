@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 use base64::Engine as _;
 use futures::future::try_join_all;
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DynamicObject, ListParams, TypeMeta};
 
 use super::Cluster;
-use super::errors::is_gone;
 use super::release;
 use crate::render::labels::{self, instance_selector};
 use crate::render::object::api_resource_for;
@@ -32,6 +31,11 @@ pub struct Live {
     pub namespace: Option<Namespace>,
     /// Every object carrying this installation's labels, by reference.
     pub objects: BTreeMap<ObjectRef, DynamicObject>,
+    /// Objects of the kinds skyflo renders that are not this installation's, with who they
+    /// belong to (read only when writing; empty for `status`).
+    pub foreign: BTreeMap<ObjectRef, String>,
+    /// This installation's PersistentVolumeClaims (the StatefulSets' data).
+    pub claims: Vec<ObjectRef>,
     /// The release records, oldest first.
     pub releases: Vec<release::Release>,
 }
@@ -46,6 +50,15 @@ impl Live {
             .as_ref()
             .is_some_and(|n| n.metadata.deletion_timestamp.is_some())
     }
+
+    /// True when the namespace does not exist yet or skyflo recorded creating it for this
+    /// installation. A namespace that existed before is never relabelled or deleted.
+    pub fn owns_namespace(&self, instance: &str) -> bool {
+        match &self.namespace {
+            None => true,
+            Some(ns) => labels::created_by(&ns.metadata) == Some(instance),
+        }
+    }
 }
 
 pub fn object_ref(kind: &str, obj: &DynamicObject) -> ObjectRef {
@@ -56,14 +69,22 @@ pub fn object_ref(kind: &str, obj: &DynamicObject) -> ObjectRef {
     }
 }
 
+/// What to read: `status` needs only this installation's objects; a run that writes also
+/// needs every other object of the same kinds, to refuse a name that is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Ours,
+    WithForeign,
+}
+
 /// Reads the namespace first and lists nothing in a namespace that does not exist (a fresh
 /// install makes the fewest requests).
 pub async fn read(cluster: &Cluster) -> Result<Live> {
     let namespace = get_namespace(cluster).await?;
     let exists = namespace.is_some();
-    let mut live = list_all(cluster, exists).await?;
+    let mut live = list_all(cluster, exists, Scope::WithForeign).await?;
     live.namespace = namespace;
-    add_namespace_object(&mut live)?;
+    add_namespace_object(cluster, &mut live)?;
     Ok(live)
 }
 
@@ -71,9 +92,9 @@ pub async fn read(cluster: &Cluster) -> Result<Live> {
 /// where the installation usually exists.
 pub async fn read_parallel(cluster: &Cluster) -> Result<Live> {
     let (namespace, mut live) =
-        futures::try_join!(get_namespace(cluster), list_all(cluster, true))?;
+        futures::try_join!(get_namespace(cluster), list_all(cluster, true, Scope::Ours))?;
     live.namespace = namespace;
-    add_namespace_object(&mut live)?;
+    add_namespace_object(cluster, &mut live)?;
     Ok(live)
 }
 
@@ -88,24 +109,44 @@ async fn get_namespace(cluster: &Cluster) -> Result<Option<Namespace>> {
     })
 }
 
-fn add_namespace_object(live: &mut Live) -> Result<()> {
+/// The namespace is one of "our" objects only when skyflo created it for this installation.
+fn add_namespace_object(cluster: &Cluster, live: &mut Live) -> Result<()> {
     if let Some(ns) = &live.namespace {
         let obj: DynamicObject = serde_json::from_value(serde_json::to_value(ns)?)?;
-        live.objects.insert(object_ref("Namespace", &obj), obj);
+        if live.owns_namespace(&cluster.instance) {
+            live.objects.insert(object_ref("Namespace", &obj), obj);
+        }
     }
     Ok(())
 }
 
-async fn list_all(cluster: &Cluster, namespaced: bool) -> Result<Live> {
-    let mut live = Live::default();
+/// Who an object belongs to, when it is not this installation's.
+fn owner_of(cluster: &Cluster, kind: &str, obj: &DynamicObject) -> Option<String> {
+    let l = obj.metadata.labels.clone().unwrap_or_default();
+    let get = |k: &str| l.get(k).map(String::as_str);
+    let skyflo = get(labels::MANAGED_BY) == Some(labels::MANAGER);
+    let ours = skyflo
+        && get(labels::INSTANCE) == Some(cluster.instance.as_str())
+        && (kind != "ClusterRoleBinding"
+            || get(labels::OWNER_NAMESPACE) == Some(cluster.namespace.as_str()));
+    if ours {
+        return None;
+    }
+    Some(match (skyflo, get(labels::INSTANCE), get(labels::OWNER_NAMESPACE)) {
+        (true, Some(i), Some(ns)) => format!("skyflo installation {i:?} in namespace {ns}"),
+        (true, Some(i), None) => format!("skyflo installation {i:?}"),
+        (_, _, _) => match get(labels::MANAGED_BY) {
+            Some(m) => format!("managed by {m:?}, not by this installation"),
+            None => "not created by skyflo (no app.kubernetes.io/managed-by=skyflo label)".into(),
+        },
+    })
+}
+
+async fn list_all(cluster: &Cluster, namespaced: bool, scope: Scope) -> Result<Live> {
     let selector = instance_selector(&cluster.instance);
-    let crb_selector = format!(
-        "{selector},{}={}",
-        labels::OWNER_NAMESPACE,
-        cluster.namespace
-    );
+    let foreign = scope == Scope::WithForeign;
     // Secrets are listed with the looser selector that also matches release records, so one
-    // LIST serves both.
+    // LIST serves both; other teams' Secrets are read as metadata only.
     let secret_selector = format!(
         "{}={},{}={}",
         labels::INSTANCE,
@@ -113,104 +154,152 @@ async fn list_all(cluster: &Cluster, namespaced: bool) -> Result<Live> {
         labels::MANAGED_BY,
         labels::MANAGER
     );
+    let mine = |kind: &str| -> String {
+        match (foreign, kind) {
+            (_, "Secret") => secret_selector.clone(),
+            (true, _) => String::new(),
+            (false, "ClusterRoleBinding") => format!(
+                "{selector},{}={}",
+                labels::OWNER_NAMESPACE,
+                cluster.namespace
+            ),
+            (false, _) => selector.clone(),
+        }
+    };
     // Cluster-scoped bindings can outlive a deleted namespace, so they are always listed.
-    let mut lists: Vec<(&str, String)> = vec![("ClusterRoleBinding", crb_selector)];
+    let mut lists: Vec<(&str, String)> = vec![("ClusterRoleBinding", mine("ClusterRoleBinding"))];
     if namespaced {
-        lists.extend(NAMESPACED_KINDS.iter().map(|k| {
-            let sel = if *k == "Secret" {
-                secret_selector.clone()
-            } else {
-                selector.clone()
-            };
-            (*k, sel)
-        }));
+        lists.extend(NAMESPACED_KINDS.iter().map(|k| (*k, mine(k))));
     }
-    let results = try_join_all(lists.iter().map(|(kind, sel)| async move {
+    let full = try_join_all(lists.iter().map(|(kind, sel)| async move {
         let items = cluster
             .api_for(kind, None)
             .list(&ListParams::default().labels(sel))
             .await
             .with_context(|| format!("listing {kind}s"))?;
         Ok::<_, anyhow::Error>((*kind, items.items))
-    }))
-    .await?;
+    }));
+    let extra = async {
+        if !(namespaced && foreign) {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let secrets = cluster.api_for("Secret", None);
+        let claims = cluster.api_for("PersistentVolumeClaim", None);
+        let (s, c) = futures::try_join!(
+            async { secrets.list_metadata(&ListParams::default()).await.context("listing Secrets") },
+            async { claims.list_metadata(&ListParams::default().labels(&format!("{}=skyflo,{}={}", labels::NAME, labels::INSTANCE, cluster.instance))).await.context("listing PersistentVolumeClaims") },
+        )?;
+        Ok::<_, anyhow::Error>((s.items, c.items))
+    };
+    let (results, (secret_names, claims)) = futures::try_join!(full, extra)?;
+    let mut live = Live::default();
     for (kind, items) in results {
-        let (ar, _) = api_resource_for(kind).expect("listed kinds are known");
-        for mut obj in items {
-            if kind == "Secret"
-                && obj.data.get("type").and_then(|t| t.as_str()) == Some(release::SECRET_TYPE)
-            {
-                if let Some(r) = release::parse(&obj) {
-                    live.releases.push(r);
-                }
-                continue;
-            }
-            if kind == "Secret"
-                && obj
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(labels::NAME))
-                    .map(String::as_str)
-                    != Some("skyflo")
-            {
-                continue;
-            }
-            // List items carry no apiVersion/kind; the plan compares whole objects.
-            obj.types = Some(TypeMeta {
-                api_version: ar.api_version.clone(),
-                kind: ar.kind.clone(),
-            });
-            live.objects.insert(object_ref(kind, &obj), obj);
+        for obj in items {
+            sort_listed(cluster, &mut live, kind, obj);
         }
     }
+    for m in secret_names {
+        let r = ObjectRef {
+            kind: "Secret".into(),
+            namespace: m.metadata.namespace.clone(),
+            name: m.metadata.name.clone().unwrap_or_default(),
+        };
+        let as_dynamic = DynamicObject {
+            types: None,
+            metadata: m.metadata,
+            data: serde_json::Value::Null,
+        };
+        if !live.objects.contains_key(&r) && !is_release_name(cluster, &r.name) {
+            if let Some(owner) = owner_of(cluster, "Secret", &as_dynamic) {
+                live.foreign.insert(r, owner);
+            }
+        }
+    }
+    live.claims = claims
+        .into_iter()
+        .map(|c| ObjectRef {
+            kind: "PersistentVolumeClaim".into(),
+            namespace: c.metadata.namespace.clone(),
+            name: c.metadata.name.clone().unwrap_or_default(),
+        })
+        .collect();
     live.releases.sort_by_key(|r| r.revision);
     Ok(live)
 }
 
-/// The generated values already in the cluster. Read by name too (not only by label), so
-/// that the Secrets of an upstream install.sh/Helm installation with the same names are
-/// reused rather than replaced.
-pub async fn existing_secrets(cluster: &Cluster, live: &Live) -> Result<ExistingSecrets> {
-    if !live.namespace_exists() {
-        return Ok(ExistingSecrets::default());
+/// Release records are this installation's by name and labels; they never collide with a
+/// rendered name (they are created, not applied).
+fn is_release_name(cluster: &Cluster, name: &str) -> bool {
+    name.strip_prefix(&format!("{}-release-v", cluster.instance))
+        .is_some_and(|n| n.parse::<u32>().is_ok())
+}
+
+/// Files one listed object under ours, foreign, or release records.
+fn sort_listed(cluster: &Cluster, live: &mut Live, kind: &str, mut obj: DynamicObject) {
+    let (ar, _) = api_resource_for(kind).expect("listed kinds are known");
+    if kind == "Secret" && obj.data.get("type").and_then(|t| t.as_str()) == Some(release::SECRET_TYPE)
+    {
+        if let Some(r) = release::parse(&obj) {
+            live.releases.push(r);
+        }
+        return;
     }
+    let key = object_ref(kind, &obj);
+    if let Some(owner) = owner_of(cluster, kind, &obj) {
+        live.foreign.insert(key, owner);
+        return;
+    }
+    // Secrets matched only the looser selector: without name=skyflo they are not ours.
+    if obj.metadata.labels.as_ref().and_then(|l| l.get(labels::NAME)).map(String::as_str)
+        != Some("skyflo")
+    {
+        live.foreign.insert(key, "not labelled app.kubernetes.io/name=skyflo".into());
+        return;
+    }
+    // List items carry no apiVersion/kind; the plan compares whole objects.
+    obj.types = Some(TypeMeta {
+        api_version: ar.api_version.clone(),
+        kind: ar.kind.clone(),
+    });
+    live.objects.insert(key, obj);
+}
+
+/// The generated values already in the cluster, from this installation's own Secrets (an
+/// object with the same name that is not ours is a conflict the plan refuses).
+pub fn existing_secrets(cluster: &Cluster, live: &Live) -> ExistingSecrets {
     let names = Names {
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
     };
-    let value = |name: String, key: &'static str| async move {
-        let r = ObjectRef {
-            kind: "Secret".into(),
-            namespace: Some(cluster.namespace.clone()),
-            name: name.clone(),
-        };
-        let data = match live.objects.get(&r) {
-            Some(obj) => obj.data.get("data").cloned(),
-            None => {
-                let api: Api<Secret> = cluster.typed();
-                match api.get_opt(&name).await {
-                    Ok(s) => s.and_then(|s| serde_json::to_value(s.data).ok()),
-                    Err(e) if is_gone(&e) => None,
-                    Err(e) => {
-                        return Err(anyhow::Error::new(e).context(format!("reading Secret {name}")));
-                    }
-                }
-            }
-        };
-        Ok(data
-            .as_ref()
-            .and_then(|d| d.get(key))
-            .and_then(|v| v.as_str())
-            .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
-            .and_then(|b| String::from_utf8(b).ok()))
+    let value = |name: String, key: &str| secret_value(cluster, live, &name, key);
+    ExistingSecrets {
+        jwt_secret: value(names.engine_secret(), JWT_SECRET_KEY),
+        postgres_password: value(names.postgres_secret(), POSTGRES_PASSWORD_KEY),
+    }
+}
+
+/// Every key of one of our Secrets, decoded (for checksums of stored credentials).
+pub fn secret_data(cluster: &Cluster, live: &Live, name: &str) -> Option<BTreeMap<String, String>> {
+    let r = ObjectRef {
+        kind: "Secret".into(),
+        namespace: Some(cluster.namespace.clone()),
+        name: name.to_string(),
     };
-    let (jwt, pg) = futures::try_join!(
-        value(names.engine_secret(), JWT_SECRET_KEY),
-        value(names.postgres_secret(), POSTGRES_PASSWORD_KEY)
-    )?;
-    Ok(ExistingSecrets {
-        jwt_secret: jwt,
-        postgres_password: pg,
-    })
+    let data = live.objects.get(&r)?.data.get("data")?.as_object()?.clone();
+    Some(
+        data.iter()
+            .filter_map(|(k, v)| Some((k.clone(), decode(v.as_str()?)?)))
+            .collect(),
+    )
+}
+
+fn decode(b64: &str) -> Option<String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
+fn secret_value(cluster: &Cluster, live: &Live, name: &str, key: &str) -> Option<String> {
+    secret_data(cluster, live, name)?.remove(key)
 }

@@ -1,17 +1,31 @@
 //! One operation at a time per installation: a `coordination.k8s.io/v1` Lease `<name>-lock`
-//! in the namespace. A try-once mutex, not an election: a live lock makes the command fail at
-//! once (exit 4) naming the holder. A lock whose holder stopped renewing it expires and is
-//! taken over; so is one whose holder was a process on this machine that no longer exists
-//! (killed with SIGKILL), without waiting for the expiry.
+//! in the namespace. A try-once mutex with fencing, not an election:
+//!
+//! - A live lock makes the command fail at once (exit 4) naming the holder.
+//! - Expiry is judged the way client-go's leader election judges it: a lease that this reader
+//!   has seen unchanged (same resourceVersion) for its whole duration is expired. Clocks of
+//!   different machines are never compared to take a lock over; a renewTime that looks fresh
+//!   by our clock only makes us give up sooner.
+//! - A lock held by a process on this machine that no longer exists (killed with SIGKILL) is
+//!   taken over at once.
+//! - Renewal is a conditional update (holder and resourceVersion). Every write checks the
+//!   [`Fence`] first: past the validity of the last renewal (measured on a clock that keeps
+//!   counting while a laptop sleeps), the holder re-reads the lease before writing anything
+//!   and gives up (exit 4) if anybody else touched it.
+//! - Release deletes the lease only with the resourceVersion of our own last renewal, so a
+//!   process that lost the lock can never delete its successor's.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, PostParams, Preconditions};
 use serde::Serialize;
+use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
 
 use super::Cluster;
@@ -21,6 +35,16 @@ use crate::render::labels;
 
 pub const LEASE_SECONDS: i32 = 30;
 
+/// The lease duration this process writes. `SKYFLO_LOCK_LEASE_SECONDS` shortens it for the
+/// lost-lock tests, which would otherwise pause a process for more than 30 s.
+pub fn lease_seconds() -> i32 {
+    std::env::var("SKYFLO_LOCK_LEASE_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|s| (2..=3600).contains(s))
+        .unwrap_or(LEASE_SECONDS)
+}
+
 /// Who holds a lock, for `status` and for the "locked" error.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -28,13 +52,159 @@ pub struct Holder {
     pub holder: String,
     pub since: Option<String>,
     pub renewed: Option<String>,
+    /// By this machine's clock: a hint for `status`, never the reason to take a lock over.
     pub expired: bool,
 }
 
-pub struct Lock {
+/// Milliseconds on CLOCK_BOOTTIME: unlike `Instant` (CLOCK_MONOTONIC on Linux) it keeps
+/// counting while the machine is suspended, so a laptop that slept is not fooled into
+/// believing its lease is still fresh.
+fn boot_millis() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes into the timespec we own; CLOCK_BOOTTIME exists on
+        // every Linux since 2.6.39.
+        if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } == 0 {
+            return ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000;
+        }
+    }
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_millis() as u64
+}
+
+/// Proof that this process still holds the installation's lock. Cloned into [`Cluster`];
+/// every write calls [`Fence::check`] first. The default fence (no lock taken) allows writes:
+/// the only write before the lock is the namespace that the lock lives in.
+#[derive(Clone, Default)]
+pub struct Fence(Option<Arc<Shared>>);
+
+struct Shared {
     api: Api<Lease>,
     name: String,
-    uid: Option<String>,
+    holder: String,
+    duration_ms: u64,
+    /// Boot-clock millis until which the last renewal proves we hold the lease.
+    valid_until: AtomicU64,
+    lost: AtomicBool,
+    lost_notify: Notify,
+    /// The resourceVersion of our last write of the lease; also serializes renewals.
+    rv: Mutex<String>,
+}
+
+impl Fence {
+    /// Ok while the lock is provably ours; renews it first when the last renewal is too old
+    /// (after a pause or an API-server outage). Errors with exit 4 once it is lost.
+    pub async fn check(&self) -> Result<()> {
+        let Some(s) = &self.0 else { return Ok(()) };
+        if s.lost.load(Ordering::SeqCst) {
+            return Err(s.lost_error());
+        }
+        if boot_millis() < s.valid_until.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        s.renew(true).await
+    }
+
+    /// Resolves when the lock is known to be lost.
+    pub async fn lost(&self) -> anyhow::Error {
+        match &self.0 {
+            None => std::future::pending().await,
+            Some(s) => loop {
+                let notified = s.lost_notify.notified();
+                if s.lost.load(Ordering::SeqCst) {
+                    return s.lost_error();
+                }
+                notified.await;
+            },
+        }
+    }
+
+    pub fn is_lost(&self) -> bool {
+        self.0.as_ref().is_some_and(|s| s.lost.load(Ordering::SeqCst))
+    }
+}
+
+impl Shared {
+    fn lost_error(&self) -> anyhow::Error {
+        Exit::LockLost(format!(
+            "lost the lock {}: another operation took it over while this one could not renew it \
+(paused, asleep, or cut off from the API server for more than {} s); stopped before writing \
+anything more. Check `skyflo status` and run the command again",
+            self.name,
+            self.duration_ms / 1000
+        ))
+        .into()
+    }
+
+    fn mark_lost(&self) -> anyhow::Error {
+        self.lost.store(true, Ordering::SeqCst);
+        self.lost_notify.notify_waiters();
+        self.lost_error()
+    }
+
+    /// A conditional renewal. `verify` re-reads the lease first and gives up without writing
+    /// when anybody changed it since our last write (used once our validity has run out).
+    async fn renew(&self, verify: bool) -> Result<()> {
+        let mut rv = self.rv.lock().await;
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(self.lost_error());
+        }
+        // Another caller renewed while we waited for the mutex.
+        if verify && boot_millis() < self.valid_until.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let sent = boot_millis();
+        let mut current = match self.api.get_opt(&self.name).await {
+            Ok(Some(l)) => l,
+            Ok(None) => return Err(self.mark_lost()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "renewing the lock {}: the API server did not answer",
+                    self.name
+                )));
+            }
+        };
+        let ours = current.metadata.resource_version.as_deref() == Some(rv.as_str())
+            && current
+                .spec
+                .as_ref()
+                .and_then(|s| s.holder_identity.as_deref())
+                == Some(self.holder.as_str());
+        if !ours {
+            return Err(self.mark_lost());
+        }
+        if let Some(spec) = current.spec.as_mut() {
+            spec.renew_time = Some(now());
+        }
+        match self
+            .api
+            .replace(&self.name, &PostParams::default(), &current)
+            .await
+        {
+            Ok(l) => {
+                *rv = l.metadata.resource_version.unwrap_or_default();
+                self.valid_until
+                    .store(sent + self.validity_ms(), Ordering::SeqCst);
+                Ok(())
+            }
+            Err(e) if is_conflict(&e) || is_gone(&e) => Err(self.mark_lost()),
+            Err(e) => Err(anyhow::Error::new(e).context(format!("renewing the lock {}", self.name))),
+        }
+    }
+
+    /// How long a renewal proves ownership: the lease duration less a margin for the time a
+    /// request takes and for clock-rate differences.
+    fn validity_ms(&self) -> u64 {
+        self.duration_ms - (self.duration_ms / 5).max(500)
+    }
+}
+
+pub struct Lock {
+    fence: Fence,
     renewer: JoinHandle<()>,
 }
 
@@ -75,13 +245,21 @@ fn now() -> MicroTime {
     MicroTime(Timestamp::now())
 }
 
+fn duration_of(lease: &Lease) -> i64 {
+    lease
+        .spec
+        .as_ref()
+        .and_then(|s| s.lease_duration_seconds)
+        .unwrap_or(LEASE_SECONDS)
+        .clamp(1, 3600) as i64
+}
+
 pub fn describe(lease: &Lease) -> Option<Holder> {
     let spec = lease.spec.as_ref()?;
     let holder = spec.holder_identity.clone()?;
     let renewed = spec.renew_time.as_ref().map(|t| t.0);
-    let duration = spec.lease_duration_seconds.unwrap_or(LEASE_SECONDS) as i64;
     let expired = renewed
-        .map(|r| r.as_second() + duration < Timestamp::now().as_second())
+        .map(|r| r.as_second().saturating_add(duration_of(lease)) < Timestamp::now().as_second())
         .unwrap_or(true)
         || holder_is_dead_local_process(&holder);
     Some(Holder {
@@ -103,7 +281,7 @@ pub async fn current(cluster: &Cluster, name: &str) -> Result<Option<Holder>> {
         .and_then(describe))
 }
 
-fn lease(name: &str, cluster: &Cluster, holder: &str) -> Lease {
+fn lease(name: &str, cluster: &Cluster, holder: &str, transitions: i32) -> Lease {
     Lease {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
@@ -119,86 +297,183 @@ fn lease(name: &str, cluster: &Cluster, holder: &str) -> Lease {
         },
         spec: Some(LeaseSpec {
             holder_identity: Some(holder.to_string()),
-            lease_duration_seconds: Some(LEASE_SECONDS),
+            lease_duration_seconds: Some(lease_seconds()),
             acquire_time: Some(now()),
             renew_time: Some(now()),
+            lease_transitions: Some(transitions),
             ..Default::default()
         }),
     }
 }
 
+fn locked_error(cluster: &Cluster, name: &str, h: &Holder) -> anyhow::Error {
+    Exit::Locked(format!(
+        "another operation holds the lock {}/{name}: {} since {} (last renewed {}); \
+wait for it to finish; if that process is gone, the lock expires {} s after its last renewal",
+        cluster.namespace,
+        h.holder,
+        h.since.as_deref().unwrap_or("an unknown time"),
+        h.renewed.as_deref().unwrap_or("never"),
+        LEASE_SECONDS,
+    ))
+    .into()
+}
+
+/// Takes the lock or fails with exit 4.
 pub async fn acquire(cluster: &Cluster, name: &str, operation: &str) -> Result<Lock> {
     let api: Api<Lease> = cluster.typed();
     let holder = format!("{} ({operation})", identity());
-    let desired = lease(name, cluster, &holder);
-    let created = match api.create(&PostParams::default(), &desired).await {
-        Ok(l) => l,
-        Err(e) if is_conflict(&e) => {
-            let existing = api.get(name).await.context("reading the lock")?;
-            let info = describe(&existing);
-            match info {
-                Some(h) if !h.expired => return Err(Exit::Locked(format!(
-                    "another operation holds the lock {}/{name}: {} since {} (last renewed {}); \
-wait for it to finish, or if that process is gone, wait {LEASE_SECONDS}s for the lock to expire",
-                    cluster.namespace,
-                    h.holder,
-                    h.since.as_deref().unwrap_or("an unknown time"),
-                    h.renewed.as_deref().unwrap_or("never"),
-                ))
-                .into()),
-                _ => {
-                    let mut takeover = desired.clone();
-                    takeover.metadata.resource_version = existing.metadata.resource_version.clone();
-                    match api.replace(name, &PostParams::default(), &takeover).await {
-                        Ok(l) => l,
-                        Err(e) if is_conflict(&e) => {
-                            return Err(Exit::Locked(format!(
-                                "another operation took the lock {}/{name} at the same moment; try again when it has finished",
-                                cluster.namespace
-                            ))
-                            .into())
-                        }
-                        Err(e) => return Err(anyhow::Error::new(e).context("taking over an expired lock")),
-                    }
-                }
-            }
+    let taken = loop {
+        let desired = lease(name, cluster, &holder, 0);
+        match api.create(&PostParams::default(), &desired).await {
+            Ok(l) => break l,
+            Err(e) if is_conflict(&e) => {}
+            Err(e) => return Err(anyhow::Error::new(e).context("taking the lock")),
         }
-        Err(e) => return Err(anyhow::Error::new(e).context("taking the lock")),
+        let Some(existing) = api.get_opt(name).await.context("reading the lock")? else {
+            continue; // released in between: try to create it again
+        };
+        let Some(seen) = expired_lease(cluster, &api, name, existing).await? else {
+            continue;
+        };
+        break take_over(cluster, &api, name, &holder, seen).await?;
     };
+    Ok(start(api, name, holder, taken))
+}
+
+/// Decides whether `existing` is expired: `Some(lease)` to take over (with the
+/// resourceVersion to replace), `None` when it disappeared (try again), an error when held.
+async fn expired_lease(
+    cluster: &Cluster,
+    api: &Api<Lease>,
+    name: &str,
+    existing: Lease,
+) -> Result<Option<Lease>> {
+    let l = existing.metadata.labels.clone().unwrap_or_default();
+    if l.get(labels::MANAGED_BY).map(String::as_str) != Some(labels::MANAGER)
+        || l.get(labels::INSTANCE) != Some(&cluster.instance)
+    {
+        anyhow::bail!(
+            "the Lease {}/{name} that skyflo uses as its lock exists and is not skyflo's \
+(no app.kubernetes.io/managed-by=skyflo, app.kubernetes.io/instance={} labels); skyflo does not \
+touch it. Use another name (metadata.name) or namespace, or remove that Lease if it is left over",
+            cluster.namespace,
+            cluster.instance
+        );
+    }
+    let Some(info) = describe(&existing) else {
+        return Ok(Some(existing)); // no holder recorded: free
+    };
+    if holder_is_dead_local_process(&info.holder) {
+        return Ok(Some(existing));
+    }
+    if !info.expired {
+        return Err(locked_error(cluster, name, &info));
+    }
+    // Stale by our clock; that alone proves nothing. Watch it for its full duration.
+    let rv = existing.metadata.resource_version.clone();
+    let until = boot_millis() + duration_of(&existing) as u64 * 1000 + 500;
+    while boot_millis() < until {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        match api.get_opt(name).await.context("reading the lock")? {
+            None => return Ok(None),
+            Some(l) if l.metadata.resource_version != rv => {
+                let now_info = describe(&l).unwrap_or(info);
+                return Err(locked_error(cluster, name, &now_info));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Some(existing))
+}
+
+async fn take_over(
+    cluster: &Cluster,
+    api: &Api<Lease>,
+    name: &str,
+    holder: &str,
+    seen: Lease,
+) -> Result<Lease> {
+    let transitions = seen
+        .spec
+        .as_ref()
+        .and_then(|s| s.lease_transitions)
+        .unwrap_or(0)
+        .saturating_add(1);
+    let mut takeover = lease(name, cluster, holder, transitions);
+    takeover.metadata.resource_version = seen.metadata.resource_version.clone();
+    match api.replace(name, &PostParams::default(), &takeover).await {
+        Ok(l) => Ok(l),
+        Err(e) if is_conflict(&e) || is_gone(&e) => Err(Exit::Locked(format!(
+            "another operation took the lock {}/{name} at the same moment; try again when it has finished",
+            cluster.namespace
+        ))
+        .into()),
+        Err(e) => Err(anyhow::Error::new(e).context("taking over an expired lock")),
+    }
+}
+
+fn start(api: Api<Lease>, name: &str, holder: String, taken: Lease) -> Lock {
+    let duration_ms = duration_of(&taken) as u64 * 1000;
+    let shared = Arc::new(Shared {
+        api,
+        name: name.to_string(),
+        holder,
+        duration_ms,
+        valid_until: AtomicU64::new(0),
+        lost: AtomicBool::new(false),
+        lost_notify: Notify::new(),
+        rv: Mutex::new(taken.metadata.resource_version.unwrap_or_default()),
+    });
+    // The lease was written just now; the request's own time is not known, so count from here.
+    shared
+        .valid_until
+        .store(boot_millis() + shared.validity_ms(), Ordering::SeqCst);
     let renewer = {
-        let api = api.clone();
-        let name = name.to_string();
+        let s = shared.clone();
         tokio::spawn(async move {
-            let every = Duration::from_secs((LEASE_SECONDS / 3) as u64);
+            let every = Duration::from_millis((s.duration_ms / 3).max(500));
             loop {
                 tokio::time::sleep(every).await;
-                let patch = serde_json::json!({"spec": {"renewTime": now()}});
-                let _ = api
-                    .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                    .await;
+                let expired = boot_millis() >= s.valid_until.load(Ordering::SeqCst);
+                match s.renew(expired).await {
+                    Ok(()) => {}
+                    Err(_) if s.lost.load(Ordering::SeqCst) => return,
+                    // Unreachable API server: keep trying; writes wait on the fence meanwhile.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+                }
             }
         })
     };
-    Ok(Lock {
-        api,
-        name: name.to_string(),
-        uid: created.metadata.uid,
+    Lock {
+        fence: Fence(Some(shared)),
         renewer,
-    })
+    }
 }
 
 impl Lock {
-    /// Releases the lock; only the lease this process created is deleted (uid precondition).
+    pub fn fence(&self) -> Fence {
+        self.fence.clone()
+    }
+
+    /// Releases the lock, unless it was lost: only the lease as we last wrote it is deleted.
     pub async fn release(self) -> Result<()> {
         self.renewer.abort();
+        let Some(s) = &self.fence.0 else {
+            return Ok(());
+        };
+        if s.lost.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let rv = s.rv.lock().await.clone();
         let dp = DeleteParams {
             preconditions: Some(Preconditions {
-                uid: self.uid.clone(),
-                resource_version: None,
+                uid: None,
+                resource_version: Some(rv),
             }),
             ..Default::default()
         };
-        match self.api.delete(&self.name, &dp).await {
+        match s.api.delete(&s.name, &dp).await {
             Ok(_) => Ok(()),
             Err(e) if is_gone(&e) || is_conflict(&e) => Ok(()),
             Err(e) => Err(anyhow::Error::new(e).context("releasing the lock")),

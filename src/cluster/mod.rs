@@ -6,6 +6,7 @@ pub mod check;
 pub mod client;
 pub mod deploy;
 pub mod errors;
+pub mod foreign;
 pub mod inventory;
 pub mod lock;
 pub mod plan;
@@ -28,13 +29,35 @@ pub struct Cluster {
     pub server: String,
     pub namespace: String,
     pub instance: String,
+    /// Checked before every write: proof that this process holds the installation's lock.
+    pub fence: lock::Fence,
 }
 
 impl Cluster {
-    /// A dynamic API for `kind` (one of the kinds skyflo renders), namespaced where the kind is.
+    pub fn new(client: Client, server: String, namespace: &str, instance: &str) -> Self {
+        Cluster {
+            client,
+            server,
+            namespace: namespace.to_string(),
+            instance: instance.to_string(),
+            fence: lock::Fence::default(),
+        }
+    }
+
+    /// The same connection, whose writes are fenced by a lock this process holds.
+    pub fn fenced(&self, fence: lock::Fence) -> Cluster {
+        Cluster {
+            fence,
+            ..self.clone()
+        }
+    }
+
+    /// A dynamic API for `kind`, namespaced where the kind is. Callers pass only kinds skyflo
+    /// renders; references read from the cluster are checked with
+    /// [`crate::render::object::api_resource_for`] before they get here.
     pub fn api_for(&self, kind: &str, namespace: Option<&str>) -> Api<DynamicObject> {
-        let (ar, namespaced) =
-            api_resource_for(kind).unwrap_or_else(|| panic!("skyflo does not manage kind {kind}"));
+        let (ar, namespaced) = api_resource_for(kind)
+            .unwrap_or_else(|| unreachable!("unchecked kind {kind} reached the API layer"));
         if namespaced {
             Api::namespaced_with(
                 self.client.clone(),

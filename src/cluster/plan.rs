@@ -47,11 +47,19 @@ pub struct Blocked {
     pub advice: String,
 }
 
+/// A rendered name already taken by an object this installation did not create.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    pub object: ObjectRef,
+    pub owner: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub steps: Vec<Step>,
     pub prune: Vec<ObjectRef>,
     pub blocked: Vec<Blocked>,
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Plan {
@@ -97,8 +105,7 @@ pub async fn compute(
         .map(|r| async move {
             let key = r.object.object_ref();
             let Some(current) = live.objects.get(&key) else {
-                // Not labelled as ours, or absent. Without our labels it may still exist
-                // (for example an upstream install.sh object with the same name): SSA adopts it.
+                // Absent, or someone else's (a conflict, refused before any write).
                 return Ok::<_, anyhow::Error>((
                     Step {
                         rendered: r,
@@ -157,6 +164,31 @@ pub async fn compute(
         plan.steps.push(step);
         plan.blocked.extend(blocked);
     }
+    plan.conflicts = rendered
+        .iter()
+        .filter_map(|r| {
+            let key = r.object.object_ref();
+            let owner = live.foreign.get(&key)?;
+            Some(Conflict {
+                object: key,
+                owner: owner.clone(),
+            })
+        })
+        .collect();
+    plan.prune = prune_set(cluster, &wanted, live, previous)?;
+    Ok(plan)
+}
+
+/// What to delete: objects of this installation that the new render no longer has, found by
+/// label or named in the previous release record. A record is only a hint: a reference that
+/// is not provably this installation's (another namespace, a kind skyflo never creates, an
+/// object without our labels) means the record was altered, and nothing is deleted.
+fn prune_set(
+    cluster: &Cluster,
+    wanted: &BTreeSet<ObjectRef>,
+    live: &Live,
+    previous: &[ObjectRef],
+) -> Result<Vec<ObjectRef>> {
     let mut prune: BTreeSet<ObjectRef> = BTreeSet::new();
     for (key, obj) in &live.objects {
         if !wanted.contains(key) && prunable(key, obj) {
@@ -164,19 +196,46 @@ pub async fn compute(
         }
     }
     for key in previous {
-        if !wanted.contains(key) && key.kind != "PersistentVolumeClaim" && key.kind != "Namespace" {
-            if let Some(obj) = live.objects.get(key)
-                && !prunable(key, obj)
-            {
-                continue;
-            }
-            if live.namespace_exists() || key.namespace.is_none() {
-                prune.insert(key.clone());
-            }
+        check_recorded(cluster, key)?;
+        if wanted.contains(key) || matches!(key.kind.as_str(), "PersistentVolumeClaim" | "Namespace") {
+            continue;
         }
+        if let Some(owner) = live.foreign.get(key) {
+            anyhow::bail!(
+                "the release record lists {key} for pruning, but that object is not this installation's ({owner}); \
+the record does not match the cluster, so nothing was changed. Check the object, then remove it from the \
+record by running `skyflo install` with a spec that still renders it, or delete the record Secrets \
+(kubectl -n {} delete secret -l skyflo.ai/record=release,app.kubernetes.io/instance={})",
+                cluster.namespace,
+                cluster.instance
+            );
+        }
+        // Absent objects need no deletion; ours were found by label above.
     }
-    plan.prune = prune.into_iter().collect();
-    Ok(plan)
+    Ok(prune.into_iter().collect())
+}
+
+/// A reference from a release record must name a kind skyflo creates, in this namespace
+/// (cluster-scoped: only ClusterRoleBindings).
+pub fn check_recorded(cluster: &Cluster, key: &ObjectRef) -> Result<()> {
+    let Some((_, namespaced)) = crate::render::object::api_resource_for(&key.kind) else {
+        anyhow::bail!(
+            "a release record lists {key}, a kind skyflo never creates: the record was altered or \
+written by a newer skyflo; nothing was changed"
+        );
+    };
+    let here = if namespaced {
+        key.namespace.as_deref() == Some(cluster.namespace.as_str())
+    } else {
+        key.namespace.is_none()
+    };
+    if !here {
+        anyhow::bail!(
+            "a release record lists {key}, which is outside namespace {}: the record was altered; nothing was changed",
+            cluster.namespace
+        );
+    }
+    Ok(())
 }
 
 /// Never pruned: volumes (PVCs are never listed here), the namespace, and Secrets that hold

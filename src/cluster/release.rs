@@ -111,20 +111,89 @@ pub fn last_deployed(history: &[Release]) -> Option<&Release> {
 /// Writes a new record, marks the previous deployed one superseded, and trims old ones.
 pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -> Result<()> {
     let api: Api<Secret> = cluster.typed();
-    let mut l = BTreeMap::from([
+    cluster.fence.check().await?;
+    // The history was read before the lock was taken; if another operation recorded a
+    // revision in between, this one takes the next free number.
+    let mut release = release.clone();
+    if let Err(e) = api
+        .create(&PostParams::default(), &record_secret(cluster, &release)?)
+        .await
+    {
+        if !super::errors::is_conflict(&e) {
+            return Err(anyhow::Error::new(e)
+                .context(format!("writing release record {}", release.revision)));
+        }
+        let fresh = list(cluster).await?;
+        release.revision = fresh.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+        cluster.fence.check().await?;
+        api.create(&PostParams::default(), &record_secret(cluster, &release)?)
+            .await
+            .with_context(|| format!("writing release record {}", release.revision))?;
+    }
+    if release.outcome == Outcome::Deployed
+        && let Some(prev) = last_deployed(history)
+    {
+        let mut p = prev.clone();
+        p.outcome = Outcome::Superseded;
+        let patch = serde_json::json!({
+            "metadata": {"labels": {"skyflo.ai/outcome": "superseded"}},
+            "data": {"release": base64_json(&p)?},
+        });
+        cluster.fence.check().await?;
+        api.patch(
+            &secret_name(&cluster.instance, prev.revision),
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&patch),
+        )
+        .await
+        .with_context(|| format!("marking release record {} superseded", prev.revision))?;
+    }
+    for old in expired(history, &release) {
+        cluster.fence.check().await?;
+        let _ = api
+            .delete(&secret_name(&cluster.instance, old), &DeleteParams::default())
+            .await;
+    }
+    Ok(())
+}
+
+/// The revisions to delete once `new` is recorded: the oldest beyond [`KEEP`], but never the
+/// newest deployed one (after a run of failures it is what `rollback` returns to).
+fn expired(history: &[Release], new: &Release) -> Vec<u32> {
+    let keep_deployed = if new.outcome == Outcome::Deployed {
+        Some(new.revision)
+    } else {
+        last_deployed(history).map(|r| r.revision)
+    };
+    let mut all: Vec<u32> = history.iter().map(|r| r.revision).collect();
+    all.push(new.revision);
+    all.sort_unstable();
+    let excess = all.len().saturating_sub(KEEP);
+    let mut out = Vec::new();
+    for rev in all {
+        if out.len() == excess {
+            break;
+        }
+        if Some(rev) != keep_deployed {
+            out.push(rev);
+        }
+    }
+    out
+}
+
+fn record_secret(cluster: &Cluster, release: &Release) -> Result<Secret> {
+    let outcome = serde_json::to_value(release.outcome)?;
+    let l = BTreeMap::from([
         (labels::INSTANCE.to_string(), cluster.instance.clone()),
         (labels::MANAGED_BY.to_string(), labels::MANAGER.to_string()),
         (RECORD_LABEL.to_string(), "release".to_string()),
+        ("skyflo.ai/revision".into(), release.revision.to_string()),
+        (
+            "skyflo.ai/outcome".into(),
+            outcome.as_str().unwrap_or_default().to_string(),
+        ),
     ]);
-    l.insert("skyflo.ai/revision".into(), release.revision.to_string());
-    l.insert(
-        "skyflo.ai/outcome".into(),
-        serde_json::to_value(release.outcome)?
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-    );
-    let secret = Secret {
+    Ok(Secret {
         metadata: ObjectMeta {
             name: Some(secret_name(&cluster.instance, release.revision)),
             namespace: Some(cluster.namespace.clone()),
@@ -137,61 +206,7 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
             ByteString(serde_json::to_vec(release)?),
         )])),
         ..Default::default()
-    };
-    // The history was read before the lock was taken; if another operation recorded a
-    // revision in between, this one takes the next free number.
-    let mut release = release.clone();
-    let mut secret = secret;
-    if let Err(e) = api.create(&PostParams::default(), &secret).await {
-        if !super::errors::is_conflict(&e) {
-            return Err(anyhow::Error::new(e)
-                .context(format!("writing release record {}", release.revision)));
-        }
-        let fresh = list(cluster).await?;
-        release.revision = fresh.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
-        secret.metadata.name = Some(secret_name(&cluster.instance, release.revision));
-        if let Some(l) = secret.metadata.labels.as_mut() {
-            l.insert("skyflo.ai/revision".into(), release.revision.to_string());
-        }
-        secret.data = Some(BTreeMap::from([(
-            "release".to_string(),
-            ByteString(serde_json::to_vec(&release)?),
-        )]));
-        api.create(&PostParams::default(), &secret)
-            .await
-            .with_context(|| format!("writing release record {}", release.revision))?;
-    }
-    let release = &release;
-
-    if release.outcome == Outcome::Deployed
-        && let Some(prev) = last_deployed(history)
-    {
-        let mut p = prev.clone();
-        p.outcome = Outcome::Superseded;
-        let patch = serde_json::json!({
-            "metadata": {"labels": {"skyflo.ai/outcome": "superseded"}},
-            "data": {"release": base64_json(&p)?},
-        });
-        let _ = api
-            .patch(
-                &secret_name(&cluster.instance, prev.revision),
-                &kube::api::PatchParams::default(),
-                &kube::api::Patch::Merge(&patch),
-            )
-            .await;
-    }
-    let total = history.len() + 1;
-    if total > KEEP {
-        for old in history.iter().take(total - KEEP) {
-            let _ = api
-                .delete(
-                    &secret_name(&cluster.instance, old.revision),
-                    &DeleteParams::default(),
-                )
-                .await;
-        }
-    }
-    Ok(())
+    })
 }
 
 fn base64_json(r: &Release) -> Result<String> {
@@ -208,6 +223,7 @@ pub async fn delete_all(cluster: &Cluster) -> Result<usize> {
         .context("listing release records")?;
     let mut n = 0;
     for s in items.items {
+        cluster.fence.check().await?;
         if let Some(name) = s.metadata.name
             && api.delete(&name, &DeleteParams::default()).await.is_ok()
         {
@@ -215,4 +231,62 @@ pub async fn delete_all(cluster: &Cluster) -> Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// Where `rollback` without a revision goes: the newest revision that deployed successfully
+/// before the newest record. After a failed upgrade N+1 that is N, not N-1.
+pub fn rollback_target(history: &[Release]) -> Option<&Release> {
+    let newest = history.iter().map(|r| r.revision).max()?;
+    history
+        .iter()
+        .rev()
+        .find(|r| r.revision < newest && r.outcome != Outcome::Failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(revision: u32, outcome: Outcome) -> Release {
+        let raw = RawSkyfloAI::default();
+        Release {
+            revision,
+            time: String::new(),
+            cli_version: String::new(),
+            operation: "upgrade".into(),
+            outcome,
+            message: String::new(),
+            spec_digest: String::new(),
+            spec: raw,
+            objects: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn retention_never_drops_the_newest_deployed_record() {
+        // Revision 1 deployed, then 2..=10 failed; recording failed revision 11 must trim
+        // revision 2, not 1.
+        let mut history = vec![rel(1, Outcome::Deployed)];
+        history.extend((2..=10).map(|r| rel(r, Outcome::Failed)));
+        assert_eq!(expired(&history, &rel(11, Outcome::Failed)), vec![2]);
+        // A deployed revision 11 makes 1 expendable.
+        assert_eq!(expired(&history, &rel(11, Outcome::Deployed)), vec![1]);
+        // Under the limit nothing goes.
+        assert!(expired(&history[..5], &rel(6, Outcome::Failed)).is_empty());
+    }
+
+    #[test]
+    fn rollback_after_a_failed_upgrade_returns_to_the_last_deployed() {
+        let h = vec![
+            rel(1, Outcome::Superseded),
+            rel(2, Outcome::Deployed),
+            rel(3, Outcome::Failed),
+        ];
+        assert_eq!(rollback_target(&h).map(|r| r.revision), Some(2));
+        let h = vec![rel(1, Outcome::Superseded), rel(2, Outcome::Deployed)];
+        assert_eq!(rollback_target(&h).map(|r| r.revision), Some(1));
+        let h = vec![rel(1, Outcome::Deployed), rel(2, Outcome::Failed), rel(3, Outcome::Failed)];
+        assert_eq!(rollback_target(&h).map(|r| r.revision), Some(1));
+        assert!(rollback_target(&[rel(1, Outcome::Deployed)]).is_none());
+    }
 }

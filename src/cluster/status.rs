@@ -490,7 +490,7 @@ fn access(cluster: &Cluster, live: &inventory::Live, nodes: &[Node]) -> Access {
 /// Objects changed outside skyflo since the last apply: every field skyflo sets is compared
 /// with the live object (skyflo's fields are a subset; others' additions are not drift).
 async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result<Vec<Drift>> {
-    let existing = inventory::existing_secrets(cluster, live).await?;
+    let existing = inventory::existing_secrets(cluster, live);
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
         generated: secrets::resolve(&existing),

@@ -8,7 +8,7 @@ use kube::api::ListParams;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{Cluster, Reporter, apply, inventory, lock, release};
+use super::{Cluster, Reporter, apply, foreign, inventory, lock, release};
 use crate::render::labels;
 use crate::render::{Names, ObjectRef};
 
@@ -27,6 +27,9 @@ pub struct Removal {
     pub delete: Vec<ObjectRef>,
     pub keep: Vec<Kept>,
     pub delete_namespace: bool,
+    /// Why the namespace stays although `--purge` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace_kept: Option<String>,
     pub release_records: usize,
 }
 
@@ -39,20 +42,24 @@ impl Removal {
     }
 }
 
-/// Order of deletion: the reverse of apply order, workloads first so no pod is left
-/// running against deleted configuration.
-const ORDER: [&[&str]; 4] = [
+/// Order of deletion: the reverse of apply order, workloads first so no pod is left running
+/// against deleted configuration; then the volumes, and only after them the Secrets with
+/// their passwords (interrupted in between, a volume never survives without its password).
+const ORDER: [&[&str]; 5] = [
     &["Deployment"],
     &["StatefulSet"],
-    &[
-        "Service",
-        "NetworkPolicy",
-        "ConfigMap",
-        "Secret",
-        "ServiceAccount",
-    ],
-    &["ClusterRoleBinding", "PersistentVolumeClaim"],
+    &["PersistentVolumeClaim"],
+    &["Service", "NetworkPolicy", "ConfigMap", "ServiceAccount"],
+    &["Secret", "ClusterRoleBinding"],
 ];
+
+fn has_label(obj: &kube::api::DynamicObject, key: &str) -> bool {
+    obj.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(key))
+        .is_some_and(|v| v == "true")
+}
 
 pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
     let live = inventory::read(cluster).await?;
@@ -77,13 +84,7 @@ pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
         if key.kind == "Namespace" {
             continue;
         }
-        let generated = obj
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(labels::KEEP))
-            .is_some_and(|v| v == "true");
-        if generated && !purge {
+        if has_label(obj, labels::KEEP) && !purge {
             keep.push(Kept {
                 object: key.clone(),
                 size: None,
@@ -98,37 +99,65 @@ pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
             namespace: c.metadata.namespace.clone(),
             name: c.metadata.name.clone().unwrap_or_default(),
         };
-        let size = c
-            .status
-            .as_ref()
-            .and_then(|s| s.capacity.as_ref())
-            .and_then(|cap| cap.get("storage"))
-            .or_else(|| {
-                c.spec
-                    .as_ref()?
-                    .resources
-                    .as_ref()?
-                    .requests
-                    .as_ref()?
-                    .get("storage")
-            })
-            .map(|q| q.0.clone());
         if purge {
             delete.push(key);
         } else {
-            keep.push(Kept { object: key, size });
+            keep.push(Kept {
+                object: key,
+                size: claim_size(&c),
+            });
         }
     }
-    let removal = Removal {
-        delete,
-        keep,
-        delete_namespace: purge && live.namespace_exists(),
-        release_records: records,
-    };
-    if removal.delete.is_empty() && records == 0 {
+    if delete.is_empty() && records == 0 {
         return Ok(None);
     }
-    Ok(Some(removal))
+    let namespace_kept = if purge && live.namespace_exists() {
+        namespace_stays(cluster, &live).await?
+    } else {
+        None
+    };
+    Ok(Some(Removal {
+        delete,
+        keep,
+        delete_namespace: purge && live.namespace_exists() && namespace_kept.is_none(),
+        namespace_kept,
+        release_records: records,
+    }))
+}
+
+fn claim_size(c: &PersistentVolumeClaim) -> Option<String> {
+    c.status
+        .as_ref()
+        .and_then(|s| s.capacity.as_ref())
+        .and_then(|cap| cap.get("storage"))
+        .or_else(|| c.spec.as_ref()?.resources.as_ref()?.requests.as_ref()?.get("storage"))
+        .map(|q| q.0.clone())
+}
+
+/// Why a purge must keep the namespace, if it must: skyflo did not create it, or it holds
+/// objects that are not this installation's.
+async fn namespace_stays(cluster: &Cluster, live: &inventory::Live) -> Result<Option<String>> {
+    if !live.owns_namespace(&cluster.instance) {
+        return Ok(Some(format!(
+            "skyflo did not create namespace {} (it has no {}={} annotation), so it stays as it is",
+            cluster.namespace,
+            labels::CREATED_BY,
+            cluster.instance
+        )));
+    }
+    let others = foreign::objects_in_namespace(cluster).await?;
+    if others.is_empty() {
+        return Ok(None);
+    }
+    let shown: Vec<String> = others.iter().take(10).cloned().collect();
+    Ok(Some(format!(
+        "namespace {} holds {} object{} skyflo did not create: {}{}",
+        cluster.namespace,
+        others.len(),
+        if others.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if others.len() > shown.len() { ", …" } else { "" }
+    )))
 }
 
 pub async fn run(
@@ -137,58 +166,84 @@ pub async fn run(
     timeout: std::time::Duration,
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    let deadline = Instant::now() + timeout;
+    let deadline = super::deploy::deadline_after(timeout);
     let names = Names {
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
     };
     let held = lock::acquire(cluster, &names.lock(), "uninstall").await?;
-    let result = async {
-        for group in ORDER {
-            let mut pending = Vec::new();
-            for key in removal
-                .delete
-                .iter()
-                .filter(|k| group.contains(&k.kind.as_str()))
-            {
-                if let Some(uid) = apply::delete(cluster, key).await? {
-                    pending.push((key.clone(), uid));
-                }
-            }
-            if !pending.is_empty() {
-                apply::wait_deleted(cluster, &pending, deadline).await?;
-                reporter.line(&format!(
-                    "deleted {}",
-                    pending
-                        .iter()
-                        .map(|(k, _)| k.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
-        release::delete_all(cluster).await?;
-        Ok::<_, anyhow::Error>(())
-    };
+    crate::failpoint::hit("uninstall-after-lock");
+    let fence = held.fence();
+    let locked = cluster.fenced(fence.clone());
     let result = tokio::select! {
-        r = result => r,
-        _ = tokio::signal::ctrl_c() => Err(crate::error::Exit::Interrupted.into()),
+        r = delete_groups(&locked, removal, deadline, reporter) => r,
+        e = fence.lost() => Err(e),
+        sig = crate::interrupt::received(super::deploy::lock_note(cluster, &names)) => Err(crate::error::Exit::Interrupted(sig).into()),
     };
-    held.release().await?;
+    if let Err(e) = held.release().await {
+        reporter.line(&format!("warning: {e:#}; the lock expires by itself"));
+    }
     result?;
     if removal.delete_namespace {
-        let ns = ObjectRef {
-            kind: "Namespace".into(),
-            namespace: None,
-            name: cluster.namespace.clone(),
-        };
-        if let Some(uid) = apply::delete(cluster, &ns).await? {
-            reporter.line(&format!(
-                "deleting namespace {} (waits for everything in it)",
-                cluster.namespace
-            ));
-            apply::wait_deleted(cluster, &[(ns, uid)], deadline).await?;
+        delete_namespace(cluster, deadline, reporter).await?;
+    }
+    Ok(())
+}
+
+async fn delete_groups(
+    cluster: &Cluster,
+    removal: &Removal,
+    deadline: Instant,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    for (i, group) in ORDER.iter().enumerate() {
+        let mut pending = Vec::new();
+        for key in removal
+            .delete
+            .iter()
+            .filter(|k| group.contains(&k.kind.as_str()))
+        {
+            if let Some(uid) = apply::delete(cluster, key).await? {
+                pending.push((key.clone(), uid));
+            }
         }
+        if !pending.is_empty() {
+            apply::wait_deleted(cluster, &pending, deadline).await?;
+            reporter.line(&format!(
+                "deleted {}",
+                pending
+                    .iter()
+                    .map(|(k, _)| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        crate::failpoint::hit(&format!("uninstall-after-group-{}", i + 1));
+    }
+    release::delete_all(cluster).await?;
+    Ok(())
+}
+
+/// Deletes a namespace skyflo created, after checking once more (just before the delete) that
+/// nothing of anyone else's appeared in it.
+async fn delete_namespace(cluster: &Cluster, deadline: Instant, reporter: &dyn Reporter) -> Result<()> {
+    let others = foreign::objects_in_namespace(cluster).await?;
+    if !others.is_empty() {
+        reporter.line(&format!(
+            "keeping namespace {}: {} appeared in it meanwhile",
+            cluster.namespace,
+            others.join(", ")
+        ));
+        return Ok(());
+    }
+    let ns = ObjectRef {
+        kind: "Namespace".into(),
+        namespace: None,
+        name: cluster.namespace.clone(),
+    };
+    if let Some(uid) = apply::delete(cluster, &ns).await? {
+        reporter.line(&format!("deleting namespace {}", cluster.namespace));
+        apply::wait_deleted(cluster, &[(ns, uid)], deadline).await?;
     }
     Ok(())
 }

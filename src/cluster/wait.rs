@@ -479,6 +479,9 @@ pub async fn wait_ready(
                             && !pod_ready(p);
                         let name = p.metadata.name.clone().unwrap_or_default();
                         if stale && deleted.insert(name.clone()) {
+                            if cluster.fence.check().await.is_err() {
+                                continue;
+                            }
                             reporter.line(&format!("deleting pod {name}: it is from an earlier revision and not ready, so the StatefulSet would wait for it forever"));
                             let _ = cluster
                                 .typed::<Pod>()

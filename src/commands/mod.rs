@@ -103,10 +103,5 @@ pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Exit> {
 /// Connects to the cluster for the installation `instance` in the configured namespace.
 pub async fn connect(settings: &Settings, instance: &str) -> anyhow::Result<Cluster> {
     let (client, server) = crate::cluster::client::connect(settings).await?;
-    Ok(Cluster {
-        client,
-        server,
-        namespace: settings.namespace.clone(),
-        instance: instance.to_string(),
-    })
+    Ok(Cluster::new(client, server, &settings.namespace, instance))
 }

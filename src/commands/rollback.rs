@@ -2,7 +2,7 @@ use anyhow::Result;
 
 use crate::cli::RollbackArgs;
 use crate::cluster::deploy::{Operation, Options};
-use crate::cluster::release::{self, Outcome};
+use crate::cluster::release;
 use crate::error::Exit;
 use crate::settings::Settings;
 use crate::ui::Printer;
@@ -10,7 +10,7 @@ use crate::ui::Printer;
 pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     let cluster = super::connect(settings, &args.name.name).await?;
     let history = release::list(&cluster).await?;
-    let current = release::last_deployed(&history).ok_or_else(|| {
+    release::last_deployed(&history).ok_or_else(|| {
         Exit::NotInstalled(format!(
             "no deployed skyflo release {:?} in namespace {}",
             args.name.name, cluster.namespace
@@ -27,10 +27,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
                     .join(", ")
             ))
         })?,
-        None => history
-            .iter()
-            .rev()
-            .find(|r| r.revision < current.revision && r.outcome != Outcome::Failed)
+        None => release::rollback_target(&history)
             .ok_or_else(|| Exit::Usage("there is no earlier revision to roll back to".into()))?,
     };
     let spec = target.spec()?;

@@ -43,8 +43,10 @@ pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -
             printer.green("✓"),
             cluster.instance,
             cluster.namespace,
-            if args.purge {
+            if args.purge && removal.delete_namespace {
                 ", with its data and the namespace".to_string()
+            } else if args.purge {
+                format!(", with its data; namespace {} kept", cluster.namespace)
             } else if removal.keep.is_empty() {
                 String::new()
             } else {
@@ -81,6 +83,9 @@ fn describe(r: &Removal, namespace: &str) -> String {
         }
         out.push_str(&format!("  = Namespace {namespace}\n"));
     }
+    if let Some(why) = &r.namespace_kept {
+        out.push_str(&format!("Will keep Namespace {namespace}: {why}\n"));
+    }
     out
 }
 
@@ -95,7 +100,8 @@ fn confirm(r: &Removal, namespace: &str, purge: bool) -> Result<()> {
     if purge {
         let typed: String = dialoguer::Input::with_theme(&theme)
             .with_prompt(format!(
-                "This deletes all data of skyflo, its secrets and namespace {namespace}. Type the namespace name to confirm"
+                "This deletes all data of skyflo and its secrets{}. Type the namespace name to confirm",
+                if r.delete_namespace { format!(" and namespace {namespace}") } else { String::new() }
             ))
             .allow_empty(true)
             .interact_text()?;

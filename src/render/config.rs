@@ -24,10 +24,12 @@ pub fn meta(names: &Names, name: String, component: &str) -> ObjectMeta {
 pub fn namespace(names: &Names) -> Namespace {
     let mut ns = templates::namespace();
     ns.metadata.name = Some(names.namespace.clone());
-    // The namespace may have existed before skyflo; only our labels are applied to it.
+    // Applied only to a namespace skyflo creates (or created) for this installation; one
+    // that existed before is left exactly as it is.
     let mut l = ns.metadata.labels.take().unwrap_or_default();
     l.insert(labels::MANAGED_BY.into(), labels::MANAGER.into());
     ns.metadata.labels = Some(l);
+    ns.metadata.annotations = Some([(labels::CREATED_BY.into(), names.instance.clone())].into());
     ns
 }
 

@@ -16,6 +16,14 @@ pub const OWNER_NAMESPACE: &str = "skyflo.ai/namespace";
 /// Marks Secrets that hold generated values: kept by uninstall unless --purge, never pruned.
 pub const KEEP: &str = "skyflo.ai/keep";
 pub const CHECKSUM: &str = "skyflo.ai/config-checksum";
+/// On a namespace: the installation that created it. Only that installation may change the
+/// namespace's labels or delete it; a namespace without it existed before skyflo.
+pub const CREATED_BY: &str = "skyflo.ai/created-by";
+
+/// The installation that recorded creating this object (a namespace), if any.
+pub fn created_by(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<&str> {
+    meta.annotations.as_ref()?.get(CREATED_BY).map(String::as_str)
+}
 
 pub const MANAGER: &str = "skyflo";
 

@@ -32,8 +32,10 @@ pub struct Inputs {
 pub enum LlmCredentials {
     #[default]
     None,
-    /// It exists in the cluster from an earlier run; referenced, never re-rendered.
-    Existing,
+    /// It exists in the cluster from an earlier run; referenced, never re-rendered. Its
+    /// values only feed the engine's checksum, so a run without the variables after one with
+    /// them sees the same checksum and restarts nothing.
+    Existing(std::collections::BTreeMap<String, String>),
     /// Given now: rendered (values never printed: plans redact Secret data).
     New(std::collections::BTreeMap<String, String>),
 }
@@ -96,10 +98,15 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     }
     let config_maps = config::config_maps(spec, &names);
     let mut secrets = config::secrets(spec, &names, &inputs.generated);
-    if let (None, LlmCredentials::New(values)) =
-        (&spec.engine.llm.api_key_secret, &inputs.llm_credentials)
-    {
-        secrets.push(config::llm_credentials(&names, values));
+    let mut stored = Vec::new();
+    match (&spec.engine.llm.api_key_secret, &inputs.llm_credentials) {
+        (None, LlmCredentials::New(values)) => {
+            secrets.push(config::llm_credentials(&names, values));
+        }
+        (None, LlmCredentials::Existing(values)) => {
+            stored.push(config::llm_credentials(&names, values));
+        }
+        _ => {}
     }
     for cm in &config_maps {
         push(Stage::Config, Object::ConfigMap(cm.clone()));
@@ -117,7 +124,7 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         push(Stage::Network, Object::Service(svc));
     }
 
-    let checksums = workloads::Checksums::new(&config_maps, &secrets);
+    let checksums = workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat());
     if let Some(sts) = workloads::postgres(spec, &names, &checksums) {
         push(Stage::Data, Object::StatefulSet(sts));
     }
