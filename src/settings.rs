@@ -61,6 +61,9 @@ pub fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
 }
 
 /// Parses `90`, `90s`, `5m`, `1h` or `1m30s`.
+/// 30 days: longer than any rollout, short enough that deadlines never overflow.
+pub const MAX_TIMEOUT_SECS: u64 = 30 * 24 * 3600;
+
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let bad =
         || format!("invalid duration {s:?}; valid: a number of seconds or e.g. 90s, 5m, 1h, 1m30s");
@@ -68,8 +71,18 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if s.is_empty() {
         return Err(bad());
     }
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+    let within = |secs: u64| {
+        if secs > MAX_TIMEOUT_SECS {
+            Err(format!(
+                "duration {s:?} is too long; valid: at most {}h",
+                MAX_TIMEOUT_SECS / 3600
+            ))
+        } else {
+            Ok(Duration::from_secs(secs))
+        }
+    };
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse::<u64>().map_err(|_| bad()).and_then(within);
     }
     let mut total = 0u64;
     let mut num = String::new();
@@ -80,17 +93,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         }
         let n: u64 = num.parse().map_err(|_| bad())?;
         num.clear();
-        total += n * match ch {
+        let unit = match ch {
             's' => 1,
             'm' => 60,
             'h' => 3600,
             _ => return Err(bad()),
         };
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| within(u64::MAX).unwrap_err())?;
     }
     if !num.is_empty() {
         return Err(bad());
     }
-    Ok(Duration::from_secs(total))
+    within(total)
 }
 
 impl Settings {
@@ -163,5 +180,11 @@ mod tests {
         assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
         assert!(parse_duration("5x").is_err());
         assert!(parse_duration("m").is_err());
+        // Huge values are errors, never an overflow or a panic later.
+        for huge in ["99999999999999999999", "18446744073709551615", "9999999999999999h", "721h", "2592001"] {
+            let e = parse_duration(huge).unwrap_err();
+            assert!(e.contains("too long") || e.contains("invalid"), "{huge}: {e}");
+        }
+        assert_eq!(parse_duration("720h"), Ok(Duration::from_secs(MAX_TIMEOUT_SECS)));
     }
 }

@@ -64,7 +64,7 @@ fn default_spec_renders_the_standard_installation() {
         ("Deployment", "skyflo-mcp"),
         ("StatefulSet", "skyflo-postgres"),
         ("StatefulSet", "skyflo-redis"),
-        ("ClusterRoleBinding", "skyflo-mcp-skyflo-ai"),
+        ("ClusterRoleBinding", "skyflo:skyflo-ai:skyflo-mcp"),
     ] {
         assert!(names.contains(&(kind.into(), name.into())), "{kind} {name}");
     }
@@ -515,5 +515,53 @@ fn only_mcp_mounts_a_service_account_token() {
                 assert_eq!(mounts, Some(false), "{f}: {name}");
             }
         }
+    }
+}
+
+/// Every (kind, namespace, name) an installation renders, plus its lock and data volumes.
+fn footprint(instance: &str, namespace: &str) -> BTreeSet<(String, String, String)> {
+    let yaml = std::fs::read_to_string(FIXTURES[0])
+        .unwrap()
+        .replace("name: skyflo\n", &format!("name: {instance}\n"));
+    let spec = spec::parse("fixture", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let mut i = inputs();
+    i.namespace = namespace.into();
+    let mut out: BTreeSet<(String, String, String)> = render::render(&spec, &i)
+        .iter()
+        .filter(|r| r.object.kind() != "Namespace")
+        .map(|r| {
+            let ns = r.object.object_ref().namespace.unwrap_or_default();
+            (r.object.kind().to_string(), ns, r.object.name().to_string())
+        })
+        .collect();
+    for extra in [
+        ("Lease", format!("{instance}-lock")),
+        ("PersistentVolumeClaim", format!("postgres-data-{instance}-postgres-0")),
+        ("PersistentVolumeClaim", format!("redis-data-{instance}-redis-0")),
+    ] {
+        out.insert((extra.0.into(), namespace.into(), extra.1));
+    }
+    out
+}
+
+/// Instance `a` and instance `a-<token>` for every dash-separated token skyflo puts into a
+/// name: in one namespace, and with the namespace shifted by the same token (`a-mcp` in `x`
+/// against `a` in `mcp-x`), no two installations render the same object.
+#[test]
+fn names_of_different_installations_never_collide() {
+    let tokens: BTreeSet<String> = footprint("a", "x")
+        .iter()
+        .flat_map(|(_, _, n)| n.split(['-', ':', '.']).map(String::from).collect::<Vec<_>>())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert!(tokens.contains("mcp") && tokens.contains("headless"), "{tokens:?}");
+    for t in &tokens {
+        let other = format!("a-{t}");
+        let (mine, theirs) = (footprint("a", "x"), footprint(&other, "x"));
+        let clash: Vec<_> = mine.intersection(&theirs).collect();
+        assert!(clash.is_empty(), "instances a and {other} in one namespace share {clash:?}");
+        let shifted = footprint("a", &format!("{t}-x"));
+        let clash: Vec<_> = theirs.intersection(&shifted).collect();
+        assert!(clash.is_empty(), "{other} in x and a in {t}-x share {clash:?}");
     }
 }

@@ -49,9 +49,16 @@ pub enum WaitFailure {
     },
     #[error("not ready within {seconds}s: {pending}")]
     Timeout { seconds: u64, pending: String },
+    /// The API server refused to let skyflo watch (for example 403): waiting cannot work.
+    #[error("{0}")]
+    Watch(String),
 }
 
-/// Restarts on a closed watch from the last resourceVersion seen, or from "0" after 410 Gone.
+/// One watch per kind, kept alive for as long as the receiver is. A closed stream resumes from
+/// the last resourceVersion seen; after 410 Gone it starts over from "0" and first sends
+/// [`Ev::Reset`], so the receiver rebuilds its state from the fresh list instead of keeping
+/// objects deleted in between. An unreachable API server (a restart) is retried with backoff
+/// and reported as [`Ev::Outage`]; an answer such as 403 ends the watch with [`Ev::Fatal`].
 pub(crate) fn spawn_watch<K>(
     api: Api<K>,
     selector: String,
@@ -60,23 +67,59 @@ pub(crate) fn spawn_watch<K>(
 ) where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
+    spawn_watch_with(api, WatchParams::default().labels(&selector), tx, wrap);
+}
+
+pub(crate) fn spawn_watch_with<K>(
+    api: Api<K>,
+    params: WatchParams,
+    tx: mpsc::UnboundedSender<Ev>,
+    wrap: fn(WatchEvent<K>) -> Ev,
+) where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    let what = std::any::type_name::<K>().rsplit("::").next().unwrap_or("objects");
+    let what = format!("{what}s");
     tokio::spawn(async move {
         let mut rv = "0".to_string();
+        let mut backoff = Duration::from_millis(250);
         loop {
-            let wp = WatchParams::default().labels(&selector).timeout(290);
-            let stream = match api.watch(&wp, &rv).await {
+            if rv == "0" && tx.send(Ev::Reset(what.clone())).is_err() {
+                return;
+            }
+            let stream = match api.watch(&params.clone().timeout(290), &rv).await {
                 Ok(s) => s,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                Err(kube::Error::Api(s)) if s.code == 410 => {
+                    rv = "0".into();
+                    continue;
+                }
+                Err(kube::Error::Api(s)) => {
+                    let _ = tx.send(Ev::Fatal(format!("cannot watch {what}: {} ({})", s.message, s.code)));
+                    return;
+                }
+                Err(e) => {
+                    if tx.send(Ev::Outage(e.to_string())).is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
                     continue;
                 }
             };
+            if backoff > Duration::from_millis(250) && tx.send(Ev::Reconnected).is_err() {
+                return;
+            }
+            backoff = Duration::from_millis(250);
             let mut stream = std::pin::pin!(stream);
             while let Some(ev) = stream.next().await {
                 match ev {
                     Ok(WatchEvent::Error(s)) if s.code == 410 => {
                         rv = "0".into();
                         break;
+                    }
+                    Ok(WatchEvent::Error(s)) => {
+                        let _ = tx.send(Ev::Fatal(format!("watching {what}: {} ({})", s.message, s.code)));
+                        return;
                     }
                     Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
                     Ok(e) => {
@@ -105,6 +148,15 @@ pub(crate) enum Ev {
     Deploy(WatchEvent<Deployment>),
     Sts(WatchEvent<StatefulSet>),
     Pod(WatchEvent<Pod>),
+    Event(WatchEvent<Event>),
+    /// A watch starts over from a full list: forget what it had sent.
+    Reset(String),
+    /// The API server could not be reached; the watch keeps retrying.
+    Outage(String),
+    /// A watch works again after an outage.
+    Reconnected,
+    /// The API server refused the watch (403, 404, …): waiting cannot work.
+    Fatal(String),
 }
 
 fn apply_event<K: Resource>(map: &mut HashMap<String, K>, ev: WatchEvent<K>) {
@@ -346,6 +398,93 @@ fn observe(
     }
 }
 
+/// What the watches have shown so far.
+#[derive(Default)]
+struct State {
+    deployments: HashMap<String, Deployment>,
+    sets: HashMap<String, StatefulSet>,
+    pods: HashMap<String, Pod>,
+    events: HashMap<String, Event>,
+    /// Since when the API server has not answered, and its last error.
+    outage: Option<(Instant, String)>,
+}
+
+impl State {
+    fn apply(&mut self, ev: Ev) -> Result<(), WaitFailure> {
+        match ev {
+            Ev::Deploy(e) => apply_event(&mut self.deployments, e),
+            Ev::Sts(e) => apply_event(&mut self.sets, e),
+            Ev::Pod(e) => apply_event(&mut self.pods, e),
+            Ev::Event(e) => apply_event(&mut self.events, e),
+            Ev::Reset(what) => match what.as_str() {
+                "Deployments" => self.deployments.clear(),
+                "StatefulSets" => self.sets.clear(),
+                "Pods" => self.pods.clear(),
+                _ => self.events.clear(),
+            },
+            Ev::Outage(e) => {
+                let since = self.outage.take().map_or_else(Instant::now, |(t, _)| t);
+                self.outage = Some((since, e));
+            }
+            Ev::Reconnected => self.outage = None,
+            Ev::Fatal(msg) => return Err(WaitFailure::Watch(msg)),
+        }
+        Ok(())
+    }
+
+    /// The newest FailedCreate event about StatefulSet `set` since skyflo last applied it:
+    /// its pods cannot be created at all (for example a label value that is too long).
+    fn failed_create(&self, set: &StatefulSet) -> Option<String> {
+        let uid = set.metadata.uid.as_deref()?;
+        let applied = set
+            .metadata
+            .managed_fields
+            .iter()
+            .flatten()
+            .filter(|m| m.manager.as_deref() == Some(labels::MANAGER))
+            .filter_map(|m| m.time.as_ref().map(|t| t.0))
+            .max()
+            .or_else(|| set.metadata.creation_timestamp.as_ref().map(|t| t.0))?;
+        self.events
+            .values()
+            .filter(|e| e.involved_object.uid.as_deref() == Some(uid))
+            .filter_map(|e| Some((event_time(e)?, e)))
+            .filter(|(t, _)| *t >= applied)
+            .max_by_key(|(t, _)| *t)
+            .map(|(_, e)| e.message.clone().unwrap_or_default())
+    }
+}
+
+fn event_time(e: &Event) -> Option<jiff::Timestamp> {
+    e.series
+        .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
+        .or_else(|| e.last_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+}
+
+fn start_watches(cluster: &Cluster, targets: &[Target]) -> mpsc::UnboundedReceiver<Ev> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let selector = labels::instance_selector(&cluster.instance);
+    if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
+        spawn_watch(cluster.typed::<Deployment>(), selector.clone(), tx.clone(), Ev::Deploy);
+    }
+    if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
+        spawn_watch(cluster.typed::<StatefulSet>(), selector.clone(), tx.clone(), Ev::Sts);
+        // StatefulSets have no ReplicaFailure condition: their controller only says it in
+        // events.
+        spawn_watch_with(
+            cluster.typed::<Event>(),
+            WatchParams::default().fields("involvedObject.kind=StatefulSet,reason=FailedCreate"),
+            tx.clone(),
+            Ev::Event,
+        );
+    }
+    spawn_watch(cluster.typed::<Pod>(), selector, tx, Ev::Pod);
+    rx
+}
+
 /// Waits until every target has rolled out, a pod fails for good, or `deadline` passes.
 pub async fn wait_ready(
     cluster: &Cluster,
@@ -357,33 +496,10 @@ pub async fn wait_ready(
     if targets.is_empty() {
         return Ok(());
     }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let selector = labels::instance_selector(&cluster.instance);
-    if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
-        spawn_watch(
-            cluster.typed::<Deployment>(),
-            selector.clone(),
-            tx.clone(),
-            Ev::Deploy,
-        );
-    }
-    if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
-        spawn_watch(
-            cluster.typed::<StatefulSet>(),
-            selector.clone(),
-            tx.clone(),
-            Ev::Sts,
-        );
-    }
-    spawn_watch(cluster.typed::<Pod>(), selector, tx.clone(), Ev::Pod);
-    drop(tx);
-
-    let mut deployments: HashMap<String, Deployment> = HashMap::new();
-    let mut sets: HashMap<String, StatefulSet> = HashMap::new();
-    let mut pods: HashMap<String, Pod> = HashMap::new();
+    let mut rx = start_watches(cluster, targets);
+    let mut state = State::default();
     let mut shown: BTreeMap<String, (i32, i32, String, bool)> = BTreeMap::new();
     let mut deleted: std::collections::HashSet<String> = Default::default();
-
     loop {
         let ev = match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(ev)) => ev,
@@ -393,140 +509,148 @@ pub async fn wait_ready(
                     pending: "every watch on the cluster ended".into(),
                 });
             }
-            Err(_) => {
-                let pending = summarize_pending(cluster, targets, &deployments, &sets, &pods).await;
-                return Err(WaitFailure::Timeout {
-                    seconds: timeout.as_secs(),
-                    pending,
-                });
-            }
+            Err(_) => return Err(timed_out(cluster, targets, &state, timeout).await),
         };
-        match ev {
-            Ev::Deploy(e) => apply_event(&mut deployments, e),
-            Ev::Sts(e) => apply_event(&mut sets, e),
-            Ev::Pod(e) => apply_event(&mut pods, e),
-        }
+        state.apply(ev)?;
         // Drain what has already arrived before evaluating, so a burst is judged once.
         while let Ok(ev) = rx.try_recv() {
-            match ev {
-                Ev::Deploy(e) => apply_event(&mut deployments, e),
-                Ev::Sts(e) => apply_event(&mut sets, e),
-                Ev::Pod(e) => apply_event(&mut pods, e),
-            }
+            state.apply(ev)?;
         }
-
         let mut all_ready = true;
         for t in targets {
-            let Some(Observed {
-                ready,
-                desired,
-                done,
-                generation,
-                template,
-                replica_failure,
-            }) = observe(t, &deployments, &sets)
-            else {
+            let Some(o) = observe(t, &state.deployments, &state.sets) else {
                 all_ready = false;
                 continue;
             };
-            let template = Some(template);
-            if generation < t.min_generation {
+            if o.generation < t.min_generation {
                 all_ready = false;
                 continue;
             }
-            if let Some(msg) = replica_failure {
-                let kind = if t.kind == WorkloadKind::Deployment {
-                    "Deployment"
+            let note = judge(cluster, t, &o, &state, &mut deleted, reporter).await?;
+            all_ready &= o.done;
+            let view = (o.ready, o.desired, note.clone(), o.done);
+            if shown.get(&t.component) != Some(&view) {
+                if o.done {
+                    reporter.component_done(&t.component, &format!("{}/{} ready", o.ready, o.desired));
                 } else {
-                    "StatefulSet"
-                };
-                return Err(WaitFailure::Failed {
-                    component: t.component.clone(),
-                    object: format!("{kind} {}/{}", cluster.namespace, t.name),
-                    reason: format!("pods cannot be created: {msg}"),
-                    event: String::new(),
-                });
-            }
-            // Only pods of the current template count: old ones are being replaced.
-            let current: Vec<&Pod> = pods
-                .values()
-                .filter(|p| {
-                    p.metadata.deletion_timestamp.is_none()
-                        && p.metadata
-                            .labels
-                            .as_ref()
-                            .and_then(|l| l.get(labels::COMPONENT))
-                            == Some(&t.component)
-                        && template
-                            .as_ref()
-                            .is_some_and(|f| *f == fingerprint_of_pod(p))
-                })
-                .collect();
-            if !done && t.kind == WorkloadKind::StatefulSet {
-                // A StatefulSet does not replace a pod of an earlier revision that never became
-                // ready (the documented "forced rollback" limitation); such a pod is deleted so
-                // the controller recreates it from the current template.
-                if let Some(update) = sets
-                    .get(&t.name)
-                    .and_then(|s| s.status.as_ref()?.update_revision.clone())
-                {
-                    for p in pods.values() {
-                        let l = p.metadata.labels.clone().unwrap_or_default();
-                        let stale = l.get(labels::COMPONENT) == Some(&t.component)
-                            && l.get("controller-revision-hash")
-                                .is_some_and(|h| *h != update)
-                            && p.metadata.deletion_timestamp.is_none()
-                            && !pod_ready(p);
-                        let name = p.metadata.name.clone().unwrap_or_default();
-                        if stale && deleted.insert(name.clone()) {
-                            if cluster.fence.check().await.is_err() {
-                                continue;
-                            }
-                            reporter.line(&format!("deleting pod {name}: it is from an earlier revision and not ready, so the StatefulSet would wait for it forever"));
-                            let _ = cluster
-                                .typed::<Pod>()
-                                .delete(&name, &Default::default())
-                                .await;
-                        }
-                    }
+                    reporter.component(&t.component, o.ready, o.desired, &note);
                 }
-            }
-            if !done {
-                all_ready = false;
-                for p in &current {
-                    if let Some(problem) = fatal_pod_problem(p) {
-                        let pod_name = p.metadata.name.clone().unwrap_or_default();
-                        let event = latest_warning(cluster, &pod_name)
-                            .await
-                            .map(|e| format!(" (latest event: {e})"))
-                            .unwrap_or_default();
-                        return Err(WaitFailure::Failed {
-                            component: t.component.clone(),
-                            object: format!("pod {}/{pod_name}", cluster.namespace),
-                            reason: problem,
-                            event,
-                        });
-                    }
-                }
-            }
-            let note = if done {
-                String::new()
-            } else {
-                current.iter().find_map(|p| pod_note(p)).unwrap_or_default()
-            };
-            let state = (ready, desired, note.clone(), done);
-            if shown.get(&t.component) != Some(&state) {
-                if done {
-                    reporter.component_done(&t.component, &format!("{ready}/{desired} ready"));
-                } else {
-                    reporter.component(&t.component, ready, desired, &note);
-                }
-                shown.insert(t.component.clone(), state);
+                shown.insert(t.component.clone(), view);
             }
         }
         if all_ready {
             return Ok(());
         }
+    }
+}
+
+async fn timed_out(cluster: &Cluster, targets: &[Target], state: &State, timeout: Duration) -> WaitFailure {
+    if let Some((since, error)) = &state.outage {
+        return WaitFailure::Timeout {
+            seconds: timeout.as_secs(),
+            pending: format!(
+                "the API server at {} has not answered for {} s ({error}); the rollout may still be going on: \
+check with `skyflo status` once it is back",
+                cluster.server,
+                since.elapsed().as_secs()
+            ),
+        };
+    }
+    let pending = summarize_pending(cluster, targets, &state.deployments, &state.sets, &state.pods).await;
+    WaitFailure::Timeout {
+        seconds: timeout.as_secs(),
+        pending,
+    }
+}
+
+/// Fails fast when a target can never become ready; otherwise returns a progress note.
+async fn judge(
+    cluster: &Cluster,
+    t: &Target,
+    o: &Observed,
+    state: &State,
+    deleted: &mut std::collections::HashSet<String>,
+    reporter: &dyn Reporter,
+) -> Result<String, WaitFailure> {
+    let (kind, failure) = match t.kind {
+        WorkloadKind::Deployment => ("Deployment", o.replica_failure.clone()),
+        WorkloadKind::StatefulSet => (
+            "StatefulSet",
+            state.sets.get(&t.name).filter(|_| !o.done).and_then(|s| state.failed_create(s)),
+        ),
+    };
+    if let Some(msg) = failure {
+        return Err(WaitFailure::Failed {
+            component: t.component.clone(),
+            object: format!("{kind} {}/{}", cluster.namespace, t.name),
+            reason: format!("pods cannot be created: {msg}"),
+            event: String::new(),
+        });
+    }
+    if o.done {
+        return Ok(String::new());
+    }
+    // Only pods of the current template count: old ones are being replaced.
+    let current: Vec<&Pod> = state
+        .pods
+        .values()
+        .filter(|p| {
+            p.metadata.deletion_timestamp.is_none()
+                && p.metadata.labels.as_ref().and_then(|l| l.get(labels::COMPONENT)) == Some(&t.component)
+                && o.template == fingerprint_of_pod(p)
+        })
+        .collect();
+    if t.kind == WorkloadKind::StatefulSet {
+        delete_stale_pods(cluster, t, state, deleted, reporter).await;
+    }
+    for p in &current {
+        if let Some(problem) = fatal_pod_problem(p) {
+            let pod_name = p.metadata.name.clone().unwrap_or_default();
+            let event = latest_warning(cluster, &pod_name)
+                .await
+                .map(|e| format!(" (latest event: {e})"))
+                .unwrap_or_default();
+            return Err(WaitFailure::Failed {
+                component: t.component.clone(),
+                object: format!("pod {}/{pod_name}", cluster.namespace),
+                reason: problem,
+                event,
+            });
+        }
+    }
+    Ok(current.iter().find_map(|p| pod_note(p)).unwrap_or_default())
+}
+
+/// A StatefulSet does not replace a pod of an earlier revision that never became ready (the
+/// documented "forced rollback" limitation); such a pod is deleted so the controller recreates
+/// it from the current template.
+async fn delete_stale_pods(
+    cluster: &Cluster,
+    t: &Target,
+    state: &State,
+    deleted: &mut std::collections::HashSet<String>,
+    reporter: &dyn Reporter,
+) {
+    let Some(update) = state
+        .sets
+        .get(&t.name)
+        .and_then(|s| s.status.as_ref()?.update_revision.clone())
+    else {
+        return;
+    };
+    for p in state.pods.values() {
+        let l = p.metadata.labels.clone().unwrap_or_default();
+        let stale = l.get(labels::COMPONENT) == Some(&t.component)
+            && l.get("controller-revision-hash").is_some_and(|h| *h != update)
+            && p.metadata.deletion_timestamp.is_none()
+            && !pod_ready(p);
+        let name = p.metadata.name.clone().unwrap_or_default();
+        if !stale || deleted.contains(&name) || cluster.fence.check().await.is_err() {
+            continue;
+        }
+        deleted.insert(name.clone());
+        reporter.line(&format!("deleting pod {name}: it is from an earlier revision and not ready, so the StatefulSet would wait for it forever"));
+        let _ = cluster.typed::<Pod>().delete(&name, &Default::default()).await;
     }
 }
 

@@ -57,13 +57,16 @@ impl Names {
     pub fn of(&self, suffix: &str) -> String {
         format!("{}-{}", self.instance, suffix)
     }
-    /// The ServiceAccount every pod except MCP runs as (no token mounted).
+    /// The ServiceAccount every pod except MCP runs as (no token mounted). Never the bare
+    /// instance name: instance `a`'s `a-mcp` would then be instance `a-mcp`'s as well.
     pub fn service_account(&self) -> String {
-        self.instance.clone()
+        self.of("workloads")
     }
-    /// Cluster-scoped names carry the namespace, so two installs never collide.
+    /// Cluster-scoped names carry the namespace. `:` appears in neither a namespace nor an
+    /// instance name, so (namespace, instance) pairs map to distinct names: `a-mcp` in `x`
+    /// and `a` in `mcp-x` no longer meet at `a-mcp-mcp-x`.
     pub fn mcp_binding(&self) -> String {
-        format!("{}-mcp-{}", self.instance, self.namespace)
+        format!("skyflo:{}:{}-mcp", self.namespace, self.instance)
     }
     pub fn engine_secret(&self) -> String {
         self.of("engine-secrets")

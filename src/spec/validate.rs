@@ -15,8 +15,18 @@ use super::{
 };
 
 pub const MAX_REPLICAS: i64 = 1000;
-/// `<name>-postgres-headless` must stay a valid 63-character DNS label.
-pub const MAX_NAME_LEN: usize = 63 - "-postgres-headless".len();
+/// The longest name or label value derived from metadata.name must stay within 63
+/// characters: the Service `<name>-postgres-headless`, and the pod label
+/// `controller-revision-hash=<name>-postgres-<hash>` that the StatefulSet controller sets (a
+/// hash of up to 10 characters). Past that, PostgreSQL's pods are never created.
+pub const MAX_NAME_LEN: usize = min(
+    63 - "-postgres-headless".len(),
+    63 - "-postgres".len() - "-".len() - 10,
+);
+
+const fn min(a: usize, b: usize) -> usize {
+    if a < b { a } else { b }
+}
 pub const NODE_PORT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
 
 struct Checker<'a> {
@@ -59,7 +69,14 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         .and_then(|m| m.name.clone())
         .unwrap_or_else(|| DEFAULT_NAME.to_string());
     if let Err(why) = dns_label(&name, MAX_NAME_LEN) {
-        c.err("metadata.name", format!("invalid name {name:?}: {why}"));
+        let because = if name.len() > MAX_NAME_LEN {
+            format!(
+                " (the StatefulSet controller labels PostgreSQL's pods controller-revision-hash={name}-postgres-<hash>, and label values end at 63 characters)"
+            )
+        } else {
+            String::new()
+        };
+        c.err("metadata.name", format!("invalid name {name:?}: {why}{because}"));
     }
 
     let Some(spec) = raw.spec.as_ref() else {

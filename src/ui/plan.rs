@@ -11,10 +11,10 @@ fn short(v: &Option<Value>) -> String {
         Some(Value::String(s)) => format!("{s:?}"),
         Some(other) => {
             let s = other.to_string();
-            if s.len() > 120 {
-                format!("{}…", &s[..120])
-            } else {
-                s
+            // Cut at a character boundary: a value may hold any UTF-8.
+            match s.char_indices().nth(120) {
+                Some((at, _)) => format!("{}…", &s[..at]),
+                None => s,
             }
         }
     }
@@ -71,4 +71,20 @@ pub fn json(plan: &Plan) -> Value {
         "pruned": plan.prune,
         "blocked": plan.blocked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+    use serde_json::json;
+
+    #[test]
+    fn long_values_are_cut_at_a_character_boundary() {
+        let v = json!(["é".repeat(200)]);
+        let s = short(&Some(v));
+        assert!(s.ends_with('…'));
+        assert_eq!(s.chars().count(), 121);
+        let small = short(&Some(json!(["ü"])));
+        assert_eq!(small, "[\"ü\"]");
+    }
 }
