@@ -1,38 +1,99 @@
-//! SIGINT, SIGTERM and SIGHUP stop a running operation the same way: the revision is recorded
-//! as failed, the lock released, and the exit code is 128 + the signal's number. A second
-//! signal while that cleanup runs exits at once (the lock then expires by itself).
+//! SIGINT, SIGTERM and SIGHUP. While an operation that holds the lock is armed, the first
+//! signal stops it the way Ctrl-C does (the revision is recorded as failed, the lock
+//! released, exit 128 + the signal's number) and a second one exits at once, saying that the
+//! lock will expire by itself. With nothing armed, a signal ends skyflo at once: there is
+//! nothing to clean up.
+//!
+//! The handlers are installed when the runtime starts, so a signal that arrives while an
+//! operation is between two awaits (or stopped) is never lost to the default action.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
 
 use crate::error::Signal;
 
-/// Resolves with the first of SIGINT, SIGTERM or SIGHUP. From then on a second one ends the
-/// process immediately, after saying so on stderr.
-pub async fn received(lock_note: String) -> Signal {
-    let first = next().await;
-    tokio::spawn(async move {
-        let second = next().await;
-        eprintln!(
-            "error: second {} received: exiting at once without cleaning up; {lock_note}",
-            second.name()
-        );
-        std::process::exit(second.exit_code() as i32);
-    });
-    first
+struct State {
+    armed: AtomicUsize,
+    note: Mutex<String>,
+    received: watch::Sender<Option<Signal>>,
 }
 
-async fn next() -> Signal {
+static STATE: OnceLock<State> = OnceLock::new();
+
+fn state() -> &'static State {
+    STATE.get_or_init(|| State {
+        armed: AtomicUsize::new(0),
+        note: Mutex::new(String::new()),
+        received: watch::channel(None).0,
+    })
+}
+
+/// Installs the handlers; call once inside the runtime, before any work.
+pub fn install() {
     let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
         signal(SignalKind::interrupt()),
         signal(SignalKind::terminate()),
         signal(SignalKind::hangup()),
     ) else {
-        // Without signal handlers the default action (termination) applies.
-        return std::future::pending().await;
+        return; // the default actions (termination) stay in force
     };
-    tokio::select! {
-        _ = int.recv() => Signal::Interrupt,
-        _ = term.recv() => Signal::Terminate,
-        _ = hup.recv() => Signal::Hangup,
+    tokio::spawn(async move {
+        loop {
+            let sig = tokio::select! {
+                _ = int.recv() => Signal::Interrupt,
+                _ = term.recv() => Signal::Terminate,
+                _ = hup.recv() => Signal::Hangup,
+            };
+            let s = state();
+            if s.armed.load(Ordering::SeqCst) == 0 {
+                std::process::exit(sig.exit_code() as i32);
+            }
+            if s.received.borrow().is_some() {
+                let note = s.note.lock().map(|n| n.clone()).unwrap_or_default();
+                eprintln!(
+                    "error: second {} received: exiting at once without cleaning up; {note}",
+                    sig.name()
+                );
+                std::process::exit(sig.exit_code() as i32);
+            }
+            s.received.send_replace(Some(sig));
+        }
+    });
+}
+
+/// Arms the handlers for one operation until the returned guard is dropped. `note` is what a
+/// second signal says about the lock left behind.
+pub fn arm(note: String) -> Armed {
+    let s = state();
+    if let Ok(mut n) = s.note.lock() {
+        *n = note;
+    }
+    s.armed.fetch_add(1, Ordering::SeqCst);
+    Armed(s.received.subscribe())
+}
+
+pub struct Armed(watch::Receiver<Option<Signal>>);
+
+impl Armed {
+    /// Resolves with the first signal received since the process started (also one that
+    /// arrived before this was awaited).
+    pub async fn signal(&mut self) -> Signal {
+        loop {
+            if let Some(sig) = *self.0.borrow_and_update() {
+                return sig;
+            }
+            if self.0.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+        }
+    }
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        state().armed.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -63,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Validate(a) => commands::validate::run(a, &printer).map(|()| 0)?,
         Command::Completions(a) => commands::completions::run(a).map(|()| 0)?,
         cmd => runtime()?.block_on(async {
+            interrupt::install();
             match cmd {
                 Command::Init(a) => commands::init::run(a, &settings, &printer).await,
                 Command::Install(a) => commands::apply::install(a, &settings, &printer).await,

@@ -134,7 +134,7 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
         4,
         9,
         "metadata.name",
-        "at most 45 characters",
+        "at most 43 characters",
     ),
     (
         "node-port-duplicate",

@@ -111,7 +111,11 @@ fn needed(binds_cluster_role: bool) -> Vec<(&'static str, &'static str, &'static
         ("get", "", "namespaces", false),
         ("create", "", "namespaces", false),
         ("patch", "", "namespaces", false),
+        // The lock: created, read to judge expiry and before renewing, renewed with a
+        // conditional update, released with a conditional delete.
         ("create", "coordination.k8s.io", "leases", true),
+        ("get", "coordination.k8s.io", "leases", true),
+        ("update", "coordination.k8s.io", "leases", true),
         ("delete", "coordination.k8s.io", "leases", true),
         ("watch", "", "pods", true),
         ("list", "", "events", true),
@@ -364,10 +368,17 @@ async fn namespace(cluster: &Cluster) -> Result<Check> {
                 .as_ref()
                 .and_then(|l| l.get("pod-security.kubernetes.io/enforce").cloned())
                 .unwrap_or_else(|| "privileged (default)".into());
+            let ownership = if crate::render::labels::created_by(&n.metadata)
+                == Some(cluster.instance.as_str())
+            {
+                "skyflo created it for this installation"
+            } else {
+                "skyflo did not create it, so its labels stay as they are and uninstall --purge keeps it"
+            };
             pass(
                 "namespace",
                 format!(
-                    "{} exists; PodSecurity enforce={level} admits skyflo's pods",
+                    "{} exists; PodSecurity enforce={level} admits skyflo's pods (they meet restricted); {ownership}",
                     cluster.namespace
                 ),
             )
@@ -592,7 +603,7 @@ async fn upstream(cluster: &Cluster) -> Result<Check> {
         warn(
             "upstream",
             format!("an upstream installation exists: {}", found.join(", ")),
-            "two installations compete for node ports and cluster roles: remove the old one (helm uninstall, or upstream's uninstall.sh) keeping its PVCs; installing skyflo into the same namespace with the same name reuses its PostgreSQL password Secret",
+            "two installations compete for node ports and cluster roles. skyflo never takes over objects it did not create: an install into that namespace stops before writing and names them. Keep the old one, install skyflo into another namespace, or see the README (\"Migrating from upstream\") for labelling the old objects so skyflo may take them over",
         )
     })
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use jiff::Timestamp;
 use tokio::time::Instant;
 
@@ -377,6 +377,7 @@ async fn under_lock(
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
     };
+    let mut stop = crate::interrupt::arm(lock_note(cluster, &names));
     let lock = lock::acquire(cluster, &names.lock(), opts.operation.as_str()).await?;
     crate::failpoint::hit("after-lock");
     let fence = lock.fence();
@@ -385,7 +386,10 @@ async fn under_lock(
     let result = tokio::select! {
         r = run => r,
         e = fence.lost() => Err(e),
-        sig = crate::interrupt::received(lock_note(cluster, &names)) => Err(Exit::Interrupted(sig).into()),
+        sig = stop.signal() => {
+            crate::failpoint::hit("after-interrupt");
+            Err(Exit::Interrupted(sig).into())
+        }
     };
     if let Err(e) = &result
         && !fence.is_lost()
@@ -404,6 +408,7 @@ async fn under_lock(
             lock::lease_seconds()
         ));
     }
+    drop(stop);
     result
 }
 
@@ -579,7 +584,9 @@ async fn run_locked(
         Err(WaitFailureOr::Other(e)) => return Err(e),
         Err(WaitFailureOr::Wait(failure)) => failure,
     };
-    record(
+    // The rollout's failure is the error to report; not being able to record it (the API
+    // server is gone, the lock was lost) must not replace it.
+    if let Err(e) = record(
         cluster,
         spec,
         prepared,
@@ -590,7 +597,9 @@ async fn run_locked(
         digest,
     )
     .await
-    .context("recording the failed revision")?;
+    {
+        reporter.line(&format!("warning: could not record revision {revision} as failed: {e:#}"));
+    }
     let mut rollback = String::new();
     if opts.atomic {
         rollback = match release::last_deployed(&prepared.history).cloned() {

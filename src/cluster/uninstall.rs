@@ -171,6 +171,7 @@ pub async fn run(
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
     };
+    let mut stop = crate::interrupt::arm(super::deploy::lock_note(cluster, &names));
     let held = lock::acquire(cluster, &names.lock(), "uninstall").await?;
     crate::failpoint::hit("uninstall-after-lock");
     let fence = held.fence();
@@ -178,11 +179,12 @@ pub async fn run(
     let result = tokio::select! {
         r = delete_groups(&locked, removal, deadline, reporter) => r,
         e = fence.lost() => Err(e),
-        sig = crate::interrupt::received(super::deploy::lock_note(cluster, &names)) => Err(crate::error::Exit::Interrupted(sig).into()),
+        sig = stop.signal() => Err(crate::error::Exit::Interrupted(sig).into()),
     };
     if let Err(e) = held.release().await {
         reporter.line(&format!("warning: {e:#}; the lock expires by itself"));
     }
+    drop(stop);
     result?;
     if removal.delete_namespace {
         delete_namespace(cluster, deadline, reporter).await?;

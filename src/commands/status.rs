@@ -35,6 +35,7 @@ pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> R
     );
     spawn_watch(cluster.typed::<Pod>(), selector, tx, Ev::Pod);
     let mut code = once(&cluster, printer, true).await?;
+    let mut stop = crate::interrupt::arm(String::new());
     loop {
         tokio::select! {
             ev = rx.recv() => {
@@ -43,7 +44,7 @@ pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> R
                 while rx.try_recv().is_ok() {}
                 code = once(&cluster, printer, true).await?;
             }
-            _ = tokio::signal::ctrl_c() => return Ok(code),
+            _ = stop.signal() => return Ok(code),
         }
     }
 }

@@ -252,3 +252,147 @@ pub async fn installed(prefix: &str) -> Installed {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     Installed { ns, dir, file }
 }
+
+/// Runs skyflo against another kubeconfig (an extra API server) with extra environment.
+pub fn skyflo_via(kubeconfig: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    spawn_skyflo_via(kubeconfig, args, env)
+        .wait_with_output()
+        .expect("skyflo output")
+}
+
+/// Starts skyflo against `kubeconfig` with extra environment; stdout and stderr are piped.
+pub fn spawn_skyflo_via(
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"));
+    cmd.args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .env_remove("KUBECONFIG")
+        .env_remove("SKYFLO_FAILPOINT")
+        .env("NO_COLOR", "1")
+        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run skyflo")
+}
+
+/// A decoded value of a Secret's key, or None when the Secret or key is missing.
+pub fn secret_value(ns: &str, name: &str, key: &str) -> Option<String> {
+    let out = kubectl(&[
+        "get", "secret", name, "-n", ns, "-o",
+        &format!("jsonpath={{.data.{key}}}"),
+    ]);
+    if !out.status.success() || out.stdout.is_empty() {
+        return None;
+    }
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(out.stdout.trim_ascii())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// An object's uid, or None when it does not exist.
+pub fn uid_of(ns: &str, kind: &str, name: &str) -> Option<String> {
+    let out = kubectl(&["get", kind, name, "-n", ns, "-o", "jsonpath={.metadata.uid}"]);
+    (out.status.success() && !out.stdout.is_empty())
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A second kube-apiserver on the test cluster's etcd (tests/cluster/apiserver): tests stop
+/// and restart it, or read the audit log of just their own requests.
+pub struct ExtraApiServer {
+    pub name: String,
+    pub kubeconfig: PathBuf,
+}
+
+impl ExtraApiServer {
+    fn script(action: &str, name: &str) -> Output {
+        let dir = kubeconfig().parent().unwrap().to_path_buf();
+        std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cluster/apiserver"))
+            .args([action, name])
+            .env("TESTCLUSTER_DIR", &dir)
+            .output()
+            .expect("tests/cluster/apiserver runs")
+    }
+
+    pub fn start(prefix: &str) -> Self {
+        let name = unique_name(prefix);
+        let out = Self::script("start", &name);
+        assert!(out.status.success(), "extra API server: {}", text(&out));
+        let path = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().to_string();
+        ExtraApiServer {
+            name,
+            kubeconfig: PathBuf::from(path),
+        }
+    }
+
+    pub fn stop(&self) {
+        let out = Self::script("stop", &self.name);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+
+    pub fn restart(&self) {
+        let out = Self::script("restart", &self.name);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+
+    /// The audit log's entries (JSON lines) so far.
+    pub fn audit(&self) -> Vec<serde_json::Value> {
+        let path = self.kubeconfig.parent().unwrap().join("audit.log");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+impl Drop for ExtraApiServer {
+    fn drop(&mut self) {
+        let _ = Self::script("stop", &self.name);
+    }
+}
+
+/// Audit entries of requests by skyflo that change something.
+pub fn skyflo_writes(entries: &[serde_json::Value]) -> Vec<String> {
+    entries
+        .iter()
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .filter(|e| e["userAgent"].as_str().is_some_and(|u| u.starts_with("skyflo/")))
+        .filter(|e| matches!(e["verb"].as_str(), Some("create" | "update" | "patch" | "delete" | "deletecollection")))
+        .map(|e| format!("{} {}", e["verb"], e["requestURI"]))
+        .collect()
+}
+
+/// Waits until a process is stopped (SIGSTOP), as /proc shows it.
+pub fn wait_stopped(pid: u32, secs: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
+        if state == Some('T') {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "process {pid} did not stop ({stat})");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+pub fn signal(pid: u32, sig: &str) {
+    assert!(
+        std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
