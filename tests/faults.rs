@@ -271,7 +271,8 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
     }
     assert!(kubectl(&["create", "serviceaccount", "installer", "-n", n]).status.success());
     assert!(kubectl(&["create", "rolebinding", "almost", "-n", n, "--role=almost", &format!("--serviceaccount={n}:installer")]).status.success());
-    assert!(kubectl(&["create", "clusterrolebinding", &format!("{n}-ns-read"), "--clusterrole=view", &format!("--serviceaccount={n}:installer")]).status.success());
+    assert!(kubectl(&["create", "clusterrole", &format!("{n}-read"), "--verb=get,list", "--resource=namespaces,clusterrolebindings"]).status.success());
+    assert!(kubectl(&["create", "clusterrolebinding", &format!("{n}-read"), &format!("--clusterrole={n}-read"), &format!("--serviceaccount={n}:installer")]).status.success());
     let token = kubectl(&["create", "token", "installer", "-n", n]);
     assert!(token.status.success());
     let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
@@ -292,5 +293,5 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
     assert_ne!(out.status.code(), Some(0), "{}", text(&out));
     assert!(stderr.contains("cannot watch Pods") && stderr.contains("forbidden"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(60), "reported at once, not at the timeout");
-    let _ = kubectl(&["delete", "clusterrolebinding", &format!("{n}-ns-read")]);
+    let _ = kubectl(&["delete", "clusterrolebinding,clusterrole", &format!("{n}-read")]);
 }

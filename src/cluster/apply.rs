@@ -24,18 +24,25 @@ pub async fn apply_one(cluster: &Cluster, object: &Object) -> Result<DynamicObje
     let key = object.object_ref();
     let api = cluster.api_for_ref(&key);
     let pp = PatchParams::apply(MANAGER).force();
-    cluster.fence.check().await?;
-    api.patch(&key.name, &pp, &Patch::Apply(&object.to_dynamic()))
-        .await
-        .map_err(|e| {
-            let hint = if is_invalid(&e) && message(&e).contains("already allocated") {
-                " (`skyflo check` names the Service that holds it)"
-            } else {
-                ""
-            };
-            anyhow::anyhow!("{}{hint}", message(&e))
-        })
-        .with_context(|| format!("applying {key}"))
+    let body = object.to_dynamic();
+    super::client::retrying(cluster.retry, || async {
+        cluster.fence.check().await?;
+        api.patch(&key.name, &pp, &Patch::Apply(&body))
+            .await
+            .map_err(|e| {
+                if !matches!(e, kube::Error::Api(_)) {
+                    return anyhow::Error::new(e);
+                }
+                let hint = if is_invalid(&e) && message(&e).contains("already allocated") {
+                    " (`skyflo check` names the Service that holds it)"
+                } else {
+                    ""
+                };
+                anyhow::anyhow!("{}{hint}", message(&e))
+            })
+    })
+    .await
+    .with_context(|| format!("applying {key}"))
 }
 
 /// Creates the namespace of a fresh install (before the lock, which lives in it). A create,
@@ -65,15 +72,19 @@ pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>
     if matches!(key.kind.as_str(), "Deployment" | "StatefulSet") {
         dp.propagation_policy = Some(PropagationPolicy::Foreground);
     }
-    cluster.fence.check().await?;
-    match api.delete(&key.name, &dp).await {
-        Ok(either) => Ok(either
-            .left()
-            .and_then(|o| o.metadata.uid)
-            .or(Some(String::new()))),
-        Err(e) if is_gone(&e) => Ok(None),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("deleting {key}"))),
-    }
+    super::client::retrying(cluster.retry, || async {
+        cluster.fence.check().await?;
+        match api.delete(&key.name, &dp).await {
+            Ok(either) => Ok(either
+                .left()
+                .and_then(|o| o.metadata.uid)
+                .or(Some(String::new()))),
+            Err(e) if is_gone(&e) => Ok(None),
+            Err(e) => Err(anyhow::Error::new(e)),
+        }
+    })
+    .await
+    .with_context(|| format!("deleting {key}"))
 }
 
 /// Waits (with a watch per object) until every deleted object is gone, naming the ones

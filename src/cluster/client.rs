@@ -57,3 +57,36 @@ pub async fn connect(settings: &Settings) -> Result<(Client, String)> {
 pub fn is_unreachable(err: &kube::Error) -> bool {
     !matches!(err, kube::Error::Api(_))
 }
+
+/// True when a request never reached the API server (connection refused or reset while
+/// connecting): safe to send again, even a create, because nothing was received.
+pub fn is_connect_error(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotConnected
+            )
+        }) || e.to_string().contains("client error (Connect)")
+    })
+}
+
+/// Runs a write, sending it again while the API server cannot be reached (a restart), for up
+/// to `window`. Any answer from the server, success or error, is final.
+pub async fn retrying<T, F, Fut>(window: Duration, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + window;
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match f().await {
+            Err(e) if is_connect_error(&e) && tokio::time::Instant::now() + backoff < deadline => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+            r => return r,
+        }
+    }
+}

@@ -397,7 +397,7 @@ async fn under_lock(
     {
         // Record the failure (also on a signal) so history shows it; a rollout failure has
         // already recorded its own revisions.
-        let failed = record(&locked, spec, prepared, revision, opts.operation, Outcome::Failed, &format!("{e:#}"), digest).await;
+        let failed = record(&locked.impatient(), spec, prepared, revision, opts.operation, Outcome::Failed, &format!("{e:#}"), digest).await;
         if let Err(r) = failed {
             reporter.line(&format!("warning: could not record revision {revision} as failed: {r:#}"));
         }
@@ -587,7 +587,7 @@ async fn run_locked(
     // The rollout's failure is the error to report; not being able to record it (the API
     // server is gone, the lock was lost) must not replace it.
     if let Err(e) = record(
-        cluster,
+        &cluster.impatient(),
         spec,
         prepared,
         revision,

@@ -473,10 +473,16 @@ impl Lock {
             }),
             ..Default::default()
         };
-        match s.api.delete(&s.name, &dp).await {
-            Ok(_) => Ok(()),
-            Err(e) if is_gone(&e) || is_conflict(&e) => Ok(()),
-            Err(e) => Err(anyhow::Error::new(e).context("releasing the lock")),
-        }
+        // A short retry: an API server that is restarting should not leave the lock behind,
+        // one that is gone should not hold up the exit (the lease expires by itself).
+        super::client::retrying(Duration::from_secs(5), || async {
+            match s.api.delete(&s.name, &dp).await {
+                Ok(_) => Ok(()),
+                Err(e) if is_gone(&e) || is_conflict(&e) => Ok(()),
+                Err(e) => Err(anyhow::Error::new(e)),
+            }
+        })
+        .await
+        .context("releasing the lock")
     }
 }

@@ -31,6 +31,8 @@ pub struct Cluster {
     pub instance: String,
     /// Checked before every write: proof that this process holds the installation's lock.
     pub fence: lock::Fence,
+    /// How long a write is retried while the API server cannot be reached.
+    pub retry: std::time::Duration,
 }
 
 impl Cluster {
@@ -41,6 +43,16 @@ impl Cluster {
             namespace: namespace.to_string(),
             instance: instance.to_string(),
             fence: lock::Fence::default(),
+            retry: std::time::Duration::from_secs(30),
+        }
+    }
+
+    /// The same connection with a shorter retry window, for cleanup after a failure (the
+    /// operation's own deadline has passed; a dead API server should not hold up the exit).
+    pub fn impatient(&self) -> Cluster {
+        Cluster {
+            retry: std::time::Duration::from_secs(2),
+            ..self.clone()
         }
     }
 

@@ -111,22 +111,20 @@ pub fn last_deployed(history: &[Release]) -> Option<&Release> {
 /// Writes a new record, marks the previous deployed one superseded, and trims old ones.
 pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -> Result<()> {
     let api: Api<Secret> = cluster.typed();
-    cluster.fence.check().await?;
     // The history was read before the lock was taken; if another operation recorded a
     // revision in between, this one takes the next free number.
     let mut release = release.clone();
-    if let Err(e) = api
-        .create(&PostParams::default(), &record_secret(cluster, &release)?)
-        .await
-    {
-        if !super::errors::is_conflict(&e) {
-            return Err(anyhow::Error::new(e)
-                .context(format!("writing release record {}", release.revision)));
+    let created = create(cluster, &api, &release).await;
+    if let Err(e) = created {
+        let taken = e
+            .chain()
+            .any(|c| c.downcast_ref::<kube::Error>().is_some_and(super::errors::is_conflict));
+        if !taken {
+            return Err(e.context(format!("writing release record {}", release.revision)));
         }
         let fresh = list(cluster).await?;
         release.revision = fresh.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
-        cluster.fence.check().await?;
-        api.create(&PostParams::default(), &record_secret(cluster, &release)?)
+        create(cluster, &api, &release)
             .await
             .with_context(|| format!("writing release record {}", release.revision))?;
     }
@@ -139,12 +137,17 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
             "metadata": {"labels": {"skyflo.ai/outcome": "superseded"}},
             "data": {"release": base64_json(&p)?},
         });
-        cluster.fence.check().await?;
-        api.patch(
-            &secret_name(&cluster.instance, prev.revision),
-            &kube::api::PatchParams::default(),
-            &kube::api::Patch::Merge(&patch),
-        )
+        let name = secret_name(&cluster.instance, prev.revision);
+        super::client::retrying(cluster.retry, || async {
+            cluster.fence.check().await?;
+            api.patch(
+                &name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .map_err(anyhow::Error::new)
+        })
         .await
         .with_context(|| format!("marking release record {} superseded", prev.revision))?;
     }
@@ -155,6 +158,18 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
             .await;
     }
     Ok(())
+}
+
+async fn create(cluster: &Cluster, api: &Api<Secret>, release: &Release) -> Result<()> {
+    let secret = record_secret(cluster, release)?;
+    super::client::retrying(cluster.retry, || async {
+        cluster.fence.check().await?;
+        api.create(&PostParams::default(), &secret)
+            .await
+            .map(drop)
+            .map_err(anyhow::Error::new)
+    })
+    .await
 }
 
 /// The revisions to delete once `new` is recorded: the oldest beyond [`KEEP`], but never the
