@@ -181,10 +181,22 @@ mod tests {
         assert!(parse_duration("5x").is_err());
         assert!(parse_duration("m").is_err());
         // Huge values are errors, never an overflow or a panic later.
-        for huge in ["99999999999999999999", "18446744073709551615", "9999999999999999h", "721h", "2592001"] {
+        for huge in [
+            "99999999999999999999",
+            "18446744073709551615",
+            "9999999999999999h",
+            "721h",
+            "2592001",
+        ] {
             let e = parse_duration(huge).unwrap_err();
-            assert!(e.contains("too long") || e.contains("invalid"), "{huge}: {e}");
+            assert!(
+                e.contains("too long") || e.contains("invalid"),
+                "{huge}: {e}"
+            );
         }
-        assert_eq!(parse_duration("720h"), Ok(Duration::from_secs(MAX_TIMEOUT_SECS)));
+        assert_eq!(
+            parse_duration("720h"),
+            Ok(Duration::from_secs(MAX_TIMEOUT_SECS))
+        );
     }
 }

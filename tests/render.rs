@@ -536,8 +536,14 @@ fn footprint(instance: &str, namespace: &str) -> BTreeSet<(String, String, Strin
         .collect();
     for extra in [
         ("Lease", format!("{instance}-lock")),
-        ("PersistentVolumeClaim", format!("postgres-data-{instance}-postgres-0")),
-        ("PersistentVolumeClaim", format!("redis-data-{instance}-redis-0")),
+        (
+            "PersistentVolumeClaim",
+            format!("postgres-data-{instance}-postgres-0"),
+        ),
+        (
+            "PersistentVolumeClaim",
+            format!("redis-data-{instance}-redis-0"),
+        ),
     ] {
         out.insert((extra.0.into(), namespace.into(), extra.1));
     }
@@ -551,17 +557,30 @@ fn footprint(instance: &str, namespace: &str) -> BTreeSet<(String, String, Strin
 fn names_of_different_installations_never_collide() {
     let tokens: BTreeSet<String> = footprint("a", "x")
         .iter()
-        .flat_map(|(_, _, n)| n.split(['-', ':', '.']).map(String::from).collect::<Vec<_>>())
+        .flat_map(|(_, _, n)| {
+            n.split(['-', ':', '.'])
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
         .filter(|t| !t.is_empty())
         .collect();
-    assert!(tokens.contains("mcp") && tokens.contains("headless"), "{tokens:?}");
+    assert!(
+        tokens.contains("mcp") && tokens.contains("headless"),
+        "{tokens:?}"
+    );
     for t in &tokens {
         let other = format!("a-{t}");
         let (mine, theirs) = (footprint("a", "x"), footprint(&other, "x"));
         let clash: Vec<_> = mine.intersection(&theirs).collect();
-        assert!(clash.is_empty(), "instances a and {other} in one namespace share {clash:?}");
+        assert!(
+            clash.is_empty(),
+            "instances a and {other} in one namespace share {clash:?}"
+        );
         let shifted = footprint("a", &format!("{t}-x"));
         let clash: Vec<_> = theirs.intersection(&shifted).collect();
-        assert!(clash.is_empty(), "{other} in x and a in {t}-x share {clash:?}");
+        assert!(
+            clash.is_empty(),
+            "{other} in x and a in {t}-x share {clash:?}"
+        );
     }
 }

@@ -25,7 +25,7 @@ pub async fn apply_one(cluster: &Cluster, object: &Object) -> Result<DynamicObje
     let api = cluster.api_for_ref(&key);
     let pp = PatchParams::apply(MANAGER).force();
     let body = object.to_dynamic();
-    super::client::retrying(cluster.retry, || async {
+    super::client::retrying(cluster.write_deadline(), || async {
         cluster.fence.check().await?;
         api.patch(&key.name, &pp, &Patch::Apply(&body))
             .await
@@ -72,7 +72,7 @@ pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>
     if matches!(key.kind.as_str(), "Deployment" | "StatefulSet") {
         dp.propagation_policy = Some(PropagationPolicy::Foreground);
     }
-    super::client::retrying(cluster.retry, || async {
+    super::client::retrying(cluster.write_deadline(), || async {
         cluster.fence.check().await?;
         match api.delete(&key.name, &dp).await {
             Ok(either) => Ok(either

@@ -71,18 +71,24 @@ pub fn is_connect_error(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Runs a write, sending it again while the API server cannot be reached (a restart), for up
-/// to `window`. Any answer from the server, success or error, is final.
-pub async fn retrying<T, F, Fut>(window: Duration, mut f: F) -> Result<T>
+/// Runs a write, sending it again while the API server cannot be reached (a restart), until
+/// `deadline`. Any answer from the server, success or error, is final.
+pub async fn retrying<T, F, Fut>(deadline: tokio::time::Instant, mut f: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let deadline = tokio::time::Instant::now() + window;
+    let started = tokio::time::Instant::now();
     let mut backoff = Duration::from_millis(200);
     loop {
         match f().await {
-            Err(e) if is_connect_error(&e) && tokio::time::Instant::now() + backoff < deadline => {
+            Err(e) if is_connect_error(&e) => {
+                if tokio::time::Instant::now() + backoff >= deadline {
+                    let secs = started.elapsed().as_secs();
+                    return Err(e.context(format!(
+                        "the API server has not answered for {secs} s (an outage or a restart that outlasted the timeout)"
+                    )));
+                }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }

@@ -163,13 +163,13 @@ fn refuse_volume_without_password(
     let Some(claim) = live.claims.iter().find(|c| c.name.starts_with(&prefix)) else {
         return Ok(());
     };
+    let secret = format!("{}-postgres-secrets", cluster.instance);
     anyhow::bail!(
         "{claim} holds PostgreSQL data, but Secret {ns}/{secret} with its password is gone \
 (an interrupted `uninstall --purge`, or deleted by hand). A newly generated password would not open \
 that database, so nothing was changed. Either restore the Secret (key POSTGRES_PASSWORD) from a backup, \
 or, if the data is not needed, delete the volume: kubectl -n {ns} delete pvc {name}",
         ns = cluster.namespace,
-        secret = format!("{}-postgres-secrets", cluster.instance),
         name = claim.name,
     )
 }
@@ -241,7 +241,11 @@ pub fn conflict_error(cluster: &Cluster, plan: &Plan) -> anyhow::Error {
         plan.conflicts.len(),
         if plan.conflicts.len() == 1 { "" } else { "s" },
         if plan.conflicts.len() == 1 { "s" } else { "" },
-        if plan.conflicts.len() == 1 { "it" } else { "them" },
+        if plan.conflicts.len() == 1 {
+            "it"
+        } else {
+            "them"
+        },
     );
     for c in &plan.conflicts {
         msg.push_str(&format!("\n  {}: {}", c.object, c.owner));
@@ -294,7 +298,8 @@ async fn wait_unchanged(
         wait::wait_ready(cluster, &t, deadline, opts.timeout, reporter)
             .await
             .map_err(|f| {
-                anyhow::Error::new(f).context(Exit::NotReady("the installation is not ready".into()))
+                anyhow::Error::new(f)
+                    .context(Exit::NotReady("the installation is not ready".into()))
             })?;
     }
     Ok(())
@@ -356,7 +361,13 @@ pub async fn deploy(
         "plan: {c} to create, {u} to change, {p} to prune, {same} unchanged"
     ));
     create_namespace(cluster, &mut prepared).await?;
-    let revision = prepared.history.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+    let revision = prepared
+        .history
+        .iter()
+        .map(|r| r.revision)
+        .max()
+        .unwrap_or(0)
+        + 1;
     under_lock(cluster, spec, opts, reporter, &prepared, revision, &digest).await?;
     Ok(done(prepared, Some(revision)))
 }
@@ -381,7 +392,9 @@ async fn under_lock(
     let lock = lock::acquire(cluster, &names.lock(), opts.operation.as_str()).await?;
     crate::failpoint::hit("after-lock");
     let fence = lock.fence();
-    let locked = cluster.fenced(fence.clone());
+    let locked = cluster
+        .fenced(fence.clone())
+        .until(deadline_after(opts.timeout));
     let run = run_locked(&locked, spec, opts, reporter, prepared, revision, digest);
     let result = tokio::select! {
         r = run => r,
@@ -397,9 +410,21 @@ async fn under_lock(
     {
         // Record the failure (also on a signal) so history shows it; a rollout failure has
         // already recorded its own revisions.
-        let failed = record(&locked.impatient(), spec, prepared, revision, opts.operation, Outcome::Failed, &format!("{e:#}"), digest).await;
+        let failed = record(
+            &locked.impatient(),
+            spec,
+            prepared,
+            revision,
+            opts.operation,
+            Outcome::Failed,
+            &format!("{e:#}"),
+            digest,
+        )
+        .await;
         if let Err(r) = failed {
-            reporter.line(&format!("warning: could not record revision {revision} as failed: {r:#}"));
+            reporter.line(&format!(
+                "warning: could not record revision {revision} as failed: {r:#}"
+            ));
         }
     }
     if let Err(e) = lock.release().await {
@@ -598,7 +623,9 @@ async fn run_locked(
     )
     .await
     {
-        reporter.line(&format!("warning: could not record revision {revision} as failed: {e:#}"));
+        reporter.line(&format!(
+            "warning: could not record revision {revision} as failed: {e:#}"
+        ));
     }
     let mut rollback = String::new();
     if opts.atomic {

@@ -132,14 +132,18 @@ fn owner_of(cluster: &Cluster, kind: &str, obj: &DynamicObject) -> Option<String
     if ours {
         return None;
     }
-    Some(match (skyflo, get(labels::INSTANCE), get(labels::OWNER_NAMESPACE)) {
-        (true, Some(i), Some(ns)) => format!("skyflo installation {i:?} in namespace {ns}"),
-        (true, Some(i), None) => format!("skyflo installation {i:?}"),
-        (_, _, _) => match get(labels::MANAGED_BY) {
-            Some(m) => format!("managed by {m:?}, not by this installation"),
-            None => "not created by skyflo (no app.kubernetes.io/managed-by=skyflo label)".into(),
+    Some(
+        match (skyflo, get(labels::INSTANCE), get(labels::OWNER_NAMESPACE)) {
+            (true, Some(i), Some(ns)) => format!("skyflo installation {i:?} in namespace {ns}"),
+            (true, Some(i), None) => format!("skyflo installation {i:?}"),
+            (_, _, _) => match get(labels::MANAGED_BY) {
+                Some(m) => format!("managed by {m:?}, not by this installation"),
+                None => {
+                    "not created by skyflo (no app.kubernetes.io/managed-by=skyflo label)".into()
+                }
+            },
         },
-    })
+    )
 }
 
 async fn list_all(cluster: &Cluster, namespaced: bool, scope: Scope) -> Result<Live> {
@@ -186,8 +190,23 @@ async fn list_all(cluster: &Cluster, namespaced: bool, scope: Scope) -> Result<L
         let secrets = cluster.api_for("Secret", None);
         let claims = cluster.api_for("PersistentVolumeClaim", None);
         let (s, c) = futures::try_join!(
-            async { secrets.list_metadata(&ListParams::default()).await.context("listing Secrets") },
-            async { claims.list_metadata(&ListParams::default().labels(&format!("{}=skyflo,{}={}", labels::NAME, labels::INSTANCE, cluster.instance))).await.context("listing PersistentVolumeClaims") },
+            async {
+                secrets
+                    .list_metadata(&ListParams::default())
+                    .await
+                    .context("listing Secrets")
+            },
+            async {
+                claims
+                    .list_metadata(&ListParams::default().labels(&format!(
+                        "{}=skyflo,{}={}",
+                        labels::NAME,
+                        labels::INSTANCE,
+                        cluster.instance
+                    )))
+                    .await
+                    .context("listing PersistentVolumeClaims")
+            },
         )?;
         Ok::<_, anyhow::Error>((s.items, c.items))
     };
@@ -209,10 +228,11 @@ async fn list_all(cluster: &Cluster, namespaced: bool, scope: Scope) -> Result<L
             metadata: m.metadata,
             data: serde_json::Value::Null,
         };
-        if !live.objects.contains_key(&r) && !is_release_name(cluster, &r.name) {
-            if let Some(owner) = owner_of(cluster, "Secret", &as_dynamic) {
-                live.foreign.insert(r, owner);
-            }
+        if !live.objects.contains_key(&r)
+            && !is_release_name(cluster, &r.name)
+            && let Some(owner) = owner_of(cluster, "Secret", &as_dynamic)
+        {
+            live.foreign.insert(r, owner);
         }
     }
     live.claims = claims
@@ -237,7 +257,8 @@ fn is_release_name(cluster: &Cluster, name: &str) -> bool {
 /// Files one listed object under ours, foreign, or release records.
 fn sort_listed(cluster: &Cluster, live: &mut Live, kind: &str, mut obj: DynamicObject) {
     let (ar, _) = api_resource_for(kind).expect("listed kinds are known");
-    if kind == "Secret" && obj.data.get("type").and_then(|t| t.as_str()) == Some(release::SECRET_TYPE)
+    if kind == "Secret"
+        && obj.data.get("type").and_then(|t| t.as_str()) == Some(release::SECRET_TYPE)
     {
         if let Some(r) = release::parse(&obj) {
             live.releases.push(r);
@@ -250,10 +271,16 @@ fn sort_listed(cluster: &Cluster, live: &mut Live, kind: &str, mut obj: DynamicO
         return;
     }
     // Secrets matched only the looser selector: without name=skyflo they are not ours.
-    if obj.metadata.labels.as_ref().and_then(|l| l.get(labels::NAME)).map(String::as_str)
+    if obj
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(labels::NAME))
+        .map(String::as_str)
         != Some("skyflo")
     {
-        live.foreign.insert(key, "not labelled app.kubernetes.io/name=skyflo".into());
+        live.foreign
+            .insert(key, "not labelled app.kubernetes.io/name=skyflo".into());
         return;
     }
     // List items carry no apiVersion/kind; the plan compares whole objects.

@@ -73,7 +73,10 @@ fn boot_millis() -> u64 {
         }
     }
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_millis() as u64
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
 }
 
 /// Proof that this process still holds the installation's lock. Cloned into [`Cluster`];
@@ -124,7 +127,9 @@ impl Fence {
     }
 
     pub fn is_lost(&self) -> bool {
-        self.0.as_ref().is_some_and(|s| s.lost.load(Ordering::SeqCst))
+        self.0
+            .as_ref()
+            .is_some_and(|s| s.lost.load(Ordering::SeqCst))
     }
 }
 
@@ -192,7 +197,9 @@ anything more. Check `skyflo status` and run the command again",
                 Ok(())
             }
             Err(e) if is_conflict(&e) || is_gone(&e) => Err(self.mark_lost()),
-            Err(e) => Err(anyhow::Error::new(e).context(format!("renewing the lock {}", self.name))),
+            Err(e) => {
+                Err(anyhow::Error::new(e).context(format!("renewing the lock {}", self.name)))
+            }
         }
     }
 
@@ -475,13 +482,16 @@ impl Lock {
         };
         // A short retry: an API server that is restarting should not leave the lock behind,
         // one that is gone should not hold up the exit (the lease expires by itself).
-        super::client::retrying(Duration::from_secs(5), || async {
-            match s.api.delete(&s.name, &dp).await {
-                Ok(_) => Ok(()),
-                Err(e) if is_gone(&e) || is_conflict(&e) => Ok(()),
-                Err(e) => Err(anyhow::Error::new(e)),
-            }
-        })
+        super::client::retrying(
+            tokio::time::Instant::now() + Duration::from_secs(5),
+            || async {
+                match s.api.delete(&s.name, &dp).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if is_gone(&e) || is_conflict(&e) => Ok(()),
+                    Err(e) => Err(anyhow::Error::new(e)),
+                }
+            },
+        )
         .await
         .context("releasing the lock")
     }

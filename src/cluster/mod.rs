@@ -31,8 +31,9 @@ pub struct Cluster {
     pub instance: String,
     /// Checked before every write: proof that this process holds the installation's lock.
     pub fence: lock::Fence,
-    /// How long a write is retried while the API server cannot be reached.
-    pub retry: std::time::Duration,
+    /// Until when a write is retried while the API server cannot be reached (the operation's
+    /// deadline; `None`: 30 s from each write).
+    pub retry_until: Option<tokio::time::Instant>,
 }
 
 impl Cluster {
@@ -43,17 +44,28 @@ impl Cluster {
             namespace: namespace.to_string(),
             instance: instance.to_string(),
             fence: lock::Fence::default(),
-            retry: std::time::Duration::from_secs(30),
+            retry_until: None,
         }
     }
 
-    /// The same connection with a shorter retry window, for cleanup after a failure (the
-    /// operation's own deadline has passed; a dead API server should not hold up the exit).
-    pub fn impatient(&self) -> Cluster {
+    /// The same connection, retrying writes during an outage until `deadline`.
+    pub fn until(&self, deadline: tokio::time::Instant) -> Cluster {
         Cluster {
-            retry: std::time::Duration::from_secs(2),
+            retry_until: Some(deadline),
             ..self.clone()
         }
+    }
+
+    /// The same connection with a short retry window, for cleanup after a failure (the
+    /// operation's own deadline has passed; a dead API server should not hold up the exit).
+    pub fn impatient(&self) -> Cluster {
+        self.until(tokio::time::Instant::now() + std::time::Duration::from_secs(2))
+    }
+
+    /// When a write that cannot reach the API server gives up.
+    pub fn write_deadline(&self) -> tokio::time::Instant {
+        self.retry_until
+            .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(30))
     }
 
     /// The same connection, whose writes are fenced by a lock this process holds.

@@ -197,7 +197,9 @@ fn prune_set(
     }
     for key in previous {
         check_recorded(cluster, key)?;
-        if wanted.contains(key) || matches!(key.kind.as_str(), "PersistentVolumeClaim" | "Namespace") {
+        if wanted.contains(key)
+            || matches!(key.kind.as_str(), "PersistentVolumeClaim" | "Namespace")
+        {
             continue;
         }
         if let Some(owner) = live.foreign.get(key) {

@@ -116,9 +116,10 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
     let mut release = release.clone();
     let created = create(cluster, &api, &release).await;
     if let Err(e) = created {
-        let taken = e
-            .chain()
-            .any(|c| c.downcast_ref::<kube::Error>().is_some_and(super::errors::is_conflict));
+        let taken = e.chain().any(|c| {
+            c.downcast_ref::<kube::Error>()
+                .is_some_and(super::errors::is_conflict)
+        });
         if !taken {
             return Err(e.context(format!("writing release record {}", release.revision)));
         }
@@ -138,7 +139,7 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
             "data": {"release": base64_json(&p)?},
         });
         let name = secret_name(&cluster.instance, prev.revision);
-        super::client::retrying(cluster.retry, || async {
+        super::client::retrying(cluster.write_deadline(), || async {
             cluster.fence.check().await?;
             api.patch(
                 &name,
@@ -154,7 +155,10 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
     for old in expired(history, &release) {
         cluster.fence.check().await?;
         let _ = api
-            .delete(&secret_name(&cluster.instance, old), &DeleteParams::default())
+            .delete(
+                &secret_name(&cluster.instance, old),
+                &DeleteParams::default(),
+            )
             .await;
     }
     Ok(())
@@ -162,7 +166,7 @@ pub async fn record(cluster: &Cluster, history: &[Release], release: &Release) -
 
 async fn create(cluster: &Cluster, api: &Api<Secret>, release: &Release) -> Result<()> {
     let secret = record_secret(cluster, release)?;
-    super::client::retrying(cluster.retry, || async {
+    super::client::retrying(cluster.write_deadline(), || async {
         cluster.fence.check().await?;
         api.create(&PostParams::default(), &secret)
             .await
@@ -300,7 +304,11 @@ mod tests {
         assert_eq!(rollback_target(&h).map(|r| r.revision), Some(2));
         let h = vec![rel(1, Outcome::Superseded), rel(2, Outcome::Deployed)];
         assert_eq!(rollback_target(&h).map(|r| r.revision), Some(1));
-        let h = vec![rel(1, Outcome::Deployed), rel(2, Outcome::Failed), rel(3, Outcome::Failed)];
+        let h = vec![
+            rel(1, Outcome::Deployed),
+            rel(2, Outcome::Failed),
+            rel(3, Outcome::Failed),
+        ];
         assert_eq!(rollback_target(&h).map(|r| r.revision), Some(1));
         assert!(rollback_target(&[rel(1, Outcome::Deployed)]).is_none());
     }

@@ -130,7 +130,15 @@ fn claim_size(c: &PersistentVolumeClaim) -> Option<String> {
         .as_ref()
         .and_then(|s| s.capacity.as_ref())
         .and_then(|cap| cap.get("storage"))
-        .or_else(|| c.spec.as_ref()?.resources.as_ref()?.requests.as_ref()?.get("storage"))
+        .or_else(|| {
+            c.spec
+                .as_ref()?
+                .resources
+                .as_ref()?
+                .requests
+                .as_ref()?
+                .get("storage")
+        })
         .map(|q| q.0.clone())
 }
 
@@ -156,7 +164,11 @@ async fn namespace_stays(cluster: &Cluster, live: &inventory::Live) -> Result<Op
         others.len(),
         if others.len() == 1 { "" } else { "s" },
         shown.join(", "),
-        if others.len() > shown.len() { ", …" } else { "" }
+        if others.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
     )))
 }
 
@@ -175,7 +187,7 @@ pub async fn run(
     let held = lock::acquire(cluster, &names.lock(), "uninstall").await?;
     crate::failpoint::hit("uninstall-after-lock");
     let fence = held.fence();
-    let locked = cluster.fenced(fence.clone());
+    let locked = cluster.fenced(fence.clone()).until(deadline);
     let result = tokio::select! {
         r = delete_groups(&locked, removal, deadline, reporter) => r,
         e = fence.lost() => Err(e),
@@ -228,7 +240,11 @@ async fn delete_groups(
 
 /// Deletes a namespace skyflo created, after checking once more (just before the delete) that
 /// nothing of anyone else's appeared in it.
-async fn delete_namespace(cluster: &Cluster, deadline: Instant, reporter: &dyn Reporter) -> Result<()> {
+async fn delete_namespace(
+    cluster: &Cluster,
+    deadline: Instant,
+    reporter: &dyn Reporter,
+) -> Result<()> {
     let others = foreign::objects_in_namespace(cluster).await?;
     if !others.is_empty() {
         reporter.line(&format!(

@@ -78,7 +78,10 @@ pub(crate) fn spawn_watch_with<K>(
 ) where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
-    let what = std::any::type_name::<K>().rsplit("::").next().unwrap_or("objects");
+    let what = std::any::type_name::<K>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("objects");
     let what = format!("{what}s");
     tokio::spawn(async move {
         let mut rv = "0".to_string();
@@ -94,7 +97,10 @@ pub(crate) fn spawn_watch_with<K>(
                     continue;
                 }
                 Err(kube::Error::Api(s)) => {
-                    let _ = tx.send(Ev::Fatal(format!("cannot watch {what}: {} ({})", s.message, s.code)));
+                    let _ = tx.send(Ev::Fatal(format!(
+                        "cannot watch {what}: {} ({})",
+                        s.message, s.code
+                    )));
                     return;
                 }
                 Err(e) => {
@@ -118,7 +124,10 @@ pub(crate) fn spawn_watch_with<K>(
                         break;
                     }
                     Ok(WatchEvent::Error(s)) => {
-                        let _ = tx.send(Ev::Fatal(format!("watching {what}: {} ({})", s.message, s.code)));
+                        let _ = tx.send(Ev::Fatal(format!(
+                            "watching {what}: {} ({})",
+                            s.message, s.code
+                        )));
                         return;
                     }
                     Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
@@ -468,10 +477,20 @@ fn start_watches(cluster: &Cluster, targets: &[Target]) -> mpsc::UnboundedReceiv
     let (tx, rx) = mpsc::unbounded_channel();
     let selector = labels::instance_selector(&cluster.instance);
     if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
-        spawn_watch(cluster.typed::<Deployment>(), selector.clone(), tx.clone(), Ev::Deploy);
+        spawn_watch(
+            cluster.typed::<Deployment>(),
+            selector.clone(),
+            tx.clone(),
+            Ev::Deploy,
+        );
     }
     if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
-        spawn_watch(cluster.typed::<StatefulSet>(), selector.clone(), tx.clone(), Ev::Sts);
+        spawn_watch(
+            cluster.typed::<StatefulSet>(),
+            selector.clone(),
+            tx.clone(),
+            Ev::Sts,
+        );
         // StatefulSets have no ReplicaFailure condition: their controller only says it in
         // events.
         spawn_watch_with(
@@ -531,7 +550,8 @@ pub async fn wait_ready(
             let view = (o.ready, o.desired, note.clone(), o.done);
             if shown.get(&t.component) != Some(&view) {
                 if o.done {
-                    reporter.component_done(&t.component, &format!("{}/{} ready", o.ready, o.desired));
+                    reporter
+                        .component_done(&t.component, &format!("{}/{} ready", o.ready, o.desired));
                 } else {
                     reporter.component(&t.component, o.ready, o.desired, &note);
                 }
@@ -544,7 +564,12 @@ pub async fn wait_ready(
     }
 }
 
-async fn timed_out(cluster: &Cluster, targets: &[Target], state: &State, timeout: Duration) -> WaitFailure {
+async fn timed_out(
+    cluster: &Cluster,
+    targets: &[Target],
+    state: &State,
+    timeout: Duration,
+) -> WaitFailure {
     if let Some((since, error)) = &state.outage {
         return WaitFailure::Timeout {
             seconds: timeout.as_secs(),
@@ -556,7 +581,14 @@ check with `skyflo status` once it is back",
             ),
         };
     }
-    let pending = summarize_pending(cluster, targets, &state.deployments, &state.sets, &state.pods).await;
+    let pending = summarize_pending(
+        cluster,
+        targets,
+        &state.deployments,
+        &state.sets,
+        &state.pods,
+    )
+    .await;
     WaitFailure::Timeout {
         seconds: timeout.as_secs(),
         pending,
@@ -576,7 +608,11 @@ async fn judge(
         WorkloadKind::Deployment => ("Deployment", o.replica_failure.clone()),
         WorkloadKind::StatefulSet => (
             "StatefulSet",
-            state.sets.get(&t.name).filter(|_| !o.done).and_then(|s| state.failed_create(s)),
+            state
+                .sets
+                .get(&t.name)
+                .filter(|_| !o.done)
+                .and_then(|s| state.failed_create(s)),
         ),
     };
     if let Some(msg) = failure {
@@ -596,7 +632,11 @@ async fn judge(
         .values()
         .filter(|p| {
             p.metadata.deletion_timestamp.is_none()
-                && p.metadata.labels.as_ref().and_then(|l| l.get(labels::COMPONENT)) == Some(&t.component)
+                && p.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(labels::COMPONENT))
+                    == Some(&t.component)
                 && o.template == fingerprint_of_pod(p)
         })
         .collect();
@@ -641,7 +681,8 @@ async fn delete_stale_pods(
     for p in state.pods.values() {
         let l = p.metadata.labels.clone().unwrap_or_default();
         let stale = l.get(labels::COMPONENT) == Some(&t.component)
-            && l.get("controller-revision-hash").is_some_and(|h| *h != update)
+            && l.get("controller-revision-hash")
+                .is_some_and(|h| *h != update)
             && p.metadata.deletion_timestamp.is_none()
             && !pod_ready(p);
         let name = p.metadata.name.clone().unwrap_or_default();
@@ -650,7 +691,10 @@ async fn delete_stale_pods(
         }
         deleted.insert(name.clone());
         reporter.line(&format!("deleting pod {name}: it is from an earlier revision and not ready, so the StatefulSet would wait for it forever"));
-        let _ = cluster.typed::<Pod>().delete(&name, &Default::default()).await;
+        let _ = cluster
+            .typed::<Pod>()
+            .delete(&name, &Default::default())
+            .await;
     }
 }
 
@@ -699,4 +743,46 @@ async fn summarize_pending(
         ));
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str) -> Pod {
+        let mut p = Pod::default();
+        p.metadata.name = Some(name.into());
+        p
+    }
+
+    #[test]
+    fn a_relist_forgets_objects_deleted_while_the_watch_was_down() {
+        let mut s = State::default();
+        s.apply(Ev::Pod(WatchEvent::Added(pod("a")))).unwrap();
+        s.apply(Ev::Pod(WatchEvent::Added(pod("b")))).unwrap();
+        // The watch restarts from "0" (410 Gone): only "b" still exists.
+        s.apply(Ev::Reset("Pods".into())).unwrap();
+        s.apply(Ev::Pod(WatchEvent::Added(pod("b")))).unwrap();
+        assert_eq!(s.pods.keys().collect::<Vec<_>>(), vec!["b"]);
+    }
+
+    #[test]
+    fn outages_are_remembered_until_a_watch_reconnects_and_refusals_end_the_wait() {
+        let mut s = State::default();
+        s.apply(Ev::Outage("connection refused".into())).unwrap();
+        let since = s.outage.as_ref().unwrap().0;
+        s.apply(Ev::Outage("connection refused again".into()))
+            .unwrap();
+        assert_eq!(
+            s.outage.as_ref().unwrap().0,
+            since,
+            "the outage keeps its start"
+        );
+        s.apply(Ev::Reconnected).unwrap();
+        assert!(s.outage.is_none());
+        let e = s
+            .apply(Ev::Fatal("cannot watch Pods: forbidden (403)".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("forbidden"));
+    }
 }

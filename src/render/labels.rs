@@ -21,8 +21,13 @@ pub const CHECKSUM: &str = "skyflo.ai/config-checksum";
 pub const CREATED_BY: &str = "skyflo.ai/created-by";
 
 /// The installation that recorded creating this object (a namespace), if any.
-pub fn created_by(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<&str> {
-    meta.annotations.as_ref()?.get(CREATED_BY).map(String::as_str)
+pub fn created_by(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Option<&str> {
+    meta.annotations
+        .as_ref()?
+        .get(CREATED_BY)
+        .map(String::as_str)
 }
 
 pub const MANAGER: &str = "skyflo";

@@ -127,7 +127,8 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         push(Stage::Network, Object::Service(svc));
     }
 
-    let checksums = workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat());
+    let checksums =
+        workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat());
     if let Some(sts) = workloads::postgres(spec, &names, &checksums) {
         push(Stage::Data, Object::StatefulSet(sts));
     }

@@ -76,7 +76,10 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         } else {
             String::new()
         };
-        c.err("metadata.name", format!("invalid name {name:?}: {why}{because}"));
+        c.err(
+            "metadata.name",
+            format!("invalid name {name:?}: {why}{because}"),
+        );
     }
 
     let Some(spec) = raw.spec.as_ref() else {

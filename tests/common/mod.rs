@@ -287,7 +287,12 @@ pub fn spawn_skyflo_via(
 /// A decoded value of a Secret's key, or None when the Secret or key is missing.
 pub fn secret_value(ns: &str, name: &str, key: &str) -> Option<String> {
     let out = kubectl(&[
-        "get", "secret", name, "-n", ns, "-o",
+        "get",
+        "secret",
+        name,
+        "-n",
+        ns,
+        "-o",
         &format!("jsonpath={{.data.{key}}}"),
     ]);
     if !out.status.success() || out.stdout.is_empty() {
@@ -302,7 +307,15 @@ pub fn secret_value(ns: &str, name: &str, key: &str) -> Option<String> {
 
 /// An object's uid, or None when it does not exist.
 pub fn uid_of(ns: &str, kind: &str, name: &str) -> Option<String> {
-    let out = kubectl(&["get", kind, name, "-n", ns, "-o", "jsonpath={.metadata.uid}"]);
+    let out = kubectl(&[
+        "get",
+        kind,
+        name,
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={.metadata.uid}",
+    ]);
     (out.status.success() && !out.stdout.is_empty())
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -317,18 +330,25 @@ pub struct ExtraApiServer {
 impl ExtraApiServer {
     fn script(action: &str, name: &str) -> Output {
         let dir = kubeconfig().parent().unwrap().to_path_buf();
-        std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cluster/apiserver"))
-            .args([action, name])
-            .env("TESTCLUSTER_DIR", &dir)
-            .output()
-            .expect("tests/cluster/apiserver runs")
+        std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/cluster/apiserver"
+        ))
+        .args([action, name])
+        .env("TESTCLUSTER_DIR", &dir)
+        .output()
+        .expect("tests/cluster/apiserver runs")
     }
 
     pub fn start(prefix: &str) -> Self {
         let name = unique_name(prefix);
         let out = Self::script("start", &name);
         assert!(out.status.success(), "extra API server: {}", text(&out));
-        let path = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().to_string();
+        let path = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
         ExtraApiServer {
             name,
             kubeconfig: PathBuf::from(path),
@@ -367,8 +387,17 @@ pub fn skyflo_writes(entries: &[serde_json::Value]) -> Vec<String> {
     entries
         .iter()
         .filter(|e| e["stage"] == "ResponseComplete")
-        .filter(|e| e["userAgent"].as_str().is_some_and(|u| u.starts_with("skyflo/")))
-        .filter(|e| matches!(e["verb"].as_str(), Some("create" | "update" | "patch" | "delete" | "deletecollection")))
+        .filter(|e| {
+            e["userAgent"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("skyflo/"))
+        })
+        .filter(|e| {
+            matches!(
+                e["verb"].as_str(),
+                Some("create" | "update" | "patch" | "delete" | "deletecollection")
+            )
+        })
         .map(|e| format!("{} {}", e["verb"], e["requestURI"]))
         .collect()
 }
@@ -378,11 +407,20 @@ pub fn wait_stopped(pid: u32, secs: u64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(secs);
     loop {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .chars()
+            .next();
         if state == Some('T') {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "process {pid} did not stop ({stat})");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} did not stop ({stat})"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -395,4 +433,25 @@ pub fn signal(pid: u32, sig: &str) {
             .unwrap()
             .success()
     );
+}
+
+/// kubectl with `input` on its standard input (`kubectl create -f -`).
+pub fn kubectl_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("kubectl output")
 }
