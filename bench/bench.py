@@ -149,6 +149,29 @@ writes = [e for e in audit_since(off)
 row("no-op upgrade: wall time", f"{median(times)*1000:.0f} ms", "<= 300 ms", median(times) <= 0.3)
 row("no-op upgrade: writes", f"{len(writes)}", "0", len(writes) == 0)
 
+# 3b. Ownership checks reuse the plan's lists: a no-op upgrade costs the same number of requests
+# in a namespace shared with 200 objects of other teams as in a namespace of its own.
+def noop_requests(target):
+    off = audit_offset()
+    sky("upgrade", "-n", target, "-f", f, "-q")
+    time.sleep(1.0)
+    return len([e for e in audit_since(off) if target in e.get("requestURI", "")
+                or target in json.dumps(e.get("objectRef", {}))])
+
+
+own = noop_requests(target)
+shared = ns("shared")
+subprocess.run(["kubectl", "create", "namespace", shared], capture_output=True, env=ENV, check=True)
+foreign = {"apiVersion": "v1", "kind": "List", "items": [
+    {"apiVersion": "v1", "kind": kind, "metadata": {"name": f"team-{kind.lower()}-{i}", "namespace": shared},
+     **({"data": {"k": "v"}} if kind != "ServiceAccount" else {})}
+    for i in range(100) for kind in ("ConfigMap", "Secret")]}
+run(["kubectl", "apply", "-f", "-"], stdin=json.dumps(foreign).encode())
+sky("install", "-n", shared, "-f", f, "--skip-checks", "-q")
+in_shared = noop_requests(shared)
+row("no-op upgrade: API requests, own namespace vs shared with 200 foreign objects",
+    f"{own} vs {in_shared}", "equal", own == in_shared)
+
 # 4. Delay between the last pod becoming Ready and skyflo exiting (median of 10).
 def watch_ready(p, ready_at):
     dec = json.JSONDecoder()

@@ -546,3 +546,27 @@ async fn pods_the_api_server_refuses_to_create_fail_fast() {
     assert!(stderr.contains("exceeded quota"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(40));
 }
+
+#[tokio::test]
+async fn statefulset_pods_the_api_server_refuses_to_create_fail_fast() {
+    // No pod at all is admitted: the PostgreSQL StatefulSet's controller records FailedCreate
+    // (StatefulSets have no ReplicaFailure condition, only events).
+    let ns = TestNamespace::create("inst-stsquota", false).await;
+    let quota = kubectl(&["create", "quota", "pods", "-n", &ns.name, "--hard=pods=0"]);
+    assert!(quota.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    let started = Instant::now();
+    let out = install(&ns.name, &file, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        stderr.contains("StatefulSet") && stderr.contains("pods cannot be created"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("exceeded quota"), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "fails fast, not at the timeout"
+    );
+}

@@ -61,7 +61,8 @@ install_sh() {
 check "install.sh into a temporary prefix, twice" install_sh
 shell_check() {
   command -v shellcheck >/dev/null 2>&1 || { echo "shellcheck is not installed" >&2; return 1; }
-  shellcheck install.sh tests/run.sh tests/cluster/up tests/cluster/down tests/cluster/build.sh \
+  shellcheck -x install.sh tests/run.sh tests/cluster/up tests/cluster/down tests/cluster/build.sh \
+    tests/cluster/apiserver tests/cluster/apiserver-flags.sh \
     tests/cluster/gen-gomod.sh .ci/run completions/regenerate.sh bench/run.sh
 }
 check "shellcheck on every script" shell_check

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by `up` and `apiserver`: the kube-apiserver flags of the test control plane.
 #   apiserver_flags DIR ETCD_PORT SECURE_PORT AUDIT_LOG
 apiserver_flags() {
