@@ -164,7 +164,7 @@ shared = ns("shared")
 subprocess.run(["kubectl", "create", "namespace", shared], capture_output=True, env=ENV, check=True)
 foreign = {"apiVersion": "v1", "kind": "List", "items": [
     {"apiVersion": "v1", "kind": kind, "metadata": {"name": f"team-{kind.lower()}-{i}", "namespace": shared},
-     **({"data": {"k": "v"}} if kind != "ServiceAccount" else {})}
+     **({"data": {"k": "v"}} if kind == "ConfigMap" else {"stringData": {"k": "v"}})}
     for i in range(100) for kind in ("ConfigMap", "Secret")]}
 run(["kubectl", "apply", "-f", "-"], stdin=json.dumps(foreign).encode())
 sky("install", "-n", shared, "-f", f, "--skip-checks", "-q")

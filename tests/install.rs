@@ -529,30 +529,18 @@ async fn ctrl_c_releases_the_lock_and_records_a_failed_revision() {
     assert!(last["message"].as_str().unwrap().contains("interrupted"));
 }
 
-#[tokio::test]
-async fn pods_the_api_server_refuses_to_create_fail_fast() {
-    // A quota that admits PostgreSQL and Redis but not the engine, MCP and UI pods: their
-    // ReplicaSets record FailedCreate, as with a PodSecurity rejection.
-    let ns = TestNamespace::create("inst-quota", false).await;
-    let quota = kubectl(&["create", "quota", "pods", "-n", &ns.name, "--hard=pods=2"]);
-    assert!(quota.status.success());
-    let dir = tempfile::tempdir().unwrap();
-    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
-    let started = Instant::now();
-    let out = install(&ns.name, &file, &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(stderr.contains("pods cannot be created"), "{stderr}");
-    assert!(stderr.contains("exceeded quota"), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(40));
-}
-
-#[tokio::test]
-async fn statefulset_pods_the_api_server_refuses_to_create_fail_fast() {
-    // No pod at all is admitted: the PostgreSQL StatefulSet's controller records FailedCreate
-    // (StatefulSets have no ReplicaFailure condition, only events).
-    let ns = TestNamespace::create("inst-stsquota", false).await;
-    let quota = kubectl(&["create", "quota", "pods", "-n", &ns.name, "--hard=pods=0"]);
+/// Installs into a namespace whose quota admits `pods` pods; the install must fail fast
+/// with the quota's message, naming `what`.
+async fn install_under_pod_quota(prefix: &str, pods: u32, what: &str) {
+    let ns = TestNamespace::create(prefix, false).await;
+    let quota = kubectl(&[
+        "create",
+        "quota",
+        "pods",
+        "-n",
+        &ns.name,
+        &format!("--hard=pods={pods}"),
+    ]);
     assert!(quota.status.success());
     let dir = tempfile::tempdir().unwrap();
     let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
@@ -561,7 +549,7 @@ async fn statefulset_pods_the_api_server_refuses_to_create_fail_fast() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
-        stderr.contains("StatefulSet") && stderr.contains("pods cannot be created"),
+        stderr.contains(what) && stderr.contains("pods cannot be created"),
         "{stderr}"
     );
     assert!(stderr.contains("exceeded quota"), "{stderr}");
@@ -569,4 +557,18 @@ async fn statefulset_pods_the_api_server_refuses_to_create_fail_fast() {
         started.elapsed() < Duration::from_secs(40),
         "fails fast, not at the timeout"
     );
+}
+
+#[tokio::test]
+async fn pods_the_api_server_refuses_to_create_fail_fast() {
+    // A quota that admits PostgreSQL and Redis but not the engine, MCP and UI pods: their
+    // ReplicaSets record FailedCreate, as with a PodSecurity rejection.
+    install_under_pod_quota("inst-quota", 2, "Deployment").await;
+}
+
+#[tokio::test]
+async fn statefulset_pods_the_api_server_refuses_to_create_fail_fast() {
+    // No pod at all is admitted: the PostgreSQL StatefulSet's controller records FailedCreate
+    // (StatefulSets have no ReplicaFailure condition, only events).
+    install_under_pod_quota("inst-stsquota", 0, "StatefulSet").await;
 }

@@ -241,35 +241,24 @@ async fn installations_a_and_a_mcp_share_a_namespace_and_remove_nothing_of_each_
         let out = skyflo(&["install", "-n", n, "-f", f, "--timeout", "60s"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
-    let uids_of_a = kubectl(&[
-        "get",
-        "deploy,sts,svc,cm,secret,sa,networkpolicy,pvc",
-        "-n",
-        n,
-        "-l",
-        "app.kubernetes.io/instance=a",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
-    let a_before = String::from_utf8_lossy(&uids_of_a.stdout).into_owned();
+    let uids_of_a = || {
+        let out = kubectl(&[
+            "get",
+            "deploy,sts,svc,cm,secret,sa,networkpolicy,pvc",
+            "-n",
+            n,
+            "-l",
+            "app.kubernetes.io/instance=a",
+            "-o",
+            "jsonpath={.items[*].metadata.uid}",
+        ]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let a_before = uids_of_a();
     assert!(a_before.split(' ').count() > 15, "{a_before}");
     let out = skyflo(&["uninstall", "--name", "a-mcp", "-n", n, "--purge", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let after = kubectl(&[
-        "get",
-        "deploy,sts,svc,cm,secret,sa,networkpolicy,pvc",
-        "-n",
-        n,
-        "-l",
-        "app.kubernetes.io/instance=a",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
-    assert_eq!(
-        String::from_utf8_lossy(&after.stdout),
-        a_before,
-        "a is untouched"
-    );
+    assert_eq!(uids_of_a(), a_before, "a is untouched");
     assert_eq!(leftovers(n, "a-mcp"), "");
     let status = skyflo(&["status", "--name", "a", "-n", n]);
     assert_eq!(status.status.code(), Some(0), "{}", text(&status));
