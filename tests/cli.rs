@@ -38,7 +38,7 @@ fn template_prints_the_complete_default_installation() {
         .flat_map(|d| d["spec"]["ports"].as_array().cloned().unwrap_or_default())
         .filter_map(|p| p["nodePort"].as_i64())
         .collect();
-    assert_eq!(node_ports, [30080, 30081]);
+    assert_eq!(node_ports, [30080], "MCP is not exposed by default");
     assert!(docs.iter().any(|d| d["kind"] == "NetworkPolicy"));
     let crb = docs
         .iter()

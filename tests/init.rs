@@ -135,7 +135,7 @@ async fn the_wizard_writes_a_valid_file_and_flags_write_the_same() {
     t.expect("UI node port");
     t.keys(&["Enter"]); // 30080
     t.expect("How to expose the MCP");
-    t.keys(&["Down", "Enter"]); // ClusterIP
+    t.keys(&["Enter"]); // ClusterIP, the default for MCP
     t.expect("MCP's access to the cluster");
     t.keys(&["Down", "Enter"]); // read-only
     wait_file(&done);

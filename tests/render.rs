@@ -77,7 +77,7 @@ fn default_spec_renders_the_standard_installation() {
         .flat_map(|s| s.spec.clone().unwrap().ports.unwrap())
         .filter_map(|p| p.node_port)
         .collect();
-    assert_eq!(node_ports, [30080, 30081]);
+    assert_eq!(node_ports, [30080], "MCP is not exposed by default");
     let crb = objects
         .iter()
         .find_map(|r| match &r.object {
@@ -583,4 +583,69 @@ fn names_of_different_installations_never_collide() {
             "{other} in x and a in {t}-x share {clash:?}"
         );
     }
+}
+
+/// Whether a container can read a file of a Secret volume, computed the way the kubelet sets
+/// the files up: owner root, group the pod's fsGroup (root without one), mode defaultMode.
+fn secret_file_readable(pod: &PodSpec, container: &Container, volume: &str) -> bool {
+    let v = pod
+        .volumes
+        .iter()
+        .flatten()
+        .find(|v| v.name == volume)
+        .unwrap_or_else(|| panic!("volume {volume}"));
+    let mode = v.secret.as_ref().unwrap().default_mode.unwrap_or(0o644);
+    let psc = pod.security_context.clone().unwrap_or_default();
+    let csc = container.security_context.clone().unwrap_or_default();
+    let uid = csc.run_as_user.or(psc.run_as_user).unwrap_or(0);
+    let gid = csc.run_as_group.or(psc.run_as_group).unwrap_or(0);
+    let file_group = psc.fs_group.unwrap_or(0);
+    let mut groups = vec![gid];
+    groups.extend(psc.supplemental_groups.clone().unwrap_or_default());
+    groups.extend(psc.fs_group);
+    (uid == 0 && mode & 0o400 != 0)
+        || (groups.contains(&file_group) && mode & 0o040 != 0)
+        || mode & 0o004 != 0
+}
+
+#[test]
+fn mcp_can_read_its_kubeconfig_secret_and_is_not_exposed_by_default() {
+    let objects = rendered(FIXTURES[2]);
+    let mcp = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "ops-mcp")
+        .unwrap()
+        .1
+        .spec
+        .unwrap();
+    let container = mcp.containers.iter().find(|c| c.name == "mcp").unwrap();
+    assert!(
+        secret_file_readable(&mcp, container, "kubeconfig"),
+        "uid {:?} cannot read the kubeconfig",
+        container.security_context.as_ref().and_then(|s| s.run_as_user)
+    );
+    // The arithmetic itself: without fsGroup the 0440 file is root's and unreadable.
+    let mut without = mcp.clone();
+    without.security_context.as_mut().unwrap().fs_group = None;
+    assert!(!secret_file_readable(&without, container, "kubeconfig"));
+
+    for f in [FIXTURES[0]] {
+        let svc = rendered(f)
+            .into_iter()
+            .find_map(|r| match r.object {
+                Object::Service(s) if s.metadata.name.as_deref().is_some_and(|n| n.ends_with("-mcp")) => Some(s),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(svc.spec.unwrap().type_.as_deref(), Some("ClusterIP"), "{f}");
+    }
+    assert!(spec::warnings(&load(FIXTURES[0])).is_empty());
+    let read_only = spec::warnings(&load(FIXTURES[2]));
+    assert!(read_only[0].contains("NodePort 31081") && read_only[0].contains("create Secrets"), "{read_only:?}");
+    let exposed = std::fs::read_to_string(FIXTURES[0])
+        .unwrap()
+        .replace("type: ClusterIP   #", "type: NodePort\n      nodePort: 30081 #");
+    let s = spec::parse("exposed", exposed.as_bytes()).unwrap();
+    let w = spec::warnings(&s);
+    assert!(w[0].contains("NodePort 30081") && w[0].contains("cluster-admin") && w[0].contains("ClusterIP"), "{w:?}");
 }

@@ -102,6 +102,7 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
     for c in [perms, storage, ports, ns, room, upstream] {
         out.push(c.unwrap_or_else(|e| warn("check", format!("could not run a check: {e:#}"), "")));
     }
+    out.push(exposure(spec));
     Ok(out)
 }
 
@@ -384,6 +385,18 @@ async fn namespace(cluster: &Cluster) -> Result<Check> {
             )
         }
     })
+}
+
+/// MCP has no authentication: exposing it outside the cluster is a warning (the spec decides).
+fn exposure(spec: &Spec) -> Check {
+    match crate::spec::warnings(spec).into_iter().next() {
+        None => pass("exposure", "MCP is reachable only inside the cluster (ClusterIP)"),
+        Some(w) => warn(
+            "exposure",
+            "MCP is exposed outside the cluster without authentication",
+            w,
+        ),
+    }
 }
 
 /// CPU and memory requests of the whole installation (one pod per replica).

@@ -89,6 +89,11 @@ pub async fn run(
     settings: &Settings,
     printer: &Printer,
 ) -> Result<u8> {
+    if opts.operation != Operation::Rollback {
+        for w in crate::spec::warnings(spec) {
+            printer.warn(&w);
+        }
+    }
     let cluster = super::connect(settings, &spec.name).await?;
     let started = Instant::now();
     let progress = Progress::new(printer);

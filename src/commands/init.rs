@@ -268,6 +268,7 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
         args.ui_service.as_deref(),
         args.ui_node_port,
         "30080",
+        0,
     )?;
     a.mcp = exposure(
         &ask,
@@ -275,6 +276,8 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
         args.mcp_service.as_deref(),
         args.mcp_node_port,
         "30081",
+        // ClusterIP: MCP has no authentication.
+        1,
     )?;
     a.access = match &args.access_level {
         Some(l) => l.clone(),
@@ -317,13 +320,14 @@ fn exposure(
     flag: Option<&str>,
     port: Option<u16>,
     default_port: &str,
+    default: usize,
 ) -> Result<(String, String)> {
     let t = match flag {
         Some(t) => t.to_string(),
         None => SERVICE_TYPES[ask.select(
             &format!("How to expose the {what}"),
             &["NodePort", "ClusterIP (port-forward)", "LoadBalancer"],
-            0,
+            default,
         )?]
         .to_string(),
     };

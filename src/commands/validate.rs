@@ -10,6 +10,7 @@ struct Report<'a> {
     file: String,
     valid: bool,
     errors: Vec<JsonDiagnostic<'a>>,
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +42,7 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
             file,
             valid: result.is_ok(),
             errors,
+            warnings: result.as_ref().map(crate::spec::warnings).unwrap_or_default(),
         })?;
         return match result {
             Ok(_) => Ok(()),
@@ -53,5 +55,8 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
         "{file} is valid: SkyfloAI {:?} (ui {}, engine {}, mcp {})",
         spec.name, spec.ui.workload.image, spec.engine.workload.image, spec.mcp.workload.image
     ))?;
+    for w in crate::spec::warnings(&spec) {
+        printer.warn(&w);
+    }
     Ok(())
 }

@@ -218,3 +218,36 @@ pub fn default_spec() -> Spec {
     parse(DEFAULT_SPEC_FILE, DEFAULT_SPEC_YAML.as_bytes())
         .expect("the embedded default spec is valid (checked by tests)")
 }
+
+/// Settings that are valid but dangerous, said by `validate`, `install`, `upgrade` and
+/// `check`. Pure: the spec alone decides.
+pub fn warnings(spec: &Spec) -> Vec<String> {
+    let mut out = Vec::new();
+    let mcp = &spec.mcp.service;
+    if mcp.type_ != ServiceType::ClusterIP {
+        let reach = match (mcp.type_, mcp.node_port) {
+            (ServiceType::LoadBalancer, _) => "through a LoadBalancer".to_string(),
+            (_, Some(p)) => format!("on NodePort {p} of every node"),
+            _ => "on a NodePort of every node".to_string(),
+        };
+        let can = match spec.mcp.access_level {
+            AccessLevel::ClusterAdmin => "run any kubectl and helm command as cluster-admin",
+            AccessLevel::ReadOnly => {
+                "read the whole cluster and create Secrets in the integrations namespace"
+            }
+            AccessLevel::None => "do whatever the kubeconfig in spec.mcp.kubeconfigSecret allows",
+        };
+        out.push(format!(
+            "spec.mcp.service: MCP is reachable from outside the cluster {reach} and has no authentication: \
+anyone who reaches it can {can}. Close it with spec.mcp.service.type: ClusterIP (the engine reaches MCP \
+inside the cluster; use `kubectl port-forward svc/{}-mcp 8888` yourself){}",
+            spec.name,
+            if spec.network_policies {
+                "; the NetworkPolicy only protects it where the CNI enforces NetworkPolicies"
+            } else {
+                "; spec.networkPolicy.enabled is false, so nothing else stands in the way"
+            }
+        ));
+    }
+    out
+}

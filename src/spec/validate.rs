@@ -470,9 +470,10 @@ fn check_mcp(c: &mut Checker, raw: &RawMcp) -> Mcp {
         c,
         "mcp",
         raw.service.as_ref(),
+        // MCP has no authentication and may hold cluster-admin: never exposed by default.
         Exposure {
-            type_: ServiceType::NodePort,
-            node_port: Some(30081),
+            type_: ServiceType::ClusterIP,
+            node_port: None,
         },
     );
     if let Some(s) = &raw.kubeconfig_secret
