@@ -622,7 +622,10 @@ fn mcp_can_read_its_kubeconfig_secret_and_is_not_exposed_by_default() {
     assert!(
         secret_file_readable(&mcp, container, "kubeconfig"),
         "uid {:?} cannot read the kubeconfig",
-        container.security_context.as_ref().and_then(|s| s.run_as_user)
+        container
+            .security_context
+            .as_ref()
+            .and_then(|s| s.run_as_user)
     );
     // The arithmetic itself: without fsGroup the 0440 file is root's and unreadable.
     let mut without = mcp.clone();
@@ -633,7 +636,14 @@ fn mcp_can_read_its_kubeconfig_secret_and_is_not_exposed_by_default() {
         let svc = rendered(f)
             .into_iter()
             .find_map(|r| match r.object {
-                Object::Service(s) if s.metadata.name.as_deref().is_some_and(|n| n.ends_with("-mcp")) => Some(s),
+                Object::Service(s)
+                    if s.metadata
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| n.ends_with("-mcp")) =>
+                {
+                    Some(s)
+                }
                 _ => None,
             })
             .unwrap();
@@ -641,11 +651,44 @@ fn mcp_can_read_its_kubeconfig_secret_and_is_not_exposed_by_default() {
     }
     assert!(spec::warnings(&load(FIXTURES[0])).is_empty());
     let read_only = spec::warnings(&load(FIXTURES[2]));
-    assert!(read_only[0].contains("NodePort 31081") && read_only[0].contains("create Secrets"), "{read_only:?}");
-    let exposed = std::fs::read_to_string(FIXTURES[0])
-        .unwrap()
-        .replace("type: ClusterIP   #", "type: NodePort\n      nodePort: 30081 #");
+    assert!(
+        read_only[0].contains("NodePort 31081") && read_only[0].contains("create Secrets"),
+        "{read_only:?}"
+    );
+    let exposed = std::fs::read_to_string(FIXTURES[0]).unwrap().replace(
+        "type: ClusterIP   #",
+        "type: NodePort\n      nodePort: 30081 #",
+    );
     let s = spec::parse("exposed", exposed.as_bytes()).unwrap();
     let w = spec::warnings(&s);
-    assert!(w[0].contains("NodePort 30081") && w[0].contains("cluster-admin") && w[0].contains("ClusterIP"), "{w:?}");
+    assert!(
+        w[0].contains("NodePort 30081")
+            && w[0].contains("cluster-admin")
+            && w[0].contains("ClusterIP"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn engine_tuning_reaches_the_engine_config_with_the_built_in_database_too() {
+    // Upstream's chart emitted these only with an external database.
+    let yaml = std::fs::read_to_string(FIXTURES[0]).unwrap().replace(
+        "      model: gemini/gemini-2.5-pro\n",
+        "      model: anthropic/claude-sonnet-4-5\n      reasoningEffort: high\n      thinkingBudgetTokens: 4096\n      maxTokens: 16000\n",
+    );
+    let s = spec::parse("tuning", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.postgres_in_cluster());
+    let cm = render::render(&s, &inputs())
+        .into_iter()
+        .find_map(|r| match r.object {
+            Object::ConfigMap(c) if c.metadata.name.as_deref() == Some("skyflo-engine-config") => {
+                Some(c)
+            }
+            _ => None,
+        })
+        .unwrap();
+    let data = cm.data.unwrap();
+    assert_eq!(data["LLM_REASONING_EFFORT"], "high");
+    assert_eq!(data["LLM_THINKING_BUDGET_TOKENS"], "4096");
+    assert_eq!(data["LLM_MAX_TOKENS"], "16000");
 }

@@ -390,7 +390,10 @@ async fn namespace(cluster: &Cluster) -> Result<Check> {
 /// MCP has no authentication: exposing it outside the cluster is a warning (the spec decides).
 fn exposure(spec: &Spec) -> Check {
     match crate::spec::warnings(spec).into_iter().next() {
-        None => pass("exposure", "MCP is reachable only inside the cluster (ClusterIP)"),
+        None => pass(
+            "exposure",
+            "MCP is reachable only inside the cluster (ClusterIP)",
+        ),
         Some(w) => warn(
             "exposure",
             "MCP is exposed outside the cluster without authentication",

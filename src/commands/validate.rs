@@ -42,7 +42,10 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
             file,
             valid: result.is_ok(),
             errors,
-            warnings: result.as_ref().map(crate::spec::warnings).unwrap_or_default(),
+            warnings: result
+                .as_ref()
+                .map(crate::spec::warnings)
+                .unwrap_or_default(),
         })?;
         return match result {
             Ok(_) => Ok(()),

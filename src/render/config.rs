@@ -91,6 +91,9 @@ pub fn config_maps(spec: &Spec, names: &Names) -> Vec<ConfigMap> {
     if let Some(h) = &spec.engine.llm.host {
         data.insert("LLM_HOST".into(), h.clone());
     }
+    for (k, v) in spec.engine.llm.tuning.env() {
+        data.insert(k.into(), v);
+    }
     data.insert(
         "MCP_SERVER_URL".into(),
         format!("http://{}:8888/mcp", names.of("mcp")),

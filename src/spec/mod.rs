@@ -139,6 +139,37 @@ pub struct Llm {
     pub model: Option<String>,
     pub host: Option<String>,
     pub api_key_secret: Option<String>,
+    /// `LLM_REASONING_EFFORT`, `LLM_THINKING_BUDGET_TOKENS`, `LLM_MAX_TOKENS` (upstream's
+    /// engine reads them; upstream's chart dropped them with the in-cluster database).
+    pub tuning: LlmTuning,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LlmTuning {
+    pub reasoning_effort: Option<String>,
+    pub thinking_budget_tokens: Option<i64>,
+    pub max_tokens: Option<i64>,
+}
+
+impl LlmTuning {
+    pub const EFFORTS: [&'static str; 5] = ["none", "minimal", "low", "medium", "high"];
+    pub const THINKING_BUDGET: std::ops::RangeInclusive<i64> = 1024..=200_000;
+    pub const MAX_TOKENS: std::ops::RangeInclusive<i64> = 1..=1_000_000;
+
+    /// The engine's environment variables for the settings that are given.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(e) = &self.reasoning_effort {
+            out.push(("LLM_REASONING_EFFORT", e.clone()));
+        }
+        if let Some(t) = self.thinking_budget_tokens {
+            out.push(("LLM_THINKING_BUDGET_TOKENS", t.to_string()));
+        }
+        if let Some(m) = self.max_tokens {
+            out.push(("LLM_MAX_TOKENS", m.to_string()));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

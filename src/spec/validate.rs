@@ -10,8 +10,8 @@ use super::load::{Loaded, SourceMap};
 use super::raw::{RawEngine, RawMcp, RawService, RawUi};
 use super::{
     API_VERSION, AccessLevel, DEFAULT_NAME, DEFAULT_POSTGRES_IMAGE, DEFAULT_PROXY_IMAGE,
-    DEFAULT_REDIS_IMAGE, Database, Diagnostic, Engine, Exposure, KIND, Llm, Mcp, Redis, Scheduling,
-    ServiceType, Spec, Storage, Ui, Workload, quantity,
+    DEFAULT_REDIS_IMAGE, Database, Diagnostic, Engine, Exposure, KIND, Llm, LlmTuning, Mcp, Redis,
+    Scheduling, ServiceType, Spec, Storage, Ui, Workload, quantity,
 };
 
 pub const MAX_REPLICAS: i64 = 1000;
@@ -450,10 +450,74 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
         database,
         redis,
         llm: Llm {
+            tuning: check_tuning(c, &llm_raw),
             model: llm_raw.model,
             host: llm_raw.host,
             api_key_secret: llm_raw.api_key_secret,
         },
+    }
+}
+
+fn check_tuning(c: &mut Checker, raw: &super::raw::RawLlm) -> LlmTuning {
+    let base = "spec.engine.llm";
+    if let Some(e) = &raw.reasoning_effort
+        && !LlmTuning::EFFORTS.contains(&e.as_str())
+    {
+        let hint = super::diag::did_you_mean(e, &LlmTuning::EFFORTS)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        c.err(
+            &format!("{base}.reasoningEffort"),
+            format!(
+                "unknown reasoningEffort {e:?}{hint}; valid: {}",
+                LlmTuning::EFFORTS.join(", ")
+            ),
+        );
+    }
+    let range = |c: &mut Checker,
+                 field: &str,
+                 v: Option<i64>,
+                 r: std::ops::RangeInclusive<i64>,
+                 what: &str| {
+        if let Some(v) = v
+            && !r.contains(&v)
+        {
+            c.err(
+                &format!("{base}.{field}"),
+                format!(
+                    "{field} {v} is out of range; valid: {} to {} ({what})",
+                    r.start(),
+                    r.end()
+                ),
+            );
+        }
+    };
+    range(
+        c,
+        "thinkingBudgetTokens",
+        raw.thinking_budget_tokens,
+        LlmTuning::THINKING_BUDGET,
+        "Anthropic's minimum thinking budget is 1024 tokens",
+    );
+    range(
+        c,
+        "maxTokens",
+        raw.max_tokens,
+        LlmTuning::MAX_TOKENS,
+        "tokens per response",
+    );
+    if let (Some(budget), Some(max)) = (raw.thinking_budget_tokens, raw.max_tokens)
+        && budget >= max
+    {
+        c.err(
+            &format!("{base}.thinkingBudgetTokens"),
+            format!("thinkingBudgetTokens {budget} must be less than maxTokens {max}: the thinking budget is part of the response"),
+        );
+    }
+    LlmTuning {
+        reasoning_effort: raw.reasoning_effort.clone(),
+        thinking_budget_tokens: raw.thinking_budget_tokens,
+        max_tokens: raw.max_tokens,
     }
 }
 
