@@ -632,23 +632,21 @@ fn mcp_can_read_its_kubeconfig_secret_and_is_not_exposed_by_default() {
     without.security_context.as_mut().unwrap().fs_group = None;
     assert!(!secret_file_readable(&without, container, "kubeconfig"));
 
-    for f in [FIXTURES[0]] {
-        let svc = rendered(f)
-            .into_iter()
-            .find_map(|r| match r.object {
-                Object::Service(s)
-                    if s.metadata
-                        .name
-                        .as_deref()
-                        .is_some_and(|n| n.ends_with("-mcp")) =>
-                {
-                    Some(s)
-                }
-                _ => None,
-            })
-            .unwrap();
-        assert_eq!(svc.spec.unwrap().type_.as_deref(), Some("ClusterIP"), "{f}");
-    }
+    let svc = rendered(FIXTURES[0])
+        .into_iter()
+        .find_map(|r| match r.object {
+            Object::Service(s)
+                if s.metadata
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.ends_with("-mcp")) =>
+            {
+                Some(s)
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(svc.spec.unwrap().type_.as_deref(), Some("ClusterIP"));
     assert!(spec::warnings(&load(FIXTURES[0])).is_empty());
     let read_only = spec::warnings(&load(FIXTURES[2]));
     assert!(
