@@ -46,6 +46,7 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "check" -d 'Check that
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "history" -d 'List the installation\'s revisions'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -93,6 +94,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s q -l quiet -d 'Pr
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -111,6 +113,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s q -l quiet -d 
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -200,6 +203,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s q -l quiet -d
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s h -l help -d 'Print help'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
@@ -212,6 +216,20 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s f -l file -d 'The SkyfloAI spec file to check; `-` reads standard input' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -237,15 +255,16 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "check" -d 'Check that an install would work here'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "history" -d 'List the installation\'s revisions'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "check" -d 'Check that an install would work here'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "history" -d 'List the installation\'s revisions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -152,6 +152,14 @@ pub enum Command {
     )]
     Template(TemplateArgs),
 
+    /// List every image a spec uses, for mirroring into another registry; touches no cluster.
+    ///
+    /// One image per line (`-o json`: each with the components and containers that use it).
+    #[command(
+        after_help = "Examples:\n  skyflo images -f skyflo.yaml\n  skyflo images | xargs -I{} crane copy {} registry.example.com/mirror/{}\n  skyflo images --registry registry.example.com/mirror   # what the cluster will pull"
+    )]
+    Images(ImagesArgs),
+
     /// Check a spec file and print every problem in it.
     #[command(
         after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid."
@@ -173,6 +181,22 @@ pub struct SpecFileArg {
 }
 
 #[derive(Debug, Args)]
+pub struct RegistryArg {
+    /// Pull every image (PostgreSQL, Redis and init containers too) through this registry,
+    /// e.g. registry.example.com/mirror; overrides spec.imageRegistry.
+    #[arg(long, value_name = "REGISTRY")]
+    pub registry: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    #[command(flatten)]
+    pub spec: SpecFileArg,
+    #[command(flatten)]
+    pub registry: RegistryArg,
+}
+
+#[derive(Debug, Args)]
 pub struct WaitArgs {
     /// How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT;
     /// default: 5m].
@@ -188,6 +212,8 @@ pub struct WaitArgs {
 pub struct InstallArgs {
     #[command(flatten)]
     pub spec: SpecFileArg,
+    #[command(flatten)]
+    pub registry: RegistryArg,
     #[command(flatten)]
     pub wait: WaitArgs,
     /// Show the plan and stop; nothing is written.
@@ -206,6 +232,8 @@ pub struct UpgradeArgs {
     /// The SkyfloAI spec file; `-` reads standard input.
     #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
     pub file: PathBuf,
+    #[command(flatten)]
+    pub registry: RegistryArg,
     #[command(flatten)]
     pub wait: WaitArgs,
     /// Show the plan (with changed fields; Secret values redacted) and stop. Exit 0 when
@@ -344,6 +372,8 @@ pub struct RollbackArgs {
 pub struct TemplateArgs {
     #[command(flatten)]
     pub spec: SpecFileArg,
+    #[command(flatten)]
+    pub registry: RegistryArg,
 }
 
 #[derive(Debug, Args)]

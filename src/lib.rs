@@ -60,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     );
     let code = match &cli.command {
         Command::Template(a) => commands::template::run(a, &settings, &printer).map(|()| 0)?,
+        Command::Images(a) => commands::images::run(a, &settings, &printer).map(|()| 0)?,
         Command::Validate(a) => commands::validate::run(a, &printer).map(|()| 0)?,
         Command::Completions(a) => commands::completions::run(a).map(|()| 0)?,
         cmd => runtime()?.block_on(async {
@@ -73,7 +74,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::Check(a) => commands::check::run(a, &settings, &printer).await,
                 Command::History(a) => commands::history::run(a, &settings, &printer).await,
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
-                Command::Template(_) | Command::Validate(_) | Command::Completions(_) => {
+                Command::Template(_)
+                | Command::Images(_)
+                | Command::Validate(_)
+                | Command::Completions(_) => {
                     unreachable!("handled without a runtime")
                 }
             }

@@ -235,3 +235,35 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn images_lists_every_image_and_rewrites_them_for_a_mirror() {
+    let out = skyflo(&["images"]);
+    assert!(out.status.success());
+    let plain = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = plain.lines().collect();
+    for i in [
+        "skyfloaiagent/ui:v0.7.0",
+        "skyfloaiagent/proxy:v0.7.0",
+        "skyfloaiagent/engine:v0.7.0",
+        "skyfloaiagent/mcp:v0.7.0",
+        "postgres:15.15-alpine",
+        "redis:7.4.7-alpine",
+        "busybox:1.36",
+    ] {
+        assert!(lines.contains(&i), "{i} in {plain}");
+    }
+    assert_eq!(lines.len(), 7, "{plain}");
+    let out = skyflo(&["images", "--registry", "mirror.example.com/x", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array().unwrap().iter().all(|u| u["image"]
+            .as_str()
+            .unwrap()
+            .starts_with("mirror.example.com/x/")),
+        "{v}"
+    );
+    let out = skyflo(&["images", "--registry", "Mirror Example"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--registry"));
+}

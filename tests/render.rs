@@ -690,3 +690,55 @@ fn engine_tuning_reaches_the_engine_config_with_the_built_in_database_too() {
     assert_eq!(data["LLM_THINKING_BUDGET_TOKENS"], "4096");
     assert_eq!(data["LLM_MAX_TOKENS"], "16000");
 }
+
+#[test]
+fn a_registry_override_and_pull_policy_reach_every_container() {
+    let yaml = std::fs::read_to_string(FIXTURES[0]).unwrap().replace(
+        "spec:\n",
+        "spec:\n  imageRegistry: mirror.example.com/skyflo\n  imagePullPolicy: Always\n",
+    );
+    let s = spec::parse("mirror", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let objects = render::render(&s, &inputs());
+    let mut seen = 0;
+    for (name, t) in pod_templates(&objects) {
+        let pod = t.spec.unwrap();
+        for c in pod
+            .init_containers
+            .iter()
+            .flatten()
+            .chain(pod.containers.iter())
+        {
+            let image = c.image.clone().unwrap();
+            assert!(
+                image.starts_with("mirror.example.com/skyflo/"),
+                "{name}/{}: {image}",
+                c.name
+            );
+            assert_eq!(
+                c.image_pull_policy.as_deref(),
+                Some("Always"),
+                "{name}/{}",
+                c.name
+            );
+            seen += 1;
+        }
+    }
+    // ui + proxy, engine + 2 init containers, mcp, postgres, redis
+    assert_eq!(seen, 8);
+    let listed = render::images::list(&objects);
+    assert!(
+        listed
+            .iter()
+            .any(|u| u.image == "mirror.example.com/skyflo/library/busybox:1.36")
+    );
+    // The version label still comes from the tag.
+    let ui = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-ui")
+        .unwrap()
+        .1;
+    assert_eq!(
+        ui.metadata.unwrap().labels.unwrap()["app.kubernetes.io/version"],
+        "v0.7.0"
+    );
+}

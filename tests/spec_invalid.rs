@@ -21,6 +21,20 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
     ),
     ("alias-bomb", 4, 29, "d", "alias bombs"),
     (
+        "image-registry-with-scheme",
+        6,
+        18,
+        "spec.imageRegistry",
+        "leave out the scheme",
+    ),
+    (
+        "image-pull-policy-unknown",
+        6,
+        20,
+        "spec.imagePullPolicy",
+        "did you mean `IfNotPresent`",
+    ),
+    (
         "llm-reasoning-effort-unknown",
         12,
         24,

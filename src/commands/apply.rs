@@ -52,7 +52,8 @@ fn credentials(spec: &Spec, printer: &Printer) -> BTreeMap<String, String> {
 pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
-    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok());
+    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
+        .with_registry(args.registry.registry.as_deref())?;
     let spec = super::read_spec_with(args.spec.file.as_deref(), &llm_env)?;
     let opts = Options {
         operation: Operation::Install,
@@ -70,7 +71,8 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
 }
 
 pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok());
+    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
+        .with_registry(args.registry.registry.as_deref())?;
     let spec = super::read_spec_with(Some(&args.file), &llm_env)?;
     let opts = Options {
         operation: Operation::Upgrade,

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod check;
 pub mod completions;
 pub mod history;
+pub mod images;
 pub mod init;
 pub mod rollback;
 pub mod status;
@@ -27,11 +28,13 @@ pub fn read_spec(file: Option<&Path>) -> Result<Spec, Exit> {
 }
 
 /// LLM settings taken from the environment for this run (`LLM_MODEL`, `LLM_HOST` and the
-/// provider's key variables), as upstream's install.sh took them. They override the file.
+/// provider's key variables), as upstream's install.sh took them, and `--registry`. They
+/// override the file.
 #[derive(Debug, Default)]
 pub struct LlmEnv {
     pub model: Option<String>,
     pub host: Option<String>,
+    pub registry: Option<String>,
 }
 
 impl LlmEnv {
@@ -40,7 +43,18 @@ impl LlmEnv {
         LlmEnv {
             model: nonempty("LLM_MODEL"),
             host: nonempty("LLM_HOST"),
+            registry: None,
         }
+    }
+
+    /// Adds `--registry`, checked here so that its error names the flag, not a file line.
+    pub fn with_registry(mut self, flag: Option<&str>) -> Result<Self, Exit> {
+        if let Some(r) = flag {
+            spec::validate::registry(r)
+                .map_err(|why| Exit::Usage(format!("invalid --registry {r:?}: {why}")))?;
+            self.registry = Some(r.to_string());
+        }
+        Ok(self)
     }
 }
 
@@ -53,6 +67,9 @@ pub fn read_spec_with(file: Option<&Path>, llm: &LlmEnv) -> Result<Spec, Exit> {
         ),
     };
     let mut loaded = spec::load_bytes(&name, &bytes)?;
+    if let (Some(r), Some(s)) = (&llm.registry, loaded.raw.spec.as_mut()) {
+        s.image_registry = Some(r.clone());
+    }
     if (llm.model.is_some() || llm.host.is_some())
         && let Some(engine) = loaded.raw.spec.as_mut().and_then(|s| s.engine.as_mut())
     {

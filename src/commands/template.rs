@@ -6,7 +6,8 @@ use crate::settings::Settings;
 use crate::ui::Printer;
 
 pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Result<()> {
-    let spec = super::read_spec(args.spec.file.as_deref())?;
+    let overrides = super::LlmEnv::default().with_registry(args.registry.registry.as_deref())?;
+    let spec = super::read_spec_with(args.spec.file.as_deref(), &overrides)?;
     let inputs = Inputs {
         namespace: settings.namespace.clone(),
         generated: secrets::resolve(&secrets::ExistingSecrets::default()),

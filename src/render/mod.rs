@@ -3,6 +3,7 @@
 //! the existing generated secrets) arrives through [`Inputs`].
 
 pub mod config;
+pub mod images;
 pub mod labels;
 pub mod network;
 pub mod object;
@@ -152,6 +153,11 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         Stage::Apps,
         Object::Deployment(workloads::ui(spec, &names, &checksums)),
     );
+    for r in &mut out {
+        if let Some(t) = r.object.pod_template_mut() {
+            images::apply_policy(t, &spec.scheduling);
+        }
+    }
     out
 }
 

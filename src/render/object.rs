@@ -128,6 +128,23 @@ impl Object {
         self.meta().name.as_deref().unwrap_or_default()
     }
 
+    /// The pod template of a workload.
+    pub fn pod_template(&self) -> Option<&k8s_openapi::api::core::v1::PodTemplateSpec> {
+        match self {
+            Object::Deployment(d) => d.spec.as_ref().map(|s| &s.template),
+            Object::StatefulSet(s) => s.spec.as_ref().map(|s| &s.template),
+            _ => None,
+        }
+    }
+
+    pub fn pod_template_mut(&mut self) -> Option<&mut k8s_openapi::api::core::v1::PodTemplateSpec> {
+        match self {
+            Object::Deployment(d) => d.spec.as_mut().map(|s| &mut s.template),
+            Object::StatefulSet(s) => s.spec.as_mut().map(|s| &mut s.template),
+            _ => None,
+        }
+    }
+
     pub fn namespace(&self) -> Option<&str> {
         self.meta().namespace.as_deref()
     }

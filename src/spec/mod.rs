@@ -210,10 +210,35 @@ pub struct Mcp {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scheduling {
+    /// A registry (`host[:port][/path]`) that replaces the registry of every image.
+    pub image_registry: Option<String>,
+    /// `Always`, `IfNotPresent` or `Never` for every container; unset: Kubernetes' default.
+    pub image_pull_policy: Option<String>,
     pub image_pull_secrets: Vec<LocalObjectReference>,
     pub node_selector: BTreeMap<String, String>,
     pub tolerations: Vec<Toleration>,
     pub affinity: Option<Affinity>,
+}
+
+pub const PULL_POLICIES: [&str; 3] = ["Always", "IfNotPresent", "Never"];
+
+/// `image` as pulled through `registry`: the original registry host (if any) is replaced, and
+/// Docker Hub's official images gain their implicit `library/` (`postgres:15` →
+/// `<registry>/library/postgres:15`), the layout `crane copy` and registry mirrors use.
+pub fn through_registry(image: &str, registry: &str) -> String {
+    let registry = registry.trim_end_matches('/');
+    let (first, rest) = match image.split_once('/') {
+        Some((f, r)) => (f, Some(r)),
+        None => (image, None),
+    };
+    let has_host =
+        rest.is_some() && (first.contains('.') || first.contains(':') || first == "localhost");
+    let path = match (has_host, rest) {
+        (true, Some(r)) => r.to_string(),
+        (false, Some(_)) => image.to_string(),
+        (_, None) => format!("library/{image}"),
+    };
+    format!("{registry}/{path}")
 }
 
 impl Spec {

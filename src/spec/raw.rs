@@ -51,6 +51,10 @@ pub struct RawSpec {
     pub affinity: Option<Affinity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<RawNetworkPolicy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_registry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

@@ -602,7 +602,28 @@ fn check_scheduling(c: &mut Checker, spec: &super::raw::RawSpec) -> Scheduling {
     for (i, t) in spec.tolerations.iter().enumerate() {
         check_toleration(c, &format!("spec.tolerations[{i}]"), t);
     }
+    if let Some(r) = &spec.image_registry
+        && let Err(why) = registry(r)
+    {
+        c.err(
+            "spec.imageRegistry",
+            format!("invalid registry {r:?}: {why}"),
+        );
+    }
+    if let Some(p) = &spec.image_pull_policy
+        && !super::PULL_POLICIES.contains(&p.as_str())
+    {
+        let hint = super::diag::did_you_mean(p, &super::PULL_POLICIES)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        c.err(
+            "spec.imagePullPolicy",
+            format!("unknown imagePullPolicy {p:?}{hint}; valid: Always, IfNotPresent, Never"),
+        );
+    }
     Scheduling {
+        image_registry: spec.image_registry.clone(),
+        image_pull_policy: spec.image_pull_policy.clone(),
         image_pull_secrets: spec.image_pull_secrets.clone(),
         node_selector: spec.node_selector.clone(),
         tolerations: spec.tolerations.clone(),
@@ -877,6 +898,35 @@ pub fn dns_label(s: &str, max: usize) -> Result<(), String> {
         return Err("must start and end with a letter or digit".into());
     }
     Ok(())
+}
+
+/// A registry to pull every image through: `host[:port]` and an optional path, as in
+/// `registry.example.com:5000/mirror` (no scheme, no tag).
+pub fn registry(s: &str) -> Result<(), String> {
+    let valid =
+        "valid: host[:port][/path], for example registry.example.com/mirror or localhost:5000";
+    if s.contains("://") {
+        return Err(format!("leave out the scheme; {valid}"));
+    }
+    let s = s.trim_end_matches('/');
+    let (host, path) = s.split_once('/').unwrap_or((s, ""));
+    let (name, port) = host.split_once(':').unwrap_or((host, ""));
+    let host_ok = !name.is_empty()
+        && name
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && (port.is_empty() || port.parse::<u16>().is_ok_and(|p| p > 0));
+    let path_ok = path.is_empty()
+        || path.split('/').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        });
+    if host_ok && path_ok && s.len() <= 200 {
+        Ok(())
+    } else {
+        Err(valid.into())
+    }
 }
 
 /// RFC 1123 subdomain: dot-separated labels, at most 253 characters.

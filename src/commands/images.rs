@@ -1,0 +1,30 @@
+//! `skyflo images`: every image a spec uses, for mirroring (air-gapped clusters).
+
+use anyhow::Result;
+
+use crate::cli::ImagesArgs;
+use crate::render::{self, Inputs, images, secrets};
+use crate::settings::Settings;
+use crate::ui::Printer;
+
+pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<()> {
+    let overrides = super::LlmEnv::default().with_registry(args.registry.registry.as_deref())?;
+    let spec = super::read_spec_with(args.spec.file.as_deref(), &overrides)?;
+    let inputs = Inputs {
+        namespace: settings.namespace.clone(),
+        // Only images are read from the render: no credential is generated or printed.
+        generated: secrets::Generated {
+            jwt_secret: String::new(),
+            postgres_password: String::new(),
+        },
+        llm_credentials: Default::default(),
+    };
+    let used = images::list(&render::render(&spec, &inputs));
+    if printer.is_machine() {
+        printer.data(&used)?;
+    } else {
+        let lines: Vec<&str> = used.iter().map(|u| u.image.as_str()).collect();
+        printer.out(&lines.join("\n"))?;
+    }
+    Ok(())
+}
