@@ -170,6 +170,17 @@ fn output_parses_back_into_typed_objects() {
                 "Deployment" => {
                     serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(doc).is_ok()
                 }
+                "Role" => serde_json::from_value::<k8s_openapi::api::rbac::v1::Role>(doc).is_ok(),
+                "RoleBinding" => {
+                    serde_json::from_value::<k8s_openapi::api::rbac::v1::RoleBinding>(doc).is_ok()
+                }
+                "Ingress" => {
+                    serde_json::from_value::<k8s_openapi::api::networking::v1::Ingress>(doc).is_ok()
+                }
+                "PodDisruptionBudget" => {
+                    serde_json::from_value::<k8s_openapi::api::policy::v1::PodDisruptionBudget>(doc)
+                        .is_ok()
+                }
                 other => panic!("unexpected kind {other}"),
             };
             assert!(ok, "{f}: {kind} does not parse back");
@@ -523,11 +534,17 @@ fn footprint(instance: &str, namespace: &str) -> BTreeSet<(String, String, Strin
     let yaml = std::fs::read_to_string(FIXTURES[0])
         .unwrap()
         .replace("name: skyflo\n", &format!("name: {instance}\n"));
-    let spec = spec::parse("fixture", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    // Read-only access adds a Role and RoleBinding: render both variants.
+    let read_only = yaml.replace("accessLevel: cluster-admin", "accessLevel: read-only");
+    let specs: Vec<Spec> = [yaml, read_only]
+        .iter()
+        .map(|y| spec::parse("fixture", y.as_bytes()).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
     let mut i = inputs();
     i.namespace = namespace.into();
-    let mut out: BTreeSet<(String, String, String)> = render::render(&spec, &i)
+    let mut out: BTreeSet<(String, String, String)> = specs
         .iter()
+        .flat_map(|s| render::render(s, &i))
         .filter(|r| r.object.kind() != "Namespace")
         .map(|r| {
             let ns = r.object.object_ref().namespace.unwrap_or_default();
@@ -741,4 +758,43 @@ fn a_registry_override_and_pull_policy_reach_every_container() {
         ui.metadata.unwrap().labels.unwrap()["app.kubernetes.io/version"],
         "v0.7.0"
     );
+}
+
+#[test]
+fn read_only_grants_exactly_the_integration_secret_verbs_in_the_integrations_namespace() {
+    let objects = rendered(FIXTURES[2]); // accessLevel: read-only
+    let integrations_ns = objects
+        .iter()
+        .find_map(|r| match &r.object {
+            Object::ConfigMap(c) if c.metadata.name.as_deref() == Some("ops-engine-config") => {
+                c.data.as_ref()?.get("INTEGRATIONS_SECRET_NAMESPACE").cloned()
+            }
+            _ => None,
+        })
+        .unwrap();
+    let role = objects
+        .iter()
+        .find_map(|r| match &r.object {
+            Object::Role(role) => Some(role.clone()),
+            _ => None,
+        })
+        .expect("a Role");
+    assert_eq!(role.metadata.namespace.as_deref(), Some(integrations_ns.as_str()));
+    let rules = role.rules.unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].api_groups.as_deref(), Some(&[String::new()][..]));
+    assert_eq!(rules[0].resources.as_deref(), Some(&["secrets".to_string()][..]));
+    assert_eq!(rules[0].verbs, ["get", "create", "patch", "delete"]);
+    assert!(rules[0].resource_names.is_none());
+    let binding = objects
+        .iter()
+        .find_map(|r| match &r.object {
+            Object::RoleBinding(b) => Some(b.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(binding.role_ref.kind, "Role");
+    assert_eq!(binding.subjects.unwrap()[0].name, "ops-mcp");
+    // cluster-admin needs no Role.
+    assert!(!rendered(FIXTURES[0]).iter().any(|r| matches!(r.object, Object::Role(_))));
 }

@@ -106,73 +106,105 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
     Ok(out)
 }
 
-/// (verb, group, resource, namespaced) that install, upgrade and uninstall use.
-fn needed(binds_cluster_role: bool) -> Vec<(&'static str, &'static str, &'static str, bool)> {
-    let mut v = vec![
-        ("get", "", "namespaces", false),
-        ("create", "", "namespaces", false),
-        ("patch", "", "namespaces", false),
+/// (verb, group, resource, namespaced) that install, upgrade and uninstall use: full rights on
+/// the kinds this spec renders, and `list` on every kind skyflo may have created (to find
+/// what to prune).
+fn needed(spec: &Spec) -> Vec<(&'static str, String, String, bool)> {
+    let mut v: Vec<(&'static str, String, String, bool)> = vec![
+        ("get", "".into(), "namespaces".into(), false),
+        ("create", "".into(), "namespaces".into(), false),
+        ("patch", "".into(), "namespaces".into(), false),
         // The lock: created, read to judge expiry and before renewing, renewed with a
         // conditional update, released with a conditional delete.
-        ("create", "coordination.k8s.io", "leases", true),
-        ("get", "coordination.k8s.io", "leases", true),
-        ("update", "coordination.k8s.io", "leases", true),
-        ("delete", "coordination.k8s.io", "leases", true),
-        ("watch", "", "pods", true),
-        ("list", "", "events", true),
+        (
+            "create",
+            "coordination.k8s.io".into(),
+            "leases".into(),
+            true,
+        ),
+        ("get", "coordination.k8s.io".into(), "leases".into(), true),
+        (
+            "update",
+            "coordination.k8s.io".into(),
+            "leases".into(),
+            true,
+        ),
+        (
+            "delete",
+            "coordination.k8s.io".into(),
+            "leases".into(),
+            true,
+        ),
+        ("watch", "".into(), "pods".into(), true),
+        ("list", "".into(), "events".into(), true),
     ];
-    // MCP's ClusterRoleBinding exists only when it has in-cluster access.
-    if binds_cluster_role {
-        for verb in ["create", "patch", "delete"] {
-            v.push((
-                verb,
-                "rbac.authorization.k8s.io",
-                "clusterrolebindings",
-                false,
-            ));
+    let rendered: std::collections::BTreeSet<&'static str> =
+        crate::render::render(spec, &placeholder_inputs())
+            .iter()
+            .map(|r| r.object.kind())
+            .filter(|k| *k != "Namespace")
+            .collect();
+    for kind in rendered {
+        let Some((ar, namespaced)) = crate::render::object::api_resource_for(kind) else {
+            continue;
+        };
+        let verbs: &[&'static str] = if namespaced {
+            &["get", "list", "create", "patch", "delete", "watch"]
+        } else {
+            &["create", "patch", "delete"]
+        };
+        for verb in verbs {
+            v.push((verb, ar.group.clone(), ar.plural.clone(), namespaced));
         }
     }
-    for (group, resource) in [
-        ("", "serviceaccounts"),
-        ("", "configmaps"),
-        ("", "secrets"),
-        ("", "services"),
-        ("networking.k8s.io", "networkpolicies"),
-        ("apps", "statefulsets"),
-        ("apps", "deployments"),
-    ] {
-        for verb in ["get", "list", "create", "patch", "delete", "watch"] {
-            v.push((verb, group, resource, true));
+    for kind in super::inventory::NAMESPACED_KINDS {
+        if let Some((ar, _)) = crate::render::object::api_resource_for(kind)
+            && !v
+                .iter()
+                .any(|(verb, _, r, _)| *verb == "list" && *r == ar.plural)
+        {
+            v.push(("list", ar.group, ar.plural, true));
         }
     }
     v
 }
 
+/// Inputs for renders that only look at the shape of the objects (no credential is used).
+fn placeholder_inputs() -> crate::render::Inputs {
+    crate::render::Inputs {
+        namespace: "check".into(),
+        generated: crate::render::Generated {
+            jwt_secret: String::new(),
+            postgres_password: String::new(),
+        },
+        llm_credentials: Default::default(),
+    }
+}
+
 async fn permissions(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     let api: Api<SelfSubjectAccessReview> = Api::all(cluster.client.clone());
-    let mut asks: Vec<(String, ResourceAttributes)> =
-        needed(spec.mcp.access_level.cluster_role().is_some())
-            .into_iter()
-            .map(|(verb, group, resource, namespaced)| {
-                (
-                    format!(
-                        "{verb} {resource}{}",
-                        if group.is_empty() {
-                            String::new()
-                        } else {
-                            format!(".{group}")
-                        }
-                    ),
-                    ResourceAttributes {
-                        verb: Some(verb.into()),
-                        group: Some(group.into()),
-                        resource: Some(resource.into()),
-                        namespace: namespaced.then(|| cluster.namespace.clone()),
-                        ..Default::default()
-                    },
-                )
-            })
-            .collect();
+    let mut asks: Vec<(String, ResourceAttributes)> = needed(spec)
+        .into_iter()
+        .map(|(verb, group, resource, namespaced)| {
+            (
+                format!(
+                    "{verb} {resource}{}",
+                    if group.is_empty() {
+                        String::new()
+                    } else {
+                        format!(".{group}")
+                    }
+                ),
+                ResourceAttributes {
+                    verb: Some(verb.into()),
+                    group: Some(group.into()),
+                    resource: Some(resource.into()),
+                    namespace: namespaced.then(|| cluster.namespace.clone()),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
     // Binding MCP to a ClusterRole needs the right to grant it.
     if let Some(role) = spec.mcp.access_level.cluster_role() {
         asks.push((
@@ -404,17 +436,7 @@ fn exposure(spec: &Spec) -> Check {
 
 /// CPU and memory requests of the whole installation (one pod per replica).
 fn requested(spec: &Spec) -> (f64, f64) {
-    let objects = crate::render::render(
-        spec,
-        &crate::render::Inputs {
-            namespace: "check".into(),
-            generated: crate::render::Generated {
-                jwt_secret: String::new(),
-                postgres_password: String::new(),
-            },
-            llm_credentials: Default::default(),
-        },
-    );
+    let objects = crate::render::render(spec, &placeholder_inputs());
     let mut cpu = 0.0;
     let mut mem = 0.0;
     for r in objects {

@@ -16,14 +16,18 @@ use crate::render::secrets::{ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_
 use crate::render::{Names, ObjectRef};
 
 /// Namespaced kinds skyflo creates, in apply order.
-pub const NAMESPACED_KINDS: [&str; 7] = [
+pub const NAMESPACED_KINDS: [&str; 11] = [
     "ServiceAccount",
+    "Role",
+    "RoleBinding",
     "ConfigMap",
     "Secret",
     "NetworkPolicy",
     "Service",
+    "Ingress",
     "StatefulSet",
     "Deployment",
+    "PodDisruptionBudget",
 ];
 
 #[derive(Debug, Default, Clone)]

@@ -46,10 +46,17 @@ impl Removal {
 /// against deleted configuration; then the volumes, and only after them the Secrets with
 /// their passwords (interrupted in between, a volume never survives without its password).
 const ORDER: [&[&str]; 5] = [
-    &["Deployment"],
+    &["Deployment", "PodDisruptionBudget", "Ingress"],
     &["StatefulSet"],
     &["PersistentVolumeClaim"],
-    &["Service", "NetworkPolicy", "ConfigMap", "ServiceAccount"],
+    &[
+        "Service",
+        "NetworkPolicy",
+        "ConfigMap",
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+    ],
     &["Secret", "ClusterRoleBinding"],
 ];
 

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
+use k8s_openapi::api::rbac::v1::{
+    ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::Names;
@@ -54,6 +56,46 @@ pub fn service_accounts(spec: &Spec, names: &Names) -> Vec<ServiceAccount> {
 /// MCP needs its ServiceAccount token only when it uses in-cluster credentials.
 pub fn mcp_mounts_token(spec: &Spec) -> bool {
     spec.mcp.access_level.cluster_role().is_some()
+}
+
+/// What the engine's integrations do through MCP with `accessLevel: read-only`: store
+/// credentials as Secrets in INTEGRATIONS_SECRET_NAMESPACE (`kubectl apply`: get, create,
+/// patch), read them (the Jenkins tool: get) and remove them (delete). Built-in `view` allows
+/// none of this; nothing else is granted, and only in that one namespace.
+pub const INTEGRATION_SECRET_VERBS: [&str; 4] = ["get", "create", "patch", "delete"];
+
+pub fn mcp_integrations(spec: &Spec, names: &Names) -> Option<(Role, RoleBinding)> {
+    if spec.mcp.access_level != crate::spec::AccessLevel::ReadOnly {
+        return None;
+    }
+    let name = names.of("mcp-integrations");
+    let role = Role {
+        metadata: meta(names, name.clone(), "mcp"),
+        rules: Some(vec![PolicyRule {
+            api_groups: Some(vec![String::new()]),
+            resources: Some(vec!["secrets".into()]),
+            verbs: INTEGRATION_SECRET_VERBS
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
+            ..Default::default()
+        }]),
+    };
+    let binding = RoleBinding {
+        metadata: meta(names, name.clone(), "mcp"),
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "Role".into(),
+            name,
+        },
+        subjects: Some(vec![Subject {
+            kind: "ServiceAccount".into(),
+            name: names.of("mcp"),
+            namespace: Some(names.namespace.clone()),
+            ..Default::default()
+        }]),
+    };
+    Some((role, binding))
 }
 
 pub fn mcp_binding(spec: &Spec, names: &Names) -> Option<ClusterRoleBinding> {

@@ -100,6 +100,10 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     if let Some(b) = config::mcp_binding(spec, &names) {
         push(Stage::Config, Object::ClusterRoleBinding(b));
     }
+    if let Some((role, binding)) = config::mcp_integrations(spec, &names) {
+        push(Stage::Config, Object::Role(role));
+        push(Stage::Config, Object::RoleBinding(binding));
+    }
     let config_maps = config::config_maps(spec, &names);
     let mut secrets = config::secrets(spec, &names, &inputs.generated);
     let mut stored = Vec::new();

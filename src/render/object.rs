@@ -5,8 +5,9 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service, ServiceAccount};
-use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Resource;
 use kube::core::{ApiResource, DynamicObject};
@@ -48,12 +49,16 @@ pub enum Object {
     Namespace(Namespace),
     ServiceAccount(ServiceAccount),
     ClusterRoleBinding(ClusterRoleBinding),
+    Role(Role),
+    RoleBinding(RoleBinding),
     ConfigMap(ConfigMap),
     Secret(Secret),
     NetworkPolicy(NetworkPolicy),
     Service(Service),
+    Ingress(Ingress),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
+    PodDisruptionBudget(PodDisruptionBudget),
 }
 
 /// A rendered object and the stage it is applied in.
@@ -87,12 +92,16 @@ macro_rules! each {
             Object::Namespace($o) => $body,
             Object::ServiceAccount($o) => $body,
             Object::ClusterRoleBinding($o) => $body,
+            Object::Role($o) => $body,
+            Object::RoleBinding($o) => $body,
             Object::ConfigMap($o) => $body,
             Object::Secret($o) => $body,
             Object::NetworkPolicy($o) => $body,
             Object::Service($o) => $body,
+            Object::Ingress($o) => $body,
             Object::StatefulSet($o) => $body,
             Object::Deployment($o) => $body,
+            Object::PodDisruptionBudget($o) => $body,
         }
     };
 }
@@ -115,12 +124,16 @@ impl Object {
             Object::Namespace(_) => "Namespace",
             Object::ServiceAccount(_) => "ServiceAccount",
             Object::ClusterRoleBinding(_) => "ClusterRoleBinding",
+            Object::Role(_) => "Role",
+            Object::RoleBinding(_) => "RoleBinding",
             Object::ConfigMap(_) => "ConfigMap",
             Object::Secret(_) => "Secret",
             Object::NetworkPolicy(_) => "NetworkPolicy",
             Object::Service(_) => "Service",
+            Object::Ingress(_) => "Ingress",
             Object::StatefulSet(_) => "StatefulSet",
             Object::Deployment(_) => "Deployment",
+            Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
         }
     }
 
@@ -179,6 +192,10 @@ pub fn api_resource_for(kind: &str) -> Option<(ApiResource, bool)> {
         "Namespace" => ApiResource::erase::<Namespace>(&()),
         "ServiceAccount" => ApiResource::erase::<ServiceAccount>(&()),
         "ClusterRoleBinding" => ApiResource::erase::<ClusterRoleBinding>(&()),
+        "Role" => ApiResource::erase::<Role>(&()),
+        "RoleBinding" => ApiResource::erase::<RoleBinding>(&()),
+        "Ingress" => ApiResource::erase::<Ingress>(&()),
+        "PodDisruptionBudget" => ApiResource::erase::<PodDisruptionBudget>(&()),
         "ConfigMap" => ApiResource::erase::<ConfigMap>(&()),
         "Secret" => ApiResource::erase::<Secret>(&()),
         "NetworkPolicy" => ApiResource::erase::<NetworkPolicy>(&()),
