@@ -766,9 +766,11 @@ fn read_only_grants_exactly_the_integration_secret_verbs_in_the_integrations_nam
     let integrations_ns = objects
         .iter()
         .find_map(|r| match &r.object {
-            Object::ConfigMap(c) if c.metadata.name.as_deref() == Some("ops-engine-config") => {
-                c.data.as_ref()?.get("INTEGRATIONS_SECRET_NAMESPACE").cloned()
-            }
+            Object::ConfigMap(c) if c.metadata.name.as_deref() == Some("ops-engine-config") => c
+                .data
+                .as_ref()?
+                .get("INTEGRATIONS_SECRET_NAMESPACE")
+                .cloned(),
             _ => None,
         })
         .unwrap();
@@ -779,11 +781,17 @@ fn read_only_grants_exactly_the_integration_secret_verbs_in_the_integrations_nam
             _ => None,
         })
         .expect("a Role");
-    assert_eq!(role.metadata.namespace.as_deref(), Some(integrations_ns.as_str()));
+    assert_eq!(
+        role.metadata.namespace.as_deref(),
+        Some(integrations_ns.as_str())
+    );
     let rules = role.rules.unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].api_groups.as_deref(), Some(&[String::new()][..]));
-    assert_eq!(rules[0].resources.as_deref(), Some(&["secrets".to_string()][..]));
+    assert_eq!(
+        rules[0].resources.as_deref(),
+        Some(&["secrets".to_string()][..])
+    );
     assert_eq!(rules[0].verbs, ["get", "create", "patch", "delete"]);
     assert!(rules[0].resource_names.is_none());
     let binding = objects
@@ -796,5 +804,9 @@ fn read_only_grants_exactly_the_integration_secret_verbs_in_the_integrations_nam
     assert_eq!(binding.role_ref.kind, "Role");
     assert_eq!(binding.subjects.unwrap()[0].name, "ops-mcp");
     // cluster-admin needs no Role.
-    assert!(!rendered(FIXTURES[0]).iter().any(|r| matches!(r.object, Object::Role(_))));
+    assert!(
+        !rendered(FIXTURES[0])
+            .iter()
+            .any(|r| matches!(r.object, Object::Role(_)))
+    );
 }

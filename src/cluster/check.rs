@@ -197,8 +197,8 @@ async fn permissions(cluster: &Cluster, spec: &Spec) -> Result<Check> {
                 ),
                 ResourceAttributes {
                     verb: Some(verb.into()),
-                    group: Some(group.into()),
-                    resource: Some(resource.into()),
+                    group: Some(group),
+                    resource: Some(resource),
                     namespace: namespaced.then(|| cluster.namespace.clone()),
                     ..Default::default()
                 },
