@@ -810,3 +810,68 @@ fn read_only_grants_exactly_the_integration_secret_verbs_in_the_integrations_nam
             .any(|r| matches!(r.object, Object::Role(_)))
     );
 }
+
+#[test]
+fn vertex_ai_gets_its_service_account_file_mounted_and_the_variable_points_at_it() {
+    let yaml = std::fs::read_to_string(FIXTURES[0])
+        .unwrap()
+        .replace("gemini/gemini-2.5-pro", "vertex_ai/gemini-2.5-pro");
+    let s = spec::parse("vertex", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let json = r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----x"}"#;
+    let mut i = inputs();
+    i.llm_credentials = render::LlmCredentials::New(BTreeMap::from([
+        (
+            "GOOGLE_APPLICATION_CREDENTIALS".to_string(),
+            json.to_string(),
+        ),
+        ("VERTEXAI_PROJECT".to_string(), "p".to_string()),
+    ]));
+    let objects = render::render(&s, &i);
+    let engine = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-engine")
+        .unwrap()
+        .1
+        .spec
+        .unwrap();
+    let c = &engine.containers[0];
+    let var = c
+        .env
+        .iter()
+        .flatten()
+        .find(|e| e.name == "GOOGLE_APPLICATION_CREDENTIALS")
+        .unwrap();
+    assert_eq!(
+        var.value.as_deref(),
+        Some("/etc/skyflo/google/credentials.json")
+    );
+    let mount = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .find(|m| m.name == "google-credentials")
+        .unwrap();
+    assert_eq!(mount.mount_path, "/etc/skyflo/google");
+    let vol = engine
+        .volumes
+        .iter()
+        .flatten()
+        .find(|v| v.name == "google-credentials")
+        .unwrap();
+    let items = vol.secret.as_ref().unwrap().items.clone().unwrap();
+    assert_eq!(
+        (items[0].key.as_str(), items[0].path.as_str()),
+        ("GOOGLE_APPLICATION_CREDENTIALS", "credentials.json")
+    );
+    assert!(secret_file_readable(&engine, c, "google-credentials"));
+    // The file's content is only in the Secret, never in the pod template.
+    let template = serde_json::to_string(&engine).unwrap();
+    assert!(!template.contains("BEGIN PRIVATE KEY"));
+    // Without the key (another provider), nothing is mounted.
+    let plain = pod_templates(&rendered(FIXTURES[0]))
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-engine")
+        .unwrap()
+        .1;
+    assert!(plain.spec.unwrap().volumes.is_none());
+}

@@ -24,13 +24,16 @@ pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
 
 /// The LLM credentials for `spec`'s provider found in the environment; warns when the
 /// provider needs a key and none is given or referenced.
-fn credentials(spec: &Spec, printer: &Printer) -> BTreeMap<String, String> {
+fn credentials(spec: &Spec, printer: &Printer) -> Result<BTreeMap<String, String>, Exit> {
     let env = |k: &str| std::env::var(k).ok();
     let Some(model) = &spec.engine.llm.model else {
-        return BTreeMap::new();
+        return Ok(BTreeMap::new());
     };
-    let found: BTreeMap<String, String> =
+    let mut found: BTreeMap<String, String> =
         llm::credentials_from_env(model, &env).into_iter().collect();
+    if let Some(path) = found.get_mut(crate::render::workloads::GOOGLE_CREDENTIALS_KEY) {
+        *path = google_credentials_file(path)?;
+    }
     let (vars, needs_key) = llm::key_vars(llm::provider_of(model));
     if found.is_empty() && needs_key && spec.engine.llm.api_key_secret.is_none() {
         printer.warn(&format!(
@@ -46,7 +49,27 @@ fn credentials(spec: &Spec, printer: &Printer) -> BTreeMap<String, String> {
             spec.name
         ));
     }
-    found
+    Ok(found)
+}
+
+/// GOOGLE_APPLICATION_CREDENTIALS names a file on this machine: its content is what the pod
+/// needs (mounted as a file there). A value that already is the JSON is kept.
+fn google_credentials_file(value: &str) -> Result<String, Exit> {
+    if value.trim_start().starts_with('{') {
+        return Ok(value.to_string());
+    }
+    let content = std::fs::read_to_string(value).map_err(|e| {
+        Exit::Usage(format!(
+            "GOOGLE_APPLICATION_CREDENTIALS={value}: cannot read the service-account file ({e}); \
+it must be a readable JSON key file on this machine, whose content skyflo stores in a Secret and mounts into the engine"
+        ))
+    })?;
+    if !content.trim_start().starts_with('{') {
+        return Err(Exit::Usage(format!(
+            "GOOGLE_APPLICATION_CREDENTIALS={value}: the file is not a JSON service-account key"
+        )));
+    }
+    Ok(content)
 }
 
 pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
@@ -61,7 +84,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.dry_run,
-        llm_credentials: credentials(&spec, printer),
+        llm_credentials: credentials(&spec, printer)?,
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
@@ -80,7 +103,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.diff,
-        llm_credentials: credentials(&spec, printer),
+        llm_credentials: credentials(&spec, printer)?,
     };
     run(&spec, &opts, settings, printer).await
 }

@@ -285,7 +285,79 @@ pub fn engine(
     }
     main.env_from = Some(env_from);
     main.env = Some(env);
+    if let Some(secret) = &key_secret
+        && vertex_credentials_file(spec, credentials)
+    {
+        mount_google_credentials(pod, secret);
+    }
     d
+}
+
+/// Vertex AI reads a service-account JSON file named by GOOGLE_APPLICATION_CREDENTIALS. The
+/// file's content travels in the credentials Secret under that key; it is mounted as a file
+/// and the variable points at the mount (a path on the operator's machine means nothing in
+/// the pod).
+fn vertex_credentials_file(spec: &Spec, credentials: &super::LlmCredentials) -> bool {
+    let vertex = spec
+        .engine
+        .llm
+        .model
+        .as_deref()
+        .is_some_and(|m| crate::spec::llm::provider_of(m) == "vertex_ai");
+    let has_key = |m: &BTreeMap<String, String>| m.contains_key(GOOGLE_CREDENTIALS_KEY);
+    vertex
+        && match (&spec.engine.llm.api_key_secret, credentials) {
+            (Some(_), _) => true,
+            (None, super::LlmCredentials::New(m) | super::LlmCredentials::Existing(m)) => {
+                has_key(m)
+            }
+            (None, super::LlmCredentials::None) => false,
+        }
+}
+
+pub const GOOGLE_CREDENTIALS_KEY: &str = "GOOGLE_APPLICATION_CREDENTIALS";
+pub const GOOGLE_CREDENTIALS_DIR: &str = "/etc/skyflo/google";
+
+fn mount_google_credentials(pod: &mut k8s_openapi::api::core::v1::PodSpec, secret: &str) {
+    use k8s_openapi::api::core::v1::KeyToPath;
+    pod.volumes.get_or_insert_with(Vec::new).push(Volume {
+        name: "google-credentials".into(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(secret.into()),
+            default_mode: Some(0o440),
+            items: Some(vec![KeyToPath {
+                key: GOOGLE_CREDENTIALS_KEY.into(),
+                path: "credentials.json".into(),
+                mode: None,
+            }]),
+            // A user's apiKeySecret may hold no file: the engine then reports the missing
+            // credentials itself instead of never starting.
+            optional: Some(true),
+        }),
+        ..Default::default()
+    });
+    // The kubelet gives the 0440 file to this group, which the engine's uid 1002 belongs to.
+    pod.security_context
+        .get_or_insert_with(Default::default)
+        .fs_group = Some(1002);
+    let main = &mut pod.containers[0];
+    main.volume_mounts
+        .get_or_insert_with(Vec::new)
+        .push(VolumeMount {
+            name: "google-credentials".into(),
+            mount_path: GOOGLE_CREDENTIALS_DIR.into(),
+            read_only: Some(true),
+            ..Default::default()
+        });
+    // `env` wins over `envFrom`, which carries the file's content under the same name; a
+    // value the user set in spec.engine.env wins over this one.
+    let env = main.env.get_or_insert_with(Vec::new);
+    if !env.iter().any(|e| e.name == GOOGLE_CREDENTIALS_KEY) {
+        env.push(literal(
+            GOOGLE_CREDENTIALS_KEY,
+            format!("{GOOGLE_CREDENTIALS_DIR}/credentials.json"),
+        ));
+    }
 }
 
 /// Where a `kubeconfigSecret` is mounted; its key `kubeconfig` becomes this file.
