@@ -106,3 +106,191 @@ async fn vertex_ai_credentials_file_is_stored_and_mounted_not_its_path() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sa.json"));
 }
+
+#[tokio::test]
+async fn an_ingress_install_shows_its_host_in_status() {
+    let ns = TestNamespace::reserve("ingress").await;
+    let n = ns.name.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec_yaml("").replace(
+        "    service: {type: ClusterIP}\n  engine:",
+        "    service: {type: ClusterIP}\n    ingress:\n      className: nginx\n      hosts: [skyflo.example.test]\n      tlsSecret: skyflo-tls\n      annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: \"3600\"}\n  engine:",
+    );
+    let file = write_spec(&dir, "s.yaml", &spec);
+    let out = skyflo(&["install", "-n", n, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("https://skyflo.example.test"),
+        "{}",
+        text(&out)
+    );
+    let backend = kubectl(&[
+        "get",
+        "ingress",
+        "skyflo-ui",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.rules[0].host} {.spec.rules[0].http.paths[0].backend.service.name}:{.spec.rules[0].http.paths[0].backend.service.port.name} {.spec.ingressClassName}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&backend.stdout),
+        "skyflo.example.test skyflo-ui:http nginx"
+    );
+    let status = skyflo(&["status", "-n", n]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        shown.contains("UI:   https://skyflo.example.test (Ingress skyflo-ui"),
+        "{shown}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&skyflo(&["status", "-n", n, "-o", "json"]).stdout).unwrap();
+    assert!(
+        json["access"]["ui"]
+            .as_str()
+            .unwrap()
+            .contains("skyflo.example.test"),
+        "{json}"
+    );
+}
+
+/// The eviction API, as `kubectl drain` calls it, once (kube-rs would retry a 429 by itself).
+fn evict(ns: &str, pod: &str) -> std::process::Output {
+    let body = format!(
+        r#"{{"apiVersion":"policy/v1","kind":"Eviction","metadata":{{"name":"{pod}","namespace":"{ns}"}}}}"#
+    );
+    kubectl_stdin(
+        &[
+            "create",
+            "--raw",
+            &format!("/api/v1/namespaces/{ns}/pods/{pod}/eviction"),
+            "-f",
+            "-",
+        ],
+        &body,
+    )
+}
+
+#[tokio::test]
+async fn three_replicas_get_disruption_budgets_that_hold_a_drain_back() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let ns = TestNamespace::reserve("pdb").await;
+    let n = ns.name.clone();
+    let dir = tempfile::tempdir().unwrap();
+    // The slow image: a replacement pod needs 8 s to become ready (kwok's others are instant),
+    // the window in which the budget is spent, as with a real pod starting.
+    let spec = spec_yaml("  topologySpread: {enabled: true}\n")
+        .replace(
+            "    service: {type: ClusterIP}\n  engine:",
+            "    service: {type: ClusterIP}\n    replicas: 3\n  engine:",
+        )
+        .replace("skyfloaiagent/ui:v0.7.0", "testcluster.invalid/slow:v1");
+    let file = write_spec(&dir, "s.yaml", &spec);
+    let out = skyflo(&["install", "-n", &n, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let pdbs = kubectl(&[
+        "get",
+        "pdb",
+        "-n",
+        &n,
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&pdbs.stdout),
+        "skyflo-ui",
+        "one budget, for the only component with replicas > 1"
+    );
+    let pods: Api<Pod> = Api::namespaced(ns.client.clone(), &n);
+    let ui = ListParams::default()
+        .labels("app.kubernetes.io/instance=skyflo,app.kubernetes.io/component=ui");
+    // The disruption controller publishes how many evictions the budget allows.
+    eventually(30, "the budget to allow one disruption", || async {
+        let o = kubectl(&[
+            "get",
+            "pdb",
+            "skyflo-ui",
+            "-n",
+            &n,
+            "-o",
+            "jsonpath={.status.disruptionsAllowed}",
+        ]);
+        (String::from_utf8_lossy(&o.stdout) == "1").then_some(())
+    })
+    .await;
+    let names: Vec<String> = pods
+        .list(&ui)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    assert_eq!(names.len(), 3);
+    // Evicting two pods back to back (what a drain of a node holding both would do): the
+    // first is allowed, the second would break the budget and is refused.
+    let first = evict(&n, &names[0]);
+    assert!(
+        first.status.success(),
+        "first eviction allowed: {}",
+        text(&first)
+    );
+    let second = evict(&n, &names[1]);
+    assert!(
+        !second.status.success(),
+        "the second eviction must be refused: {}",
+        text(&second)
+    );
+    assert!(
+        String::from_utf8_lossy(&second.stderr)
+            .contains("would violate the pod's disruption budget"),
+        "{}",
+        text(&second)
+    );
+    // While the budget is spent, status warns that a drain would wait.
+    let status = skyflo(&["status", "-n", &n, "-o", "json"]);
+    let warned: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let warnings = warned["warnings"].as_array().cloned().unwrap_or_default();
+    // Once the replacement is ready, the next eviction is allowed again.
+    eventually(30, "the budget to recover", || async {
+        let o = kubectl(&[
+            "get",
+            "pdb",
+            "skyflo-ui",
+            "-n",
+            &n,
+            "-o",
+            "jsonpath={.status.disruptionsAllowed}",
+        ]);
+        (String::from_utf8_lossy(&o.stdout) == "1").then_some(())
+    })
+    .await;
+    let third = evict(&n, &names[1]);
+    assert!(
+        third.status.success(),
+        "allowed once healthy again: {}",
+        text(&third)
+    );
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .unwrap_or_default()
+            .contains("allows no disruption")),
+        "status warned while the budget was spent: {warned}"
+    );
+    let spread = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-ui",
+        "-n",
+        &n,
+        "-o",
+        "jsonpath={.spec.template.spec.topologySpreadConstraints[0].topologyKey}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&spread.stdout),
+        "kubernetes.io/hostname"
+    );
+}

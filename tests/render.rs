@@ -875,3 +875,52 @@ fn vertex_ai_gets_its_service_account_file_mounted_and_the_variable_points_at_it
         .1;
     assert!(plain.spec.unwrap().volumes.is_none());
 }
+
+#[test]
+fn components_with_several_replicas_get_a_disruption_budget_and_optional_spread() {
+    let yaml = std::fs::read_to_string(FIXTURES[0])
+        .unwrap()
+        .replace("    replicas: 1\n    proxy:", "    replicas: 3\n    proxy:")
+        .replace(
+            "spec:\n",
+            "spec:\n  topologySpread: {whenUnsatisfiable: DoNotSchedule}\n",
+        );
+    let s = spec::parse("ha", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let objects = render::render(&s, &inputs());
+    let pdbs: Vec<_> = objects
+        .iter()
+        .filter_map(|r| match &r.object {
+            Object::PodDisruptionBudget(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pdbs.len(), 1, "only the UI has more than one replica");
+    let spec = pdbs[0].spec.clone().unwrap();
+    assert_eq!(
+        spec.max_unavailable,
+        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(1))
+    );
+    let ui = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-ui")
+        .unwrap()
+        .1;
+    let pod_labels = ui.metadata.clone().unwrap().labels.unwrap();
+    for (k, v) in spec.selector.unwrap().match_labels.unwrap() {
+        assert_eq!(
+            pod_labels.get(&k),
+            Some(&v),
+            "the budget selects the UI's pods"
+        );
+    }
+    let tsc = ui.spec.unwrap().topology_spread_constraints.unwrap();
+    assert_eq!(tsc[0].when_unsatisfiable, "DoNotSchedule");
+    assert_eq!(tsc[0].topology_key, "kubernetes.io/hostname");
+    // One replica: no budget (it would block every drain), no spread by default.
+    let plain = rendered(FIXTURES[0]);
+    assert!(
+        !plain
+            .iter()
+            .any(|r| matches!(r.object, Object::PodDisruptionBudget(_)))
+    );
+}

@@ -77,6 +77,8 @@ pub struct Status {
     pub release: Option<ReleaseInfo>,
     pub lock: Option<lock::Holder>,
     pub access: Access,
+    /// Things that work now but will bite (a disruption budget that blocks node drains).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -376,6 +378,7 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
         }),
         lock: holder,
         access: access(cluster, &live, &node_list),
+        warnings: drain_blockers(&live),
     };
     status.conditions = conditions(&status, &deps, &stss, current.as_ref());
     Ok(Some(status))
@@ -482,9 +485,61 @@ fn access(cluster: &Cluster, live: &inventory::Live, nodes: &[Node]) -> Access {
         }
     };
     Access {
-        ui: describe("ui", "3000:80"),
+        ui: ingress_url(cluster, live).unwrap_or_else(|| describe("ui", "3000:80")),
         mcp: describe("mcp", "8888:8888"),
     }
+}
+
+/// PodDisruptionBudgets that allow no eviction right now: `kubectl drain` of a node running
+/// one of their pods would wait (or time out) until the component is healthy again.
+fn drain_blockers(live: &inventory::Live) -> Vec<String> {
+    live.objects
+        .iter()
+        .filter(|(k, _)| k.kind == "PodDisruptionBudget")
+        .filter_map(|(k, o)| {
+            let st = &o.data["status"];
+            let allowed = st["disruptionsAllowed"].as_i64()?;
+            let expected = st["expectedPods"].as_i64().unwrap_or(0);
+            (allowed == 0 && expected > 0).then(|| {
+                format!(
+                    "{k} allows no disruption now ({} of {expected} pods healthy, {} needed): draining a node with one of its pods waits until the component is healthy again",
+                    st["currentHealthy"].as_i64().unwrap_or(0),
+                    st["desiredHealthy"].as_i64().unwrap_or(0),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The UI's Ingress, as the URL(s) users open, with the address the controller published.
+fn ingress_url(cluster: &Cluster, live: &inventory::Live) -> Option<String> {
+    let key = ObjectRef {
+        kind: "Ingress".into(),
+        namespace: Some(cluster.namespace.clone()),
+        name: format!("{}-ui", cluster.instance),
+    };
+    let ing = &live.objects.get(&key)?.data;
+    let scheme = if ing["spec"]["tls"].as_array().is_some_and(|t| !t.is_empty()) {
+        "https"
+    } else {
+        "http"
+    };
+    let hosts: Vec<String> = ing["spec"]["rules"]
+        .as_array()?
+        .iter()
+        .filter_map(|r| r["host"].as_str())
+        .map(|h| format!("{scheme}://{h}"))
+        .collect();
+    let lb = &ing["status"]["loadBalancer"]["ingress"][0];
+    let address = lb["ip"].as_str().or(lb["hostname"].as_str());
+    Some(format!(
+        "{} (Ingress {}, {})",
+        hosts.join(", "),
+        key.name,
+        address.map_or("no address published yet".to_string(), |a| format!(
+            "address {a}"
+        ))
+    ))
 }
 
 /// Objects changed outside skyflo since the last apply: every field skyflo sets is compared

@@ -217,9 +217,25 @@ fn report(
 
 /// How to reach the UI and MCP.
 pub fn access_hint(spec: &Spec, namespace: &str) -> String {
-    let ui = match spec.ui.service.node_port {
-        Some(p) => format!("UI:  NodePort {p} (http://<node-address>:{p})"),
-        None => format!(
+    let ui = match (&spec.ui.ingress, spec.ui.service.node_port) {
+        (Some(i), _) => format!(
+            "UI:  {} (Ingress {}-ui)",
+            i.hosts
+                .iter()
+                .map(|h| format!(
+                    "{}://{h}",
+                    if i.tls_secret.is_some() {
+                        "https"
+                    } else {
+                        "http"
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+            spec.name
+        ),
+        (None, Some(p)) => format!("UI:  NodePort {p} (http://<node-address>:{p})"),
+        (None, None) => format!(
             "UI:  kubectl -n {namespace} port-forward svc/{}-ui 3000:80, then http://localhost:3000",
             spec.name
         ),

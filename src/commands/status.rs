@@ -150,6 +150,9 @@ pub fn text(s: &Status, printer: &Printer) -> String {
         )),
         None => out.push_str("Lock: free\n"),
     }
+    for w in &s.warnings {
+        out.push_str(&format!("Warning: {w}\n"));
+    }
     if s.drift.is_empty() {
         out.push_str("Drift: none\n");
     } else {

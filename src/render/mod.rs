@@ -131,6 +131,9 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     for svc in network::services(spec, &names) {
         push(Stage::Network, Object::Service(svc));
     }
+    if let Some(ing) = network::ingress(spec, &names) {
+        push(Stage::Network, Object::Ingress(ing));
+    }
 
     let checksums =
         workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat());
@@ -140,23 +143,25 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     if let Some(sts) = workloads::redis(spec, &names) {
         push(Stage::Data, Object::StatefulSet(sts));
     }
-    push(
-        Stage::Apps,
-        Object::Deployment(workloads::engine(
-            spec,
-            &names,
-            &checksums,
-            &inputs.llm_credentials,
-        )),
-    );
-    push(
-        Stage::Apps,
-        Object::Deployment(workloads::mcp(spec, &names, &checksums)),
-    );
-    push(
-        Stage::Apps,
-        Object::Deployment(workloads::ui(spec, &names, &checksums)),
-    );
+    let apps = [
+        (
+            "engine",
+            workloads::engine(spec, &names, &checksums, &inputs.llm_credentials),
+        ),
+        ("mcp", workloads::mcp(spec, &names, &checksums)),
+        ("ui", workloads::ui(spec, &names, &checksums)),
+    ];
+    let mut budgets = Vec::new();
+    for (component, mut d) in apps {
+        if let Some(when) = &spec.scheduling.topology_spread {
+            workloads::spread(&mut d, &names, component, when);
+        }
+        budgets.extend(workloads::disruption_budget(&d, &names, component));
+        push(Stage::Apps, Object::Deployment(d));
+    }
+    for b in budgets {
+        push(Stage::Apps, Object::PodDisruptionBudget(b));
+    }
     for r in &mut out {
         if let Some(t) = r.object.pod_template_mut() {
             images::apply_policy(t, &spec.scheduling);

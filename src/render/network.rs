@@ -234,3 +234,55 @@ pub fn network_policies(spec: &Spec, names: &Names) -> Vec<NetworkPolicy> {
     }
     out
 }
+
+/// The UI's Ingress: every host, path `/`, to the proxy's port of `<name>-ui`.
+pub fn ingress(spec: &Spec, names: &Names) -> Option<k8s_openapi::api::networking::v1::Ingress> {
+    use k8s_openapi::api::networking::v1::{
+        HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+        IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+    };
+    let i = spec.ui.ingress.as_ref()?;
+    let mut meta = super::config::meta(names, names.of("ui"), "ui");
+    if !i.annotations.is_empty() {
+        meta.annotations = Some(i.annotations.clone());
+    }
+    let backend = IngressBackend {
+        service: Some(IngressServiceBackend {
+            name: names.of("ui"),
+            port: Some(ServiceBackendPort {
+                name: Some("http".into()),
+                number: None,
+            }),
+        }),
+        ..Default::default()
+    };
+    let rules = i
+        .hosts
+        .iter()
+        .map(|h| IngressRule {
+            host: Some(h.clone()),
+            http: Some(HTTPIngressRuleValue {
+                paths: vec![HTTPIngressPath {
+                    path: Some("/".into()),
+                    path_type: "Prefix".into(),
+                    backend: backend.clone(),
+                }],
+            }),
+        })
+        .collect();
+    Some(Ingress {
+        metadata: meta,
+        spec: Some(IngressSpec {
+            ingress_class_name: i.class_name.clone(),
+            rules: Some(rules),
+            tls: i.tls_secret.as_ref().map(|s| {
+                vec![IngressTLS {
+                    hosts: Some(i.hosts.clone()),
+                    secret_name: Some(s.clone()),
+                }]
+            }),
+            ..Default::default()
+        }),
+        status: None,
+    })
+}

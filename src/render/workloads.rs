@@ -561,3 +561,50 @@ pub fn redis(spec: &Spec, names: &Names) -> Option<StatefulSet> {
         None,
     ))
 }
+
+/// A PodDisruptionBudget for a Deployment with more than one replica: a node drain may take
+/// one pod at a time, never the whole component.
+pub fn disruption_budget(
+    d: &Deployment,
+    names: &Names,
+    component: &str,
+) -> Option<k8s_openapi::api::policy::v1::PodDisruptionBudget> {
+    use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let replicas = d.spec.as_ref()?.replicas.unwrap_or(1);
+    if replicas < 2 {
+        return None;
+    }
+    Some(PodDisruptionBudget {
+        metadata: super::config::meta(names, names.of(component), component),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(LabelSelector {
+                match_labels: Some(selector(names, component)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        status: None,
+    })
+}
+
+/// Asks the scheduler to put a component's replicas on different nodes.
+pub fn spread(d: &mut Deployment, names: &Names, component: &str, when: &str) {
+    use k8s_openapi::api::core::v1::TopologySpreadConstraint;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    let Some(pod) = d.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
+        return;
+    };
+    pod.topology_spread_constraints = Some(vec![TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: "kubernetes.io/hostname".into(),
+        when_unsatisfiable: when.into(),
+        label_selector: Some(LabelSelector {
+            match_labels: Some(selector(names, component)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }]);
+}

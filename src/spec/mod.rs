@@ -85,6 +85,15 @@ pub struct Ui {
     pub proxy_image: String,
     pub proxy_resources: Option<ResourceRequirements>,
     pub service: Exposure,
+    pub ingress: Option<Ingress>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingress {
+    pub class_name: Option<String>,
+    pub hosts: Vec<String>,
+    pub tls_secret: Option<String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -210,6 +219,8 @@ pub struct Mcp {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scheduling {
+    /// `ScheduleAnyway` or `DoNotSchedule` when replicas are spread across nodes.
+    pub topology_spread: Option<String>,
     /// A registry (`host[:port][/path]`) that replaces the registry of every image.
     pub image_registry: Option<String>,
     /// `Always`, `IfNotPresent` or `Never` for every container; unset: Kubernetes' default.

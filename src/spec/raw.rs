@@ -52,6 +52,8 @@ pub struct RawSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<RawNetworkPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub topology_spread: Option<RawTopologySpread>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_registry: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_pull_policy: Option<String>,
@@ -62,6 +64,16 @@ pub struct RawSpec {
 pub struct RawNetworkPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+/// Spreading each component's replicas across nodes.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RawTopologySpread {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when_unsatisfiable: Option<String>,
 }
 
 /// How a component's Service is exposed.
@@ -89,6 +101,22 @@ pub struct RawUi {
     pub service: Option<RawService>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<RawProxy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<RawIngress>,
+}
+
+/// An Ingress in front of the UI's proxy.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RawIngress {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

@@ -277,6 +277,54 @@ fn check_ui(c: &mut Checker, raw: &RawUi) -> Ui {
         proxy_image,
         proxy_resources: proxy.resources,
         service,
+        ingress: raw.ingress.as_ref().map(|i| check_ingress(c, i)),
+    }
+}
+
+fn check_ingress(c: &mut Checker, raw: &super::raw::RawIngress) -> super::Ingress {
+    let base = "spec.ui.ingress";
+    if raw.hosts.is_empty() {
+        c.err(
+            &format!("{base}.hosts"),
+            "required field missing; at least one host name, for example [skyflo.example.com]",
+        );
+    }
+    for (i, h) in raw.hosts.iter().enumerate() {
+        let name = h.strip_prefix("*.").unwrap_or(h);
+        let wildcard_ok = h == name || name.contains('.');
+        if dns_subdomain(name).is_err() || !wildcard_ok {
+            c.err(
+                &format!("{base}.hosts[{i}]"),
+                format!("invalid host {h:?}; valid: a DNS name of lowercase letters, digits, '-' and '.', such as skyflo.example.com or *.example.com"),
+            );
+        }
+    }
+    for (field, v) in [
+        ("className", &raw.class_name),
+        ("tlsSecret", &raw.tls_secret),
+    ] {
+        if let Some(v) = v
+            && let Err(why) = dns_subdomain(v)
+        {
+            c.err(
+                &format!("{base}.{field}"),
+                format!("invalid name {v:?}: {why}"),
+            );
+        }
+    }
+    for k in raw.annotations.keys() {
+        if let Err(why) = label_key(k) {
+            c.err(
+                &format!("{base}.annotations.{k}"),
+                format!("invalid annotation key {k:?}: {why}"),
+            );
+        }
+    }
+    super::Ingress {
+        class_name: raw.class_name.clone(),
+        hosts: raw.hosts.clone(),
+        tls_secret: raw.tls_secret.clone(),
+        annotations: raw.annotations.clone(),
     }
 }
 
@@ -621,7 +669,18 @@ fn check_scheduling(c: &mut Checker, spec: &super::raw::RawSpec) -> Scheduling {
             format!("unknown imagePullPolicy {p:?}{hint}; valid: Always, IfNotPresent, Never"),
         );
     }
+    let topology_spread = spec.topology_spread.as_ref().and_then(|t| {
+        let when = t.when_unsatisfiable.as_deref().unwrap_or("ScheduleAnyway");
+        if !matches!(when, "ScheduleAnyway" | "DoNotSchedule") {
+            c.err(
+                "spec.topologySpread.whenUnsatisfiable",
+                format!("unknown whenUnsatisfiable {when:?}; valid: ScheduleAnyway (prefer other nodes), DoNotSchedule (require them)"),
+            );
+        }
+        t.enabled.unwrap_or(true).then(|| when.to_string())
+    });
     Scheduling {
+        topology_spread,
         image_registry: spec.image_registry.clone(),
         image_pull_policy: spec.image_pull_policy.clone(),
         image_pull_secrets: spec.image_pull_secrets.clone(),
