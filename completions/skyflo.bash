@@ -811,7 +811,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__template)
-            opts="-f -n -o -q -v -h --file --registry --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --registry --include-generated-secrets --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

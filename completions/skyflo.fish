@@ -213,6 +213,7 @@ yaml\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l include-generated-secrets -d 'Also print the Secrets with generated credentials (JWT secret, PostgreSQL password), freshly generated: different on every run, so never apply them to an installation'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'

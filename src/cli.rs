@@ -145,8 +145,11 @@ pub enum Command {
     ///
     /// Multi-document YAML in apply order (`-o json`: a List).
     ///
-    /// Generated secrets (JWT secret, PostgreSQL password) are freshly random here, because
-    /// no cluster is read; `install` and `upgrade` always reuse the ones in the cluster.
+    /// The output is the same on every run and safe to keep in git and apply any number of
+    /// times (GitOps): the Secrets that hold generated credentials (JWT secret, PostgreSQL
+    /// password) are left out, since `install` creates them once and always reuses them.
+    /// Name your own with spec.engine.jwtSecretName and spec.engine.databaseConfig.secretName,
+    /// or print new ones with --include-generated-secrets.
     #[command(
         after_help = "Examples:\n  skyflo template                         # the embedded default spec\n  skyflo template -f skyflo.yaml -n ops | kubectl apply --server-side -f -"
     )]
@@ -374,6 +377,10 @@ pub struct TemplateArgs {
     pub spec: SpecFileArg,
     #[command(flatten)]
     pub registry: RegistryArg,
+    /// Also print the Secrets with generated credentials (JWT secret, PostgreSQL password),
+    /// freshly generated: different on every run, so never apply them to an installation.
+    #[arg(long)]
+    pub include_generated_secrets: bool,
 }
 
 #[derive(Debug, Args)]

@@ -59,12 +59,65 @@ fn template_honours_namespace_and_json() {
 }
 
 #[test]
-fn template_generates_fresh_secrets_without_a_cluster() {
-    let a = String::from_utf8(skyflo(&["template"]).stdout).unwrap();
-    let b = String::from_utf8(skyflo(&["template"]).stdout).unwrap();
-    assert_ne!(
-        a, b,
-        "no cluster to read: the generated secrets differ per run"
+fn template_is_the_same_on_every_run_and_prints_generated_credentials_only_when_asked() {
+    let a = skyflo(&["template"]);
+    let b = skyflo(&["template"]);
+    assert_eq!(
+        a.stdout, b.stdout,
+        "GitOps-safe: no freshly generated value in the output"
+    );
+    let out = String::from_utf8_lossy(&a.stdout);
+    assert!(!out.contains("kind: Secret"), "{out}");
+    let note = String::from_utf8_lossy(&a.stderr);
+    assert!(
+        note.contains("skyflo-engine-secrets (JWT_SECRET)")
+            && note.contains("skyflo-postgres-secrets"),
+        "{note}"
+    );
+    // Asked explicitly: fresh values, different per run, and a warning that says so.
+    let c = skyflo(&["template", "--include-generated-secrets"]);
+    let d = skyflo(&["template", "--include-generated-secrets"]);
+    assert_ne!(c.stdout, d.stdout);
+    assert!(String::from_utf8_lossy(&c.stdout).contains("kind: Secret"));
+    assert!(String::from_utf8_lossy(&c.stderr).contains("NEWLY GENERATED"));
+}
+
+#[test]
+fn with_existing_secrets_for_every_credential_template_prints_no_secret_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string("examples/skyflo.yaml")
+        .unwrap()
+        .replace(
+            "    llm:\n      model: gemini/gemini-2.5-pro\n",
+            "    jwtSecretName: skyflo-jwt\n    databaseConfig: {secretName: skyflo-db}\n    llm:\n      model: gemini/gemini-2.5-pro\n      apiKeySecret: skyflo-llm\n",
+        );
+    let file = dir.path().join("s.yaml");
+    std::fs::write(&file, spec).unwrap();
+    let out = skyflo(&["template", "-f", file.to_str().unwrap(), "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert!(
+        items.iter().all(|o| o["kind"] != "Secret"),
+        "no Secret at all"
+    );
+    assert!(
+        items
+            .iter()
+            .all(|o| o.get("data").is_none() || o["kind"] == "ConfigMap")
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "nothing generated, nothing to note: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("skyflo-jwt") && text.contains("skyflo-db") && text.contains("skyflo-llm")
     );
 }
 

@@ -294,3 +294,109 @@ async fn three_replicas_get_disruption_budgets_that_hold_a_drain_back() {
         "kubernetes.io/hostname"
     );
 }
+
+#[tokio::test]
+async fn gitops_rendering_applied_twice_changes_no_credential() {
+    let Installed { ns, dir, file } = installed("gitops").await;
+    let n = ns.name.as_str();
+    let creds = || {
+        (
+            secret_value(n, "skyflo-postgres-secrets", "POSTGRES_PASSWORD"),
+            secret_value(n, "skyflo-engine-secrets", "JWT_SECRET"),
+        )
+    };
+    let before = creds();
+    assert!(before.0.is_some() && before.1.is_some());
+    for i in 0..2 {
+        let out = skyflo(&["template", "-n", n, "-f", &file]);
+        assert!(out.status.success(), "{}", text(&out));
+        let rendered = dir.path().join(format!("rendered-{i}.yaml"));
+        std::fs::write(&rendered, &out.stdout).unwrap();
+        // As a GitOps tool applies it: server-side, its own field manager, taking over fields.
+        let applied = kubectl(&[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=argocd-controller",
+            "-f",
+            rendered.to_str().unwrap(),
+        ]);
+        assert!(applied.status.success(), "{}", text(&applied));
+        assert_eq!(creds(), before, "after applying rendering {i}");
+    }
+    // The rendering matches the installation: skyflo's next upgrade changes no credential and
+    // restarts nothing.
+    let out = skyflo(&["upgrade", "-n", n, "-f", &file, "--diff"]);
+    assert_eq!(creds(), before);
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(!plan.contains("Secret"), "{}", text(&out));
+}
+
+#[tokio::test]
+async fn credentials_from_the_users_own_secrets_are_used_and_never_generated() {
+    let ns = TestNamespace::create("ownsecrets", false).await;
+    let n = ns.name.as_str();
+    for (name, key, value) in [
+        ("my-jwt", "JWT_SECRET", "jwt-planted-41f0"),
+        ("my-db", "POSTGRES_PASSWORD", "pw-planted-93aa"),
+    ] {
+        let created = kubectl(&[
+            "create",
+            "secret",
+            "generic",
+            name,
+            "-n",
+            n,
+            &format!("--from-literal={key}={value}"),
+        ]);
+        assert!(created.status.success(), "{}", text(&created));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec_yaml("").replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        "    image: skyfloaiagent/engine:v0.7.0\n    jwtSecretName: my-jwt\n    databaseConfig: {secretName: my-db}\n",
+    );
+    let file = write_spec(&dir, "s.yaml", &spec);
+    let out = skyflo(&["install", "-n", n, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("planted"));
+    assert!(
+        uid_of(n, "secret", "skyflo-engine-secrets").is_none(),
+        "no JWT secret generated"
+    );
+    assert!(
+        uid_of(n, "secret", "skyflo-postgres-secrets").is_none(),
+        "no password generated"
+    );
+    let refs = kubectl(&[
+        "get",
+        "sts",
+        "skyflo-postgres",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"POSTGRES_PASSWORD\")].valueFrom.secretKeyRef.name}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&refs.stdout), "my-db");
+    let jwt = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"JWT_SECRET\")].valueFrom.secretKeyRef.name}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&jwt.stdout), "my-jwt");
+    // skyflo never deletes them: they are the user's.
+    let out = skyflo(&["uninstall", "-n", n, "--purge", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        secret_value(n, "my-db", "POSTGRES_PASSWORD").as_deref(),
+        Some("pw-planted-93aa")
+    );
+    assert_eq!(
+        secret_value(n, "my-jwt", "JWT_SECRET").as_deref(),
+        Some("jwt-planted-41f0")
+    );
+}

@@ -20,10 +20,10 @@ fn load(path: &str) -> Spec {
 fn inputs() -> Inputs {
     Inputs {
         namespace: "skyflo-ai".into(),
-        generated: Generated {
+        generated: Some(Generated {
             jwt_secret: "test-jwt-secret-0123456789abcdefghijklmnopqrstuv".into(),
             postgres_password: "test-postgres-password-0123456789abcdefghijklm".into(),
-        },
+        }),
         llm_credentials: Default::default(),
     }
 }
@@ -469,9 +469,17 @@ fn every_referenced_secret_and_config_map_key_is_rendered_or_declared() {
 #[test]
 fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
     let s = load(FIXTURES[0]);
-    let a = render::render(&s, &inputs());
+    let key = |v: &str| {
+        render::LlmCredentials::New(BTreeMap::from([(
+            "GEMINI_API_KEY".to_string(),
+            v.to_string(),
+        )]))
+    };
+    let mut with_key = inputs();
+    with_key.llm_credentials = key("first");
+    let a = render::render(&s, &with_key);
     let mut other = inputs();
-    other.generated.jwt_secret = "another-jwt-secret-0123456789abcdefghijklmnopq".into();
+    other.llm_credentials = key("second");
     let b = render::render(&s, &other);
     let sums = |objs: &[Rendered]| -> BTreeMap<String, String> {
         pod_templates(objs)
@@ -488,10 +496,15 @@ fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
             .collect()
     };
     let (sa, sb) = (sums(&a), sums(&b));
-    // The engine reads the JWT secret; the UI and MCP do not.
+    // The engine reads the LLM key; the UI and MCP do not.
     assert_ne!(sa["skyflo-engine"], sb["skyflo-engine"]);
     assert_eq!(sa["skyflo-ui"], sb["skyflo-ui"]);
     assert_eq!(sa["skyflo-mcp"], sb["skyflo-mcp"]);
+    // Generated credentials never change once created, and `template` does not print them:
+    // they are not part of any checksum, so both renderings agree.
+    let mut gitops = with_key.clone();
+    gitops.generated = None;
+    assert_eq!(sums(&render::render(&s, &gitops)), sa);
 }
 
 #[test]

@@ -173,10 +173,7 @@ fn needed(spec: &Spec) -> Vec<(&'static str, String, String, bool)> {
 fn placeholder_inputs() -> crate::render::Inputs {
     crate::render::Inputs {
         namespace: "check".into(),
-        generated: crate::render::Generated {
-            jwt_secret: String::new(),
-            postgres_password: String::new(),
-        },
+        generated: None,
         llm_credentials: Default::default(),
     }
 }

@@ -156,7 +156,14 @@ fn refuse_volume_without_password(
     live: &inventory::Live,
     existing: &secrets::ExistingSecrets,
 ) -> Result<()> {
-    if !spec.postgres_in_cluster() || existing.postgres_password.is_some() {
+    let generates_password = matches!(
+        spec.engine.database,
+        crate::spec::Database::InCluster {
+            password_secret: None,
+            ..
+        }
+    );
+    if !generates_password || existing.postgres_password.is_some() {
         return Ok(());
     }
     let prefix = format!("postgres-data-{}-postgres-", cluster.instance);
@@ -200,7 +207,7 @@ async fn prepare_with(
 ) -> Result<Prepared> {
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
-        generated: generated.clone(),
+        generated: Some(generated.clone()),
         llm_credentials,
     };
     let mut rendered = render::render(spec, &inputs);

@@ -548,7 +548,7 @@ async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result
     let existing = inventory::existing_secrets(cluster, live);
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
-        generated: secrets::resolve(&existing),
+        generated: Some(secrets::resolve(&existing)),
         llm_credentials: super::deploy::llm_credentials(cluster, live, &Default::default()),
     };
     let mut out = Vec::new();

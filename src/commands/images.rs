@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::ImagesArgs;
-use crate::render::{self, Inputs, images, secrets};
+use crate::render::{self, Inputs, images};
 use crate::settings::Settings;
 use crate::ui::Printer;
 
@@ -13,10 +13,7 @@ pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<
     let inputs = Inputs {
         namespace: settings.namespace.clone(),
         // Only images are read from the render: no credential is generated or printed.
-        generated: secrets::Generated {
-            jwt_secret: String::new(),
-            postgres_password: String::new(),
-        },
+        generated: None,
         llm_credentials: Default::default(),
     };
     let used = images::list(&render::render(&spec, &inputs));

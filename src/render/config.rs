@@ -170,13 +170,20 @@ pub fn secrets(spec: &Spec, names: &Names, generated: &Generated) -> Vec<Secret>
             .insert(labels::KEEP.into(), "true".into());
         m
     };
-    let mut out = vec![Secret {
-        metadata: keep(meta(names, names.engine_secret(), "engine")),
-        type_: Some("Opaque".into()),
-        data: Some(bytes(&[(secrets::JWT_SECRET_KEY, &generated.jwt_secret)])),
-        ..Default::default()
-    }];
-    if let Database::InCluster { .. } = spec.engine.database {
+    let mut out = Vec::new();
+    if spec.engine.jwt_secret.is_none() {
+        out.push(Secret {
+            metadata: keep(meta(names, names.engine_secret(), "engine")),
+            type_: Some("Opaque".into()),
+            data: Some(bytes(&[(secrets::JWT_SECRET_KEY, &generated.jwt_secret)])),
+            ..Default::default()
+        });
+    }
+    if let Database::InCluster {
+        password_secret: None,
+        ..
+    } = spec.engine.database
+    {
         out.push(Secret {
             metadata: keep(meta(names, names.postgres_secret(), "postgres")),
             type_: Some("Opaque".into()),

@@ -21,8 +21,10 @@ use crate::spec::Spec;
 pub struct Inputs {
     pub namespace: String,
     /// The JWT secret and PostgreSQL password: read from the cluster when they exist there,
-    /// generated once otherwise (see [`secrets::resolve`]).
-    pub generated: Generated,
+    /// generated once otherwise (see [`secrets::resolve`]). `None` (GitOps rendering with
+    /// `template`): the Secrets that hold them are left out of the render; the pods refer to
+    /// them by name all the same.
+    pub generated: Option<Generated>,
     /// LLM credentials skyflo stores for the engine (from the environment at install time),
     /// used when the spec names no `llm.apiKeySecret` of its own.
     pub llm_credentials: LlmCredentials,
@@ -105,7 +107,12 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         push(Stage::Config, Object::RoleBinding(binding));
     }
     let config_maps = config::config_maps(spec, &names);
-    let mut secrets = config::secrets(spec, &names, &inputs.generated);
+    let generated = inputs
+        .generated
+        .as_ref()
+        .map(|g| config::secrets(spec, &names, g))
+        .unwrap_or_default();
+    let mut secrets = Vec::new();
     let mut stored = Vec::new();
     match (&spec.engine.llm.api_key_secret, &inputs.llm_credentials) {
         (None, LlmCredentials::New(values)) => {
@@ -119,7 +126,7 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     for cm in &config_maps {
         push(Stage::Config, Object::ConfigMap(cm.clone()));
     }
-    for s in &secrets {
+    for s in generated.iter().chain(&secrets) {
         push(Stage::Config, Object::Secret(s.clone()));
     }
 
@@ -135,6 +142,9 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         push(Stage::Network, Object::Ingress(ing));
     }
 
+    // Generated credentials are not part of the checksums: they are created once and never
+    // change, and leaving them out makes `template` (which does not print them) render the
+    // same pod templates as `install`.
     let checksums =
         workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat());
     if let Some(sts) = workloads::postgres(spec, &names, &checksums) {

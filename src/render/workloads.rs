@@ -206,7 +206,14 @@ pub fn engine(
     let ds = d.spec.as_mut().expect("spec");
     let mut env = vec![
         literal("APP_VERSION", app_version(&w.image)),
-        secret_env("JWT_SECRET", &names.engine_secret(), "JWT_SECRET"),
+        secret_env(
+            "JWT_SECRET",
+            spec.engine
+                .jwt_secret
+                .as_deref()
+                .unwrap_or(&names.engine_secret()),
+            "JWT_SECRET",
+        ),
     ];
     let mut init = Vec::new();
     let wait_for = |host: String, port: i32, what: &str| {
@@ -219,11 +226,10 @@ pub fn engine(
         c
     };
     match &spec.engine.database {
-        Database::InCluster { .. } => {
-            let s = names.postgres_secret();
-            env.push(secret_env("_PG_USER", &s, "POSTGRES_USER"));
-            env.push(secret_env("_PG_PASS", &s, POSTGRES_PASSWORD_KEY));
-            env.push(secret_env("_PG_DB", &s, "POSTGRES_DB"));
+        Database::InCluster {
+            password_secret, ..
+        } => {
+            env.extend(postgres_env(names, password_secret.as_deref(), "_PG_"));
             env.push(literal(
                 "POSTGRES_DATABASE_URL",
                 format!(
@@ -511,6 +517,7 @@ pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<Stateful
         image,
         storage,
         resources,
+        password_secret,
     } = &spec.engine.database
     else {
         return None;
@@ -528,15 +535,41 @@ pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<Stateful
         Some(sums.of(&[names.postgres_secret()])),
     );
     let main = main_container(&mut s.spec.as_mut().expect("spec").template);
-    let secret = names.postgres_secret();
     let env = main.env.get_or_insert_with(Vec::new);
-    env.insert(0, secret_env("POSTGRES_USER", &secret, "POSTGRES_USER"));
-    env.insert(
-        1,
-        secret_env("POSTGRES_PASSWORD", &secret, POSTGRES_PASSWORD_KEY),
-    );
-    env.insert(2, secret_env("POSTGRES_DB", &secret, "POSTGRES_DB"));
+    for (i, e) in postgres_env(names, password_secret.as_deref(), "POSTGRES_")
+        .into_iter()
+        .enumerate()
+    {
+        env.insert(i, e);
+    }
     Some(s)
+}
+
+/// `<prefix>USER`, `<prefix>PASS(WORD)` and `<prefix>DB` for the in-cluster PostgreSQL: from
+/// skyflo's generated Secret, or, with the user's own Secret, its POSTGRES_PASSWORD and
+/// skyflo's fixed user and database names.
+fn postgres_env(names: &Names, user_secret: Option<&str>, prefix: &str) -> Vec<EnvVar> {
+    let pass = if prefix == "_PG_" {
+        "_PG_PASS"
+    } else {
+        "POSTGRES_PASSWORD"
+    };
+    let (user, db) = (format!("{prefix}USER"), format!("{prefix}DB"));
+    match user_secret {
+        Some(s) => vec![
+            literal(&user, super::secrets::POSTGRES_USER),
+            secret_env(pass, s, POSTGRES_PASSWORD_KEY),
+            literal(&db, super::secrets::POSTGRES_DB),
+        ],
+        None => {
+            let s = names.postgres_secret();
+            vec![
+                secret_env(&user, &s, "POSTGRES_USER"),
+                secret_env(pass, &s, POSTGRES_PASSWORD_KEY),
+                secret_env(&db, &s, "POSTGRES_DB"),
+            ]
+        }
+    }
 }
 
 pub fn redis(spec: &Spec, names: &Names) -> Option<StatefulSet> {

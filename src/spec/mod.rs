@@ -103,6 +103,8 @@ pub struct Engine {
     pub database: Database,
     pub redis: Redis,
     pub llm: Llm,
+    /// The user's Secret with key `JWT_SECRET`; `None`: skyflo generates it once.
+    pub jwt_secret: Option<String>,
 }
 
 /// Where the data of an in-cluster StatefulSet lives.
@@ -118,6 +120,8 @@ pub enum Database {
         image: String,
         storage: Storage,
         resources: Option<ResourceRequirements>,
+        /// The user's Secret with key `POSTGRES_PASSWORD`; `None`: skyflo generates it once.
+        password_secret: Option<String>,
     },
     /// The Secret holds `POSTGRES_USER` and `POSTGRES_PASSWORD`.
     External {

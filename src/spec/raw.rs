@@ -147,6 +147,8 @@ pub struct RawEngine {
     pub redis_config: Option<RawRedis>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub llm: Option<RawLlm>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt_secret_name: Option<String>,
 }
 
 /// PostgreSQL: external when `host` is set, otherwise an in-cluster StatefulSet.

@@ -386,7 +386,6 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
             for (field, set) in [
                 ("port", db.port.is_some()),
                 ("database", db.database.is_some()),
-                ("secretName", db.secret_name.is_some()),
             ] {
                 if set {
                     c.err(
@@ -394,6 +393,14 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                         "only applies to an external PostgreSQL; set databaseConfig.host too, or remove it",
                     );
                 }
+            }
+            if let Some(s) = &db.secret_name
+                && let Err(why) = dns_subdomain(s)
+            {
+                c.err(
+                    &format!("{base}.secretName"),
+                    format!("invalid Secret name {s:?}: {why}"),
+                );
             }
             Database::InCluster {
                 image: checked_image(
@@ -407,6 +414,7 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                     check_resources(c, &format!("{base}.resources"), db.resources.as_ref());
                     db.resources
                 },
+                password_secret: db.secret_name.clone(),
             }
         }
     };
@@ -492,11 +500,20 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
         );
     }
 
+    if let Some(s) = &raw.jwt_secret_name
+        && let Err(why) = dns_subdomain(s)
+    {
+        c.err(
+            "spec.engine.jwtSecretName",
+            format!("invalid Secret name {s:?}: {why}"),
+        );
+    }
     Engine {
         workload,
         service,
         database,
         redis,
+        jwt_secret: raw.jwt_secret_name.clone(),
         llm: Llm {
             tuning: check_tuning(c, &llm_raw),
             model: llm_raw.model,
