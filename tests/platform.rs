@@ -400,3 +400,103 @@ async fn credentials_from_the_users_own_secrets_are_used_and_never_generated() {
         Some("jwt-planted-41f0")
     );
 }
+
+#[tokio::test]
+async fn external_database_passwords_with_any_character_reach_the_engine_encoded() {
+    let ns = TestNamespace::create("extdb", false).await;
+    let n = ns.name.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec_yaml("").replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        "    image: skyfloaiagent/engine:v0.7.0\n    databaseConfig: {host: pg.example.internal, secretName: pg, sslMode: require}\n    redisConfig: {host: redis.example.internal, secretName: redis, tls: true}\n",
+    );
+    let file = write_spec(&dir, "s.yaml", &spec);
+    // The Secrets do not exist yet: refused before any write, naming them.
+    let out = skyflo(&["install", "-n", n, "-f", &file, "--timeout", "30s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(&format!("Secret {n}/pg, which does not exist")),
+        "{}",
+        text(&out)
+    );
+    assert!(uid_of(n, "deploy", "skyflo-engine").is_none());
+    let pw = "p@ss:w/rd#?%&= ü";
+    for (name, pairs) in [
+        (
+            "pg",
+            vec![("POSTGRES_USER", "app"), ("POSTGRES_PASSWORD", pw)],
+        ),
+        ("redis", vec![("REDIS_PASSWORD", pw)]),
+    ] {
+        let mut args = vec![
+            "create".to_string(),
+            "secret".into(),
+            "generic".into(),
+            name.into(),
+            "-n".into(),
+            n.into(),
+        ];
+        args.extend(pairs.iter().map(|(k, v)| format!("--from-literal={k}={v}")));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert!(kubectl(&a).status.success());
+    }
+    let out = skyflo(&["install", "-n", n, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains(pw));
+    let encoded = "p%40ss%3Aw%2Frd%23%3F%25%26%3D%20%C3%BC";
+    assert_eq!(
+        secret_value(n, "skyflo-connection", "PG_PASSWORD_URLENCODED").as_deref(),
+        Some(encoded)
+    );
+    assert_eq!(
+        secret_value(n, "skyflo-connection", "REDIS_PASSWORD_URLENCODED").as_deref(),
+        Some(encoded)
+    );
+    let urls = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"POSTGRES_DATABASE_URL\")].value} {.spec.template.spec.containers[0].env[?(@.name==\"REDIS_URL\")].value}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&urls.stdout),
+        "postgres://$(_PG_USER):$(_PG_PASS)@pg.example.internal:5432/skyflo?sslmode=require rediss://:$(_REDIS_PASS)@redis.example.internal:6379/0"
+    );
+    // A rotated password reaches the engine on the next run (the checksum follows it).
+    let before = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.template.metadata.annotations.skyflo\\.ai/config-checksum}",
+    ]);
+    let rotated = kubectl_stdin(
+        &["apply", "-f", "-"],
+        &format!(
+            r#"{{"apiVersion":"v1","kind":"Secret","metadata":{{"name":"redis","namespace":"{n}"}},"stringData":{{"REDIS_PASSWORD":"new"}}}}"#
+        ),
+    );
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    let out = skyflo(&["upgrade", "-n", n, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let after = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.template.metadata.annotations.skyflo\\.ai/config-checksum}",
+    ]);
+    assert_ne!(before.stdout, after.stdout);
+    assert_eq!(
+        secret_value(n, "skyflo-connection", "REDIS_PASSWORD_URLENCODED").as_deref(),
+        Some("new")
+    );
+}

@@ -25,6 +25,15 @@ fn inputs() -> Inputs {
             postgres_password: "test-postgres-password-0123456789abcdefghijklm".into(),
         }),
         llm_credentials: Default::default(),
+        // As `install` reads them from the user's Secrets (used only by specs that need them).
+        connection: Some(render::secrets::Connection::encode(&[
+            (render::secrets::CONNECTION_PG_USER, "skyflo"),
+            (render::secrets::CONNECTION_PG_PASSWORD, "test-pg-password"),
+            (
+                render::secrets::CONNECTION_REDIS_PASSWORD,
+                "test-redis-password",
+            ),
+        ])),
     }
 }
 
@@ -936,4 +945,149 @@ fn components_with_several_replicas_get_a_disruption_budget_and_optional_spread(
             .iter()
             .any(|r| matches!(r.object, Object::PodDisruptionBudget(_)))
     );
+}
+
+/// The kubelet's `$(VAR)` expansion of a container's env: literal values with references to
+/// variables defined earlier, and secretKeyRef values from the rendered Secrets.
+fn expanded_env(c: &Container, objects: &[Rendered]) -> BTreeMap<String, String> {
+    let secret = |name: &str, key: &str| -> String {
+        objects
+            .iter()
+            .find_map(|r| match &r.object {
+                Object::Secret(s) if s.metadata.name.as_deref() == Some(name) => s
+                    .data
+                    .as_ref()?
+                    .get(key)
+                    .map(|b| String::from_utf8(b.0.clone()).unwrap()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("Secret {name} key {key} is rendered"))
+    };
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    for e in c.env.iter().flatten() {
+        let v = match (&e.value, &e.value_from) {
+            (Some(v), _) => {
+                let mut out = v.clone();
+                for (k, val) in &env {
+                    out = out.replace(&format!("$({k})"), val);
+                }
+                out
+            }
+            (None, Some(from)) => {
+                let r = from.secret_key_ref.as_ref().unwrap();
+                secret(&r.name, &r.key)
+            }
+            _ => String::new(),
+        };
+        env.insert(e.name.clone(), v);
+    }
+    env
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("valid escape"));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// scheme, user, password, host, port, database, query, as a URL parser splits them.
+fn parse_url(url: &str) -> (String, String, String, String, u16, String, String) {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (auth, rest) = rest.rsplit_once('@').unwrap();
+    assert!(
+        !auth.contains('@') && !auth.contains('/') && !auth.contains('#') && !auth.contains('?'),
+        "raw delimiter in {auth}"
+    );
+    let (user, pass) = auth.split_once(':').unwrap();
+    let (hostport, path) = rest.split_once('/').unwrap();
+    let (host, port) = hostport.rsplit_once(':').unwrap();
+    let (db, query) = path.split_once('?').unwrap_or((path, ""));
+    (
+        scheme.into(),
+        percent_decode(user),
+        percent_decode(pass),
+        host.into(),
+        port.parse().unwrap(),
+        db.into(),
+        query.into(),
+    )
+}
+
+#[test]
+fn any_password_survives_the_kubelets_expansion_into_the_connection_urls() {
+    let yaml = std::fs::read_to_string(FIXTURES[1]).unwrap().replace(
+        "      secretName: skyflo-redis-credentials\n",
+        "      secretName: skyflo-redis-credentials\n      tls: true\n      caSecret: redis-ca\n",
+    ).replace(
+        "      secretName: skyflo-pg-credentials\n",
+        "      secretName: skyflo-pg-credentials\n      sslMode: verify-full\n      caSecret: pg-ca\n",
+    );
+    let s = spec::parse("external", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    for pw in [
+        "p@ss:w/rd#?%&= x",
+        "@",
+        ":",
+        "/",
+        "#",
+        "?",
+        "%",
+        "%41",
+        "&",
+        "=",
+        " ",
+        "ümlaut-€-密码",
+        "plain",
+    ] {
+        let user = format!("app:{pw}");
+        let mut i = inputs();
+        i.connection = Some(render::secrets::Connection::encode(&[
+            (render::secrets::CONNECTION_PG_USER, &user),
+            (render::secrets::CONNECTION_PG_PASSWORD, pw),
+            (render::secrets::CONNECTION_REDIS_PASSWORD, pw),
+        ]));
+        let objects = render::render(&s, &i);
+        let engine = pod_templates(&objects)
+            .into_iter()
+            .find(|(n, _)| n == "skyflo-engine")
+            .unwrap()
+            .1;
+        let env = expanded_env(&engine.spec.unwrap().containers[0], &objects);
+        let (scheme, u, p, host, port, db, query) = parse_url(&env["POSTGRES_DATABASE_URL"]);
+        assert_eq!(
+            (scheme.as_str(), u.as_str(), p.as_str()),
+            ("postgres", user.as_str(), pw),
+            "{}",
+            env["POSTGRES_DATABASE_URL"]
+        );
+        assert_eq!(
+            (host.as_str(), port, db.as_str()),
+            ("pg.example.internal", 5433, "skyflo_prod")
+        );
+        assert_eq!(
+            query,
+            "sslmode=verify-full&sslrootcert=/etc/skyflo/postgres-ca/ca.crt"
+        );
+        let (scheme, _, p, host, port, db, query) = parse_url(&env["REDIS_URL"]);
+        assert_eq!(
+            (
+                scheme.as_str(),
+                p.as_str(),
+                host.as_str(),
+                port,
+                db.as_str()
+            ),
+            ("rediss", pw, "redis.example.internal", 6380, "0")
+        );
+        assert_eq!(query, "ssl_ca_certs=/etc/skyflo/redis-ca/ca.crt");
+    }
 }

@@ -175,6 +175,7 @@ fn placeholder_inputs() -> crate::render::Inputs {
         namespace: "check".into(),
         generated: None,
         llm_credentials: Default::default(),
+        connection: None,
     }
 }
 

@@ -209,6 +209,7 @@ async fn prepare_with(
         namespace: cluster.namespace.clone(),
         generated: Some(generated.clone()),
         llm_credentials,
+        connection: inventory::connection(cluster, spec).await?,
     };
     let mut rendered = render::render(spec, &inputs);
     if !live.owns_namespace(&cluster.instance) {

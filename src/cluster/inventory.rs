@@ -334,3 +334,82 @@ fn decode(b64: &str) -> Option<String> {
 fn secret_value(cluster: &Cluster, live: &Live, name: &str, key: &str) -> Option<String> {
     secret_data(cluster, live, name)?.remove(key)
 }
+
+/// `<name>-connection`'s data: URL-encoded copies of the credentials in the user's Secrets
+/// that the spec names (one GET per Secret, at most two). A missing Secret or key is an error
+/// before any write: the engine could not start without it.
+pub async fn connection(
+    cluster: &Cluster,
+    spec: &crate::spec::Spec,
+) -> Result<Option<crate::render::secrets::Connection>> {
+    use crate::render::secrets::{
+        CONNECTION_PG_PASSWORD, CONNECTION_PG_USER, CONNECTION_REDIS_PASSWORD, Connection,
+    };
+    use crate::spec::{Database, Redis};
+    if !crate::render::needs_connection(spec) {
+        return Ok(None);
+    }
+    let read = |field: &'static str, name: String, keys: &'static [&'static str]| async move {
+        let api: Api<k8s_openapi::api::core::v1::Secret> = cluster.typed();
+        let secret = api
+            .get_opt(&name)
+            .await
+            .with_context(|| format!("reading Secret {name}"))?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{field} names Secret {}/{name}, which does not exist; create it with the key(s) {} and run again (nothing was changed)",
+                    cluster.namespace,
+                    keys.join(", ")
+                )
+            })?;
+        let data = secret.data.unwrap_or_default();
+        keys.iter()
+            .map(|k| {
+                let v = data.get(*k).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "Secret {}/{name} ({field}) has no key {k}; nothing was changed",
+                        cluster.namespace
+                    )
+                })?;
+                Ok(String::from_utf8_lossy(&v.0).into_owned())
+            })
+            .collect::<Result<Vec<String>>>()
+    };
+    let mut plain: Vec<(&str, String)> = Vec::new();
+    match &spec.engine.database {
+        Database::External { secret_name, .. } => {
+            let v = read(
+                "spec.engine.databaseConfig.secretName",
+                secret_name.clone(),
+                &["POSTGRES_USER", "POSTGRES_PASSWORD"],
+            )
+            .await?;
+            plain.push((CONNECTION_PG_USER, v[0].clone()));
+            plain.push((CONNECTION_PG_PASSWORD, v[1].clone()));
+        }
+        Database::InCluster {
+            password_secret: Some(s),
+            ..
+        } => {
+            let v = read(
+                "spec.engine.databaseConfig.secretName",
+                s.clone(),
+                &["POSTGRES_PASSWORD"],
+            )
+            .await?;
+            plain.push((CONNECTION_PG_PASSWORD, v[0].clone()));
+        }
+        Database::InCluster { .. } => {}
+    }
+    if let Redis::External { secret_name, .. } = &spec.engine.redis {
+        let v = read(
+            "spec.engine.redisConfig.secretName",
+            secret_name.clone(),
+            &["REDIS_PASSWORD"],
+        )
+        .await?;
+        plain.push((CONNECTION_REDIS_PASSWORD, v[0].clone()));
+    }
+    let refs: Vec<(&str, &str)> = plain.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Ok(Some(Connection::encode(&refs)))
+}

@@ -550,6 +550,13 @@ async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result
         namespace: cluster.namespace.clone(),
         generated: Some(secrets::resolve(&existing)),
         llm_credentials: super::deploy::llm_credentials(cluster, live, &Default::default()),
+        // As last written: status reads no user Secret.
+        connection: inventory::secret_data(
+            cluster,
+            live,
+            &format!("{}-connection", cluster.instance),
+        )
+        .map(secrets::Connection),
     };
     let mut out = Vec::new();
     for r in render::render(spec, &inputs) {

@@ -15,6 +15,7 @@ pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<
         // Only images are read from the render: no credential is generated or printed.
         generated: None,
         llm_credentials: Default::default(),
+        connection: None,
     };
     let used = images::list(&render::render(&spec, &inputs));
     if printer.is_machine() {

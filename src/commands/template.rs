@@ -17,6 +17,7 @@ pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Resul
         generated,
         // Never from the environment here: template output must not carry a key.
         llm_credentials: Default::default(),
+        connection: None,
     };
     let objects = render::render(&spec, &inputs);
     say_what_is_generated(&spec, args.include_generated_secrets, printer);
@@ -45,6 +46,15 @@ fn generated_secrets(spec: &Spec) -> Vec<String> {
         out.push(format!(
             "{}-postgres-secrets (POSTGRES_PASSWORD)",
             spec.name
+        ));
+    }
+    if crate::render::needs_connection(spec) {
+        out.push(format!(
+            "{}-connection (URL-encoded copies of the passwords in your database Secrets, keys {}, {}, {}; `skyflo install` writes it)",
+            spec.name,
+            crate::render::secrets::CONNECTION_PG_USER,
+            crate::render::secrets::CONNECTION_PG_PASSWORD,
+            crate::render::secrets::CONNECTION_REDIS_PASSWORD
         ));
     }
     out

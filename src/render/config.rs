@@ -212,6 +212,18 @@ fn bytes(pairs: &[(&str, &str)]) -> BTreeMap<String, k8s_openapi::ByteString> {
         .collect()
 }
 
+/// `<name>-connection`: derived from the user's Secrets on every run, so not kept (it is
+/// pruned with the options that need it).
+pub fn connection(names: &Names, c: &secrets::Connection) -> Secret {
+    let pairs: Vec<(&str, &str)> = c.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Secret {
+        metadata: meta(names, names.connection(), "engine"),
+        type_: Some("Opaque".into()),
+        data: Some(bytes(&pairs)),
+        ..Default::default()
+    }
+}
+
 /// The LLM credentials Secret skyflo creates from the environment. Kept like the generated
 /// Secrets: later runs without the variables keep using it.
 pub fn llm_credentials(names: &Names, values: &BTreeMap<String, String>) -> Secret {

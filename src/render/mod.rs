@@ -28,6 +28,24 @@ pub struct Inputs {
     /// LLM credentials skyflo stores for the engine (from the environment at install time),
     /// used when the spec names no `llm.apiKeySecret` of its own.
     pub llm_credentials: LlmCredentials,
+    /// URL-encoded copies of the user's database passwords (see [`secrets::Connection`]);
+    /// `None` without a cluster (`template`): the Secret is left out, the engine refers to it.
+    pub connection: Option<secrets::Connection>,
+}
+
+/// Whether the engine's connection URLs use credentials from the user's Secrets (which may
+/// hold any character, so they travel URL-encoded through `<name>-connection`).
+pub fn needs_connection(spec: &Spec) -> bool {
+    use crate::spec::{Database, Redis};
+    matches!(spec.engine.redis, Redis::External { .. })
+        || matches!(
+            spec.engine.database,
+            Database::External { .. }
+                | Database::InCluster {
+                    password_secret: Some(_),
+                    ..
+                }
+        )
 }
 
 /// The Secret `<name>-llm-credentials`.
@@ -80,6 +98,9 @@ impl Names {
     pub fn lock(&self) -> String {
         self.of("lock")
     }
+    pub fn connection(&self) -> String {
+        self.of("connection")
+    }
     pub fn llm_credentials(&self) -> String {
         self.of("llm-credentials")
     }
@@ -113,6 +134,9 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         .map(|g| config::secrets(spec, &names, g))
         .unwrap_or_default();
     let mut secrets = Vec::new();
+    if let (true, Some(c)) = (needs_connection(spec), &inputs.connection) {
+        secrets.push(config::connection(&names, c));
+    }
     let mut stored = Vec::new();
     match (&spec.engine.llm.api_key_secret, &inputs.llm_credentials) {
         (None, LlmCredentials::New(values)) => {

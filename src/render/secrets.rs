@@ -65,3 +65,40 @@ mod tests {
         assert_ne!(random_token(), random_token());
     }
 }
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, byte by byte of the
+/// UTF-8, so any password survives inside a `postgres://` or `redis://` URL.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The Secret `<name>-connection`: URL-encoded copies of credentials that come from the
+/// user's Secrets, which the engine's connection URLs are composed from. Read from those
+/// Secrets by `install`/`upgrade` (so a rotated password reaches the engine on the next run).
+pub const CONNECTION_PG_USER: &str = "PG_USER_URLENCODED";
+pub const CONNECTION_PG_PASSWORD: &str = "PG_PASSWORD_URLENCODED";
+pub const CONNECTION_REDIS_PASSWORD: &str = "REDIS_PASSWORD_URLENCODED";
+
+/// The data of `<name>-connection`, already encoded (key → value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Connection(pub std::collections::BTreeMap<String, String>);
+
+impl Connection {
+    /// From the plain values read out of the user's Secrets.
+    pub fn encode(plain: &[(&str, &str)]) -> Self {
+        Connection(
+            plain
+                .iter()
+                .map(|(k, v)| (k.to_string(), percent_encode(v)))
+                .collect(),
+        )
+    }
+}

@@ -194,6 +194,9 @@ pub fn engine(
     if spec.postgres_in_cluster() {
         read.push(names.postgres_secret());
     }
+    if super::needs_connection(spec) {
+        read.push(names.connection());
+    }
     let mut d = deployment_base(
         spec,
         names,
@@ -225,54 +228,12 @@ pub fn engine(
         ]);
         c
     };
-    match &spec.engine.database {
-        Database::InCluster {
-            password_secret, ..
-        } => {
-            env.extend(postgres_env(names, password_secret.as_deref(), "_PG_"));
-            env.push(literal(
-                "POSTGRES_DATABASE_URL",
-                format!(
-                    "postgres://$(_PG_USER):$(_PG_PASS)@{}:5432/$(_PG_DB)",
-                    names.of("postgres")
-                ),
-            ));
-            init.push(wait_for(names.of("postgres"), 5432, "postgres"));
-        }
-        Database::External {
-            host,
-            port,
-            database,
-            secret_name,
-        } => {
-            env.push(secret_env("_PG_USER", secret_name, "POSTGRES_USER"));
-            env.push(secret_env("_PG_PASS", secret_name, POSTGRES_PASSWORD_KEY));
-            env.push(literal(
-                "POSTGRES_DATABASE_URL",
-                format!("postgres://$(_PG_USER):$(_PG_PASS)@{host}:{port}/{database}"),
-            ));
-        }
-    }
-    match &spec.engine.redis {
-        Redis::InCluster { .. } => {
-            env.push(literal(
-                "REDIS_URL",
-                format!("redis://{}:6379/0", names.of("redis")),
-            ));
-            init.push(wait_for(names.of("redis"), 6379, "redis"));
-        }
-        Redis::External {
-            host,
-            port,
-            secret_name,
-        } => {
-            env.push(secret_env("_REDIS_PASS", secret_name, "REDIS_PASSWORD"));
-            env.push(literal(
-                "REDIS_URL",
-                format!("redis://:$(_REDIS_PASS)@{host}:{port}/0"),
-            ));
-        }
-    }
+    let (db_env, db_wait) = database_env(spec, names);
+    env.extend(db_env);
+    init.extend(db_wait.map(|(host, port)| wait_for(host, port, "postgres")));
+    let (redis_env, redis_wait) = redis_env(spec, names);
+    env.extend(redis_env);
+    init.extend(redis_wait.map(|(host, port)| wait_for(host, port, "redis")));
     merge_env(&mut env, &w.env);
     let pod = ds.template.spec.as_mut().expect("pod spec");
     if !init.is_empty() {
@@ -291,12 +252,172 @@ pub fn engine(
     }
     main.env_from = Some(env_from);
     main.env = Some(env);
+    mount_ca_certificates(pod, spec);
     if let Some(secret) = &key_secret
         && vertex_credentials_file(spec, credentials)
     {
         mount_google_credentials(pod, secret);
     }
     d
+}
+
+/// The engine's `POSTGRES_DATABASE_URL`, composed by the kubelet from `$(VAR)`s, and the
+/// in-cluster database to wait for. Credentials from the user's Secrets come URL-encoded
+/// through `<name>-connection`; skyflo's generated password is URL-safe as it is.
+fn database_env(spec: &Spec, names: &Names) -> (Vec<EnvVar>, Option<(String, i32)>) {
+    let conn = names.connection();
+    match &spec.engine.database {
+        Database::InCluster {
+            password_secret: None,
+            ..
+        } => {
+            let mut env = postgres_env(names, None, "_PG_");
+            env.push(literal(
+                "POSTGRES_DATABASE_URL",
+                format!(
+                    "postgres://$(_PG_USER):$(_PG_PASS)@{}:5432/$(_PG_DB)",
+                    names.of("postgres")
+                ),
+            ));
+            (env, Some((names.of("postgres"), 5432)))
+        }
+        Database::InCluster { .. } => {
+            let url = format!(
+                "postgres://{}:$(_PG_PASS)@{}:5432/{}",
+                super::secrets::POSTGRES_USER,
+                names.of("postgres"),
+                super::secrets::POSTGRES_DB
+            );
+            (
+                vec![
+                    secret_env("_PG_PASS", &conn, super::secrets::CONNECTION_PG_PASSWORD),
+                    literal("POSTGRES_DATABASE_URL", url),
+                ],
+                Some((names.of("postgres"), 5432)),
+            )
+        }
+        Database::External {
+            host,
+            port,
+            database,
+            ssl_mode,
+            ca_secret,
+            ..
+        } => {
+            let mut query = Vec::new();
+            if let Some(m) = ssl_mode {
+                query.push(format!("sslmode={m}"));
+            }
+            if ca_secret.is_some() {
+                query.push(format!("sslrootcert={DB_CA_DIR}/ca.crt"));
+            }
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            };
+            (
+                vec![
+                    secret_env("_PG_USER", &conn, super::secrets::CONNECTION_PG_USER),
+                    secret_env("_PG_PASS", &conn, super::secrets::CONNECTION_PG_PASSWORD),
+                    literal(
+                        "POSTGRES_DATABASE_URL",
+                        format!(
+                            "postgres://$(_PG_USER):$(_PG_PASS)@{host}:{port}/{database}{query}"
+                        ),
+                    ),
+                ],
+                None,
+            )
+        }
+    }
+}
+
+/// The engine's `REDIS_URL` (`rediss://` with TLS) and the in-cluster Redis to wait for.
+fn redis_env(spec: &Spec, names: &Names) -> (Vec<EnvVar>, Option<(String, i32)>) {
+    match &spec.engine.redis {
+        Redis::InCluster { .. } => (
+            vec![literal(
+                "REDIS_URL",
+                format!("redis://{}:6379/0", names.of("redis")),
+            )],
+            Some((names.of("redis"), 6379)),
+        ),
+        Redis::External {
+            host,
+            port,
+            tls,
+            ca_secret,
+            ..
+        } => {
+            let scheme = if *tls { "rediss" } else { "redis" };
+            let query = if ca_secret.is_some() {
+                format!("?ssl_ca_certs={REDIS_CA_DIR}/ca.crt")
+            } else {
+                String::new()
+            };
+            (
+                vec![
+                    secret_env(
+                        "_REDIS_PASS",
+                        &names.connection(),
+                        super::secrets::CONNECTION_REDIS_PASSWORD,
+                    ),
+                    literal(
+                        "REDIS_URL",
+                        format!("{scheme}://:$(_REDIS_PASS)@{host}:{port}/0{query}"),
+                    ),
+                ],
+                None,
+            )
+        }
+    }
+}
+
+pub const DB_CA_DIR: &str = "/etc/skyflo/postgres-ca";
+pub const REDIS_CA_DIR: &str = "/etc/skyflo/redis-ca";
+
+/// The CA certificates named by databaseConfig.caSecret and redisConfig.caSecret (key
+/// `ca.crt`), mounted where the connection URLs point.
+fn mount_ca_certificates(pod: &mut k8s_openapi::api::core::v1::PodSpec, spec: &Spec) {
+    let db = match &spec.engine.database {
+        Database::External {
+            ca_secret: Some(s), ..
+        } => Some(("postgres-ca", s, DB_CA_DIR)),
+        _ => None,
+    };
+    let redis = match &spec.engine.redis {
+        Redis::External {
+            ca_secret: Some(s), ..
+        } => Some(("redis-ca", s, REDIS_CA_DIR)),
+        _ => None,
+    };
+    for (name, secret, dir) in db.into_iter().chain(redis) {
+        pod.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: name.into(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret.clone()),
+                // A CA certificate is public: readable by the engine's uid without fsGroup.
+                default_mode: Some(0o444),
+                items: Some(vec![k8s_openapi::api::core::v1::KeyToPath {
+                    key: "ca.crt".into(),
+                    path: "ca.crt".into(),
+                    mode: None,
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        pod.containers[0]
+            .volume_mounts
+            .get_or_insert_with(Vec::new)
+            .push(VolumeMount {
+                name: name.into(),
+                mount_path: dir.into(),
+                read_only: Some(true),
+                ..Default::default()
+            });
+    }
 }
 
 /// Vertex AI reads a service-account JSON file named by GOOGLE_APPLICATION_CREDENTIALS. The

@@ -272,6 +272,7 @@ fn yaml_error(file: &str, text: &str, e: &serde_saphyr::Error, path: &str) -> Di
         ("invalid i64", "expected a whole number"),
         ("invalid i32", "expected a whole number"),
         ("invalid bool", "expected true or false"),
+        ("invalid boolean", "expected true or false"),
         ("invalid f64", "expected a number"),
     ] {
         if message == terse {

@@ -129,8 +129,21 @@ pub enum Database {
         port: i32,
         database: String,
         secret_name: String,
+        /// libpq's sslmode (disable … verify-full), added to the URL.
+        ssl_mode: Option<String>,
+        /// A Secret with key `ca.crt`, mounted for verify-ca / verify-full.
+        ca_secret: Option<String>,
     },
 }
+
+pub const SSL_MODES: [&str; 6] = [
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Redis {
@@ -144,6 +157,10 @@ pub enum Redis {
         host: String,
         port: i32,
         secret_name: String,
+        /// `rediss://` instead of `redis://`.
+        tls: bool,
+        /// A Secret with key `ca.crt`, mounted and passed as `ssl_ca_certs`.
+        ca_secret: Option<String>,
     },
 }
 

@@ -158,6 +158,10 @@ pub struct RawDatabase {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssl_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
@@ -179,6 +183,10 @@ pub struct RawDatabase {
 pub struct RawRedis {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_secret: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

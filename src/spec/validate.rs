@@ -380,12 +380,16 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                     "an external PostgreSQL",
                     "POSTGRES_USER and POSTGRES_PASSWORD",
                 ),
+                ssl_mode: check_ssl_mode(c, base, db.ssl_mode.as_deref(), db.ca_secret.as_deref()),
+                ca_secret: check_ca_secret(c, base, db.ca_secret.as_deref()),
             }
         }
         None => {
             for (field, set) in [
                 ("port", db.port.is_some()),
                 ("database", db.database.is_some()),
+                ("sslMode", db.ssl_mode.is_some()),
+                ("caSecret", db.ca_secret.is_some()),
             ] {
                 if set {
                     c.err(
@@ -447,12 +451,24 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                     "an external Redis",
                     "REDIS_PASSWORD",
                 ),
+                tls: rc.tls.unwrap_or(false),
+                ca_secret: {
+                    if rc.ca_secret.is_some() && rc.tls != Some(true) {
+                        c.err(
+                            &format!("{base}.caSecret"),
+                            "a CA only applies to TLS; set redisConfig.tls: true too, or remove it",
+                        );
+                    }
+                    check_ca_secret(c, base, rc.ca_secret.as_deref())
+                },
             }
         }
         None => {
             for (field, set) in [
                 ("port", rc.port.is_some()),
                 ("secretName", rc.secret_name.is_some()),
+                ("tls", rc.tls.is_some()),
+                ("caSecret", rc.ca_secret.is_some()),
             ] {
                 if set {
                     c.err(
@@ -521,6 +537,44 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
             api_key_secret: llm_raw.api_key_secret,
         },
     }
+}
+
+fn check_ssl_mode(
+    c: &mut Checker,
+    base: &str,
+    mode: Option<&str>,
+    ca: Option<&str>,
+) -> Option<String> {
+    let mode = mode?;
+    if !super::SSL_MODES.contains(&mode) {
+        let hint = super::diag::did_you_mean(mode, &super::SSL_MODES)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        c.err(
+            &format!("{base}.sslMode"),
+            format!(
+                "unknown sslMode {mode:?}{hint}; valid: {}",
+                super::SSL_MODES.join(", ")
+            ),
+        );
+    } else if mode.starts_with("verify") && ca.is_none() {
+        c.err(
+            &format!("{base}.sslMode"),
+            format!("sslMode {mode} verifies the server against a CA: set databaseConfig.caSecret (a Secret with key ca.crt)"),
+        );
+    }
+    Some(mode.to_string())
+}
+
+fn check_ca_secret(c: &mut Checker, base: &str, s: Option<&str>) -> Option<String> {
+    let s = s?;
+    if let Err(why) = dns_subdomain(s) {
+        c.err(
+            &format!("{base}.caSecret"),
+            format!("invalid Secret name {s:?}: {why}"),
+        );
+    }
+    Some(s.to_string())
 }
 
 fn check_tuning(c: &mut Checker, raw: &super::raw::RawLlm) -> LlmTuning {
