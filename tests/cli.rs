@@ -110,10 +110,10 @@ fn with_existing_secrets_for_every_credential_template_prints_no_secret_at_all()
             .iter()
             .all(|o| o.get("data").is_none() || o["kind"] == "ConfigMap")
     );
+    let note = String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.stderr.is_empty(),
-        "nothing generated, nothing to note: {}",
-        String::from_utf8_lossy(&out.stderr)
+        !note.contains("generated") && note.contains("skyflo-connection is not printed"),
+        "nothing generated; only the derived connection Secret is noted: {note}"
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -319,4 +319,32 @@ fn images_lists_every_image_and_rewrites_them_for_a_mirror() {
     let out = skyflo(&["images", "--registry", "Mirror Example"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--registry"));
+}
+
+#[test]
+fn validate_warns_when_mcp_is_exposed_outside_the_cluster() {
+    let out = skyflo(&["validate", "-f", "tests/fixtures/valid/scheduling.yaml"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning:")
+            && stderr.contains("NodePort 31081")
+            && stderr.contains("ClusterIP"),
+        "{stderr}"
+    );
+    let out = skyflo(&["validate", "-f", "examples/skyflo.yaml"]);
+    assert!(
+        out.stderr.is_empty(),
+        "the default spec keeps MCP inside: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = skyflo(&[
+        "validate",
+        "-f",
+        "tests/fixtures/valid/scheduling.yaml",
+        "-o",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v}");
 }

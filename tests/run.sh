@@ -32,7 +32,7 @@ SKYFLO_TEST_KUBECONFIG=$(tail -n1 "$up_log")
 export SKYFLO_TEST_KUBECONFIG
 trap 'tests/cluster/down' EXIT
 
-cargo test --locked "$@" -- --test-threads="${TEST_THREADS:-4}"
+cargo test --locked --no-fail-fast "$@" -- --test-threads="${TEST_THREADS:-4}"
 status=$?
 [ $# -gt 0 ] && exit $status
 

@@ -21,6 +21,20 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
     ),
     ("alias-bomb", 4, 29, "d", "alias bombs"),
     (
+        "jwt-secret-name-invalid",
+        10,
+        20,
+        "spec.engine.jwtSecretName",
+        "invalid Secret name",
+    ),
+    (
+        "ingress-bad-annotation",
+        10,
+        33,
+        "spec.ui.ingress.annotations.bad key!",
+        "invalid annotation key",
+    ),
+    (
         "db-ssl-mode-unknown",
         13,
         16,

@@ -48,19 +48,21 @@ fn generated_secrets(spec: &Spec) -> Vec<String> {
             spec.name
         ));
     }
-    if crate::render::needs_connection(spec) {
-        out.push(format!(
-            "{}-connection (URL-encoded copies of the passwords in your database Secrets, keys {}, {}, {}; `skyflo install` writes it)",
-            spec.name,
-            crate::render::secrets::CONNECTION_PG_USER,
-            crate::render::secrets::CONNECTION_PG_PASSWORD,
-            crate::render::secrets::CONNECTION_REDIS_PASSWORD
-        ));
-    }
     out
 }
 
 fn say_what_is_generated(spec: &Spec, included: bool, printer: &Printer) {
+    if crate::render::needs_connection(spec) {
+        printer.info(&format!(
+            "note: {name}-connection is not printed: `skyflo install` and `upgrade` write it from your database \
+Secrets (percent-encoded copies of their credentials, keys {}, {}, {}, for the connection URLs). With a GitOps \
+tool alone, create it yourself",
+            crate::render::secrets::CONNECTION_PG_USER,
+            crate::render::secrets::CONNECTION_PG_PASSWORD,
+            crate::render::secrets::CONNECTION_REDIS_PASSWORD,
+            name = spec.name,
+        ));
+    }
     let names = generated_secrets(spec);
     if names.is_empty() {
         return;
