@@ -173,7 +173,14 @@ async fn template_passes_server_side_dry_run_under_restricted() {
         .replace("nodePort: 30080", "nodePort: 32180")
         .replace("nodePort: 30081", "nodePort: 32181");
     let spec_file = write_spec(&dir, "skyflo.yaml", &spec);
-    let out = skyflo(&["template", "-n", &ns.name, "-f", &spec_file]);
+    let out = skyflo(&[
+        "template",
+        "-n",
+        &ns.name,
+        "-f",
+        &spec_file,
+        "--include-generated-secrets",
+    ]);
     assert!(out.status.success(), "{}", text(&out));
     let file = dir.path().join("all.yaml");
     std::fs::write(&file, &out.stdout).unwrap();

@@ -169,11 +169,15 @@ fn needed(spec: &Spec) -> Vec<(&'static str, String, String, bool)> {
     v
 }
 
-/// Inputs for renders that only look at the shape of the objects (no credential is used).
+/// Inputs for renders that only look at the shape of the objects (no credential is used,
+/// but every Secret an install writes is there, empty).
 fn placeholder_inputs() -> crate::render::Inputs {
     crate::render::Inputs {
         namespace: "check".into(),
-        generated: None,
+        generated: Some(crate::render::Generated {
+            jwt_secret: String::new(),
+            postgres_password: String::new(),
+        }),
         llm_credentials: Default::default(),
         connection: None,
     }
