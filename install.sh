@@ -64,6 +64,10 @@ cargo install --locked --force --quiet "${profile[@]}" --path "$here" --root "$p
 
 bin="$prefix/bin/skyflo"
 "$bin" --version >/dev/null || fail "the installed binary does not run: $bin"
+# The kubectl plugin (`kubectl skyflo …`) and its shell completion (kubectl 1.26+ asks
+# kubectl_complete-skyflo): the same binary under two more names.
+ln -sf skyflo "$prefix/bin/kubectl-skyflo"
+ln -sf skyflo "$prefix/bin/kubectl_complete-skyflo"
 
 bash_dir="$prefix/share/bash-completion/completions"
 zsh_dir="$prefix/share/zsh/site-functions"
@@ -73,7 +77,7 @@ mkdir -p "$bash_dir" "$zsh_dir" "$fish_dir"
 "$bin" completions zsh >"$zsh_dir/_skyflo"
 "$bin" completions fish >"$fish_dir/skyflo.fish"
 
-echo "Installed $("$bin" --version) to $bin"
+echo "Installed $("$bin" --version) to $bin (also as the kubectl plugin: kubectl skyflo)"
 echo "Completions: $bash_dir/skyflo, $zsh_dir/_skyflo, $fish_dir/skyflo.fish"
 case ":${PATH}:" in
   *":$prefix/bin:"*) ;;

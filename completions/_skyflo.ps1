@@ -94,6 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
         'skyflo;install' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
@@ -116,8 +117,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;upgrade' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed revision, as Helm reuses the last values]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed revision, as Helm reuses the last values]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The installation to upgrade when no file is given')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
@@ -170,7 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Apply and return without waiting for readiness')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
-            [CompletionResult]::new('--purge', '--purge', [CompletionResultType]::ParameterName, 'Also delete the data volumes, the generated Secrets (passwords) and the namespace')
+            [CompletionResult]::new('--purge', '--purge', [CompletionResultType]::ParameterName, 'Also delete the data volumes and the generated Secrets (passwords); the namespace too if skyflo created it and nothing of anyone else is in it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')

@@ -657,7 +657,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__install)
-            opts="-f -n -o -q -v -h --file --registry --timeout --no-wait --dry-run --atomic --skip-checks --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --version --registry --timeout --no-wait --dry-run --atomic --skip-checks --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +668,10 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -915,7 +919,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__upgrade)
-            opts="-f -n -o -q -v -h --file --registry --timeout --no-wait --diff --atomic --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --name --version --registry --timeout --no-wait --diff --atomic --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -926,6 +930,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

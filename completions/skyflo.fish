@@ -94,6 +94,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s q -l quiet -d 'Pr
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -112,7 +113,9 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l skip-checks -d
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed revision, as Helm reuses the last values]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l name -d 'The installation to upgrade when no file is given' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -157,7 +160,7 @@ always\t''
 never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l no-wait -d 'Apply and return without waiting for readiness'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s y -l yes -d 'Do not ask for confirmation'
-complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l purge -d 'Also delete the data volumes, the generated Secrets (passwords) and the namespace'
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l purge -d 'Also delete the data volumes and the generated Secrets (passwords); the namespace too if skyflo created it and nothing of anyone else is in it'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -184,6 +184,14 @@ pub struct SpecFileArg {
 }
 
 #[derive(Debug, Args)]
+pub struct VersionArg {
+    /// The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1;
+    /// overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are.
+    #[arg(long = "version", value_name = "vX.Y.Z")]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct RegistryArg {
     /// Pull every image (PostgreSQL, Redis and init containers too) through this registry,
     /// e.g. registry.example.com/mirror; overrides spec.imageRegistry.
@@ -216,6 +224,8 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub spec: SpecFileArg,
     #[command(flatten)]
+    pub version: VersionArg,
+    #[command(flatten)]
     pub registry: RegistryArg,
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -232,9 +242,15 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct UpgradeArgs {
-    /// The SkyfloAI spec file; `-` reads standard input.
-    #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
-    pub file: PathBuf,
+    /// The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed
+    /// revision, as Helm reuses the last values].
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The installation to upgrade when no file is given.
+    #[arg(long, default_value = "skyflo", value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub version: VersionArg,
     #[command(flatten)]
     pub registry: RegistryArg,
     #[command(flatten)]
@@ -356,7 +372,8 @@ pub struct UninstallArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,
-    /// Also delete the data volumes, the generated Secrets (passwords) and the namespace.
+    /// Also delete the data volumes and the generated Secrets (passwords); the namespace too if
+    /// skyflo created it and nothing of anyone else is in it.
     #[arg(long)]
     pub purge: bool,
 }

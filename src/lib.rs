@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod failpoint;
 pub mod interrupt;
+pub mod plugin;
 pub mod render;
 pub mod settings;
 pub mod spec;

@@ -129,7 +129,11 @@ fn bad_usage_exits_2() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("invalid namespace"));
-    cmd().arg("upgrade").assert().code(2); // upgrade needs -f
+    cmd()
+        .args(["upgrade", "--version", "0.7.1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid --version"));
     cmd()
         .args(["install", "--timeout", "soon"])
         .assert()

@@ -59,6 +59,25 @@ install_sh() {
     "$prefix/bin/skyflo" template >/dev/null
 }
 check "install.sh into a temporary prefix, twice" install_sh
+# The kubectl plugin form against the test cluster, with kubectl's completion for plugins.
+kubectl_plugin() {
+  local ns spec out
+  ns="plugin-$$"
+  spec=$(mktemp)
+  sed 's/type: NodePort/type: ClusterIP/; /nodePort: 30080/d' examples/skyflo.yaml >"$spec"
+  export PATH="$prefix/bin:$PATH"
+  kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" skyflo install -n "$ns" -f "$spec" --skip-checks -q >/dev/null &&
+    out=$(kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" skyflo status -n "$ns") &&
+    grep -q "Release: revision 1" <<<"$out" &&
+    kubectl skyflo --help | grep -q "Usage: kubectl skyflo" &&
+    kubectl __complete skyflo st 2>/dev/null | grep -q "^status" &&
+    kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" skyflo uninstall -n "$ns" --purge --yes -q >/dev/null
+  local rc=$?
+  rm -f "$spec"
+  kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" delete namespace "$ns" --wait=false >/dev/null 2>&1
+  return $rc
+}
+check "kubectl skyflo status after install.sh, with completion" kubectl_plugin
 shell_check() {
   command -v shellcheck >/dev/null 2>&1 || { echo "shellcheck is not installed" >&2; return 1; }
   shellcheck -x install.sh tests/run.sh tests/cluster/up tests/cluster/down tests/cluster/build.sh \

@@ -103,6 +103,19 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
         out.push(c.unwrap_or_else(|e| warn("check", format!("could not run a check: {e:#}"), "")));
     }
     out.push(exposure(spec));
+    let images = [
+        ("ui", spec.ui.workload.image.as_str()),
+        ("proxy", spec.ui.proxy_image.as_str()),
+        ("engine", spec.engine.workload.image.as_str()),
+        ("mcp", spec.mcp.workload.image.as_str()),
+    ];
+    out.push(match crate::spec::mixed_versions(&images) {
+        None => pass(
+            "versions",
+            "UI, proxy, engine and MCP images are one Skyflo release",
+        ),
+        Some(w) => warn("versions", "the Skyflo images are not one release", w),
+    });
     Ok(out)
 }
 

@@ -378,8 +378,14 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
         }),
         lock: holder,
         access: access(cluster, &live, &node_list),
-        warnings: drain_blockers(&live),
+        warnings: Vec::new(),
     };
+    status.warnings = drain_blockers(&live);
+    status.warnings.extend(crate::spec::mixed_versions(&[
+        ("ui", &status.ui_status.image),
+        ("engine", &status.engine_status.image),
+        ("mcp", &status.mcp_status.image),
+    ]));
     status.conditions = conditions(&status, &deps, &stss, current.as_ref());
     Ok(Some(status))
 }

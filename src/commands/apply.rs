@@ -76,7 +76,8 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
     let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
-        .with_registry(args.registry.registry.as_deref())?;
+        .with_registry(args.registry.registry.as_deref())?
+        .with_version(args.version.version.as_deref())?;
     let spec = super::read_spec_with(args.spec.file.as_deref(), &llm_env)?;
     let opts = Options {
         operation: Operation::Install,
@@ -95,8 +96,22 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
 
 pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
-        .with_registry(args.registry.registry.as_deref())?;
-    let spec = super::read_spec_with(Some(&args.file), &llm_env)?;
+        .with_registry(args.registry.registry.as_deref())?
+        .with_version(args.version.version.as_deref())?;
+    let spec = match &args.file {
+        Some(file) => super::read_spec_with(Some(file), &llm_env)?,
+        None => {
+            let cluster = super::connect(settings, &args.name).await?;
+            let history = crate::cluster::release::list(&cluster).await?;
+            let deployed = crate::cluster::release::last_deployed(&history).ok_or_else(|| {
+                Exit::NotInstalled(format!(
+                    "no deployed skyflo release {:?} in namespace {} to start from; pass -f FILE, or run `skyflo install` first",
+                    args.name, cluster.namespace
+                ))
+            })?;
+            super::spec_from_release(deployed, &llm_env)?
+        }
+    };
     let opts = Options {
         operation: Operation::Upgrade,
         timeout: timeout(&args.wait, settings)?,

@@ -35,6 +35,8 @@ pub struct LlmEnv {
     pub model: Option<String>,
     pub host: Option<String>,
     pub registry: Option<String>,
+    /// `--version`: the Skyflo release for every Skyflo image.
+    pub version: Option<String>,
 }
 
 impl LlmEnv {
@@ -44,7 +46,18 @@ impl LlmEnv {
             model: nonempty("LLM_MODEL"),
             host: nonempty("LLM_HOST"),
             registry: None,
+            version: None,
         }
+    }
+
+    /// Adds `--version`, checked here so that its error names the flag.
+    pub fn with_version(mut self, flag: Option<&str>) -> Result<Self, Exit> {
+        if let Some(v) = flag {
+            spec::validate::release_version(v)
+                .map_err(|why| Exit::Usage(format!("invalid --version {v:?}: {why}")))?;
+            self.version = Some(v.to_string());
+        }
+        Ok(self)
     }
 
     /// Adds `--registry`, checked here so that its error names the flag, not a file line.
@@ -67,11 +80,37 @@ pub fn read_spec_with(file: Option<&Path>, llm: &LlmEnv) -> Result<Spec, Exit> {
         ),
     };
     let mut loaded = spec::load_bytes(&name, &bytes)?;
-    if let (Some(r), Some(s)) = (&llm.registry, loaded.raw.spec.as_mut()) {
-        s.image_registry = Some(r.clone());
+    apply_overrides(&mut loaded.raw, llm);
+    Ok(spec::validate::validate(&loaded)?)
+}
+
+/// The spec of the deployed revision, with this run's overrides (`upgrade` without `-f`, as
+/// Helm reuses the last values): `skyflo upgrade --version v0.7.1` is a complete command.
+pub fn spec_from_release(
+    release: &crate::cluster::release::Release,
+    llm: &LlmEnv,
+) -> Result<Spec, Exit> {
+    let mut raw = release.spec.clone();
+    apply_overrides(&mut raw, llm);
+    let loaded = spec::Loaded {
+        raw,
+        source: spec::SourceMap::unnamed(&format!("the spec of revision {}", release.revision)),
+        unknown_keys: Vec::new(),
+    };
+    Ok(spec::validate::validate(&loaded)?)
+}
+
+fn apply_overrides(raw: &mut spec::RawSkyfloAI, llm: &LlmEnv) {
+    if let Some(s) = raw.spec.as_mut() {
+        if let Some(r) = &llm.registry {
+            s.image_registry = Some(r.clone());
+        }
+        if let Some(v) = &llm.version {
+            s.version = Some(v.clone());
+        }
     }
     if (llm.model.is_some() || llm.host.is_some())
-        && let Some(engine) = loaded.raw.spec.as_mut().and_then(|s| s.engine.as_mut())
+        && let Some(engine) = raw.spec.as_mut().and_then(|s| s.engine.as_mut())
     {
         let l = engine.llm.get_or_insert_with(Default::default);
         if let Some(m) = &llm.model {
@@ -81,7 +120,6 @@ pub fn read_spec_with(file: Option<&Path>, llm: &LlmEnv) -> Result<Spec, Exit> {
             l.host = Some(h.clone());
         }
     }
-    Ok(spec::validate::validate(&loaded)?)
 }
 
 /// The bytes of `path` (`-` for stdin), read at most one byte past the size limit.

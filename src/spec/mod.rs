@@ -254,6 +254,48 @@ pub struct Scheduling {
 
 pub const PULL_POLICIES: [&str; 3] = ["Always", "IfNotPresent", "Never"];
 
+/// A warning when Skyflo's images (`component`, image) carry different release tags: they are
+/// released together and expect each other's API.
+pub fn mixed_versions(images: &[(&str, &str)]) -> Option<String> {
+    let tagged: Vec<(&str, String)> = images
+        .iter()
+        .filter(|(_, i)| !i.is_empty())
+        .map(|(c, i)| {
+            (
+                *c,
+                crate::render::labels::version_of(i).unwrap_or_else(|| "untagged".into()),
+            )
+        })
+        .collect();
+    let first = &tagged.first()?.1;
+    if tagged.iter().all(|(_, v)| v == first) {
+        return None;
+    }
+    Some(format!(
+        "Skyflo's components run different versions ({}); they are released together: \
+`skyflo upgrade --version <vX.Y.Z>` moves them as one",
+        tagged
+            .iter()
+            .map(|(c, v)| format!("{c} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// `image` with its tag replaced by `tag`; an image pinned by digest is left as it is.
+pub fn with_tag(image: &str, tag: &str) -> String {
+    if image.contains('@') {
+        return image.to_string();
+    }
+    let (path, last) = image.rsplit_once('/').map_or(("", image), |(p, l)| (p, l));
+    let repo = last.split_once(':').map_or(last, |(r, _)| r);
+    if path.is_empty() {
+        format!("{repo}:{tag}")
+    } else {
+        format!("{path}/{repo}:{tag}")
+    }
+}
+
 /// `image` as pulled through `registry`: the original registry host (if any) is replaced, and
 /// Docker Hub's official images gain their implicit `library/` (`postgres:15` →
 /// `<registry>/library/postgres:15`), the layout `crane copy` and registry mirrors use.

@@ -52,6 +52,8 @@ pub struct RawSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<RawNetworkPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub topology_spread: Option<RawTopologySpread>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_registry: Option<String>,

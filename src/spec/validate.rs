@@ -32,6 +32,8 @@ pub const NODE_PORT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
 struct Checker<'a> {
     src: &'a SourceMap,
     errors: Vec<Diagnostic>,
+    /// spec.version, when valid: the tag of every Skyflo image not pinned by digest.
+    version: Option<String>,
 }
 
 impl Checker<'_> {
@@ -45,6 +47,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
     let mut c = Checker {
         src: &loaded.source,
         errors: loaded.unknown_keys.clone(),
+        version: None,
     };
 
     match raw.api_version.as_deref() {
@@ -90,6 +93,12 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         return Err(finish(c.errors));
     };
 
+    if let Some(v) = &spec.version {
+        match release_version(v) {
+            Ok(()) => c.version = Some(v.clone()),
+            Err(why) => c.err("spec.version", format!("invalid version {v:?}: {why}")),
+        }
+    }
     let ui = spec.ui.as_ref().map(|u| check_ui(&mut c, u));
     let engine = spec.engine.as_ref().map(|e| check_engine(&mut c, e));
     let mcp = spec.mcp.as_ref().map(|m| check_mcp(&mut c, m));
@@ -162,7 +171,12 @@ fn check_workload(
     env: &[EnvVar],
 ) -> Workload {
     let base = format!("spec.{component}");
-    let image = match image {
+    let image = match (image, &c.version) {
+        (Some(i), Some(v)) => super::with_tag(i, v),
+        (None, Some(v)) => format!("skyfloaiagent/{component}:{v}"),
+        (i, None) => i.cloned().unwrap_or_default(),
+    };
+    let image = match Some(&image).filter(|i| !i.is_empty()) {
         Some(i) => {
             if let Err(why) = image_ref(i) {
                 c.err(
@@ -256,6 +270,10 @@ fn check_ui(c: &mut Checker, raw: &RawUi) -> Ui {
     let proxy_image = proxy
         .image
         .unwrap_or_else(|| DEFAULT_PROXY_IMAGE.to_string());
+    let proxy_image = match &c.version {
+        Some(v) => super::with_tag(&proxy_image, v),
+        None => proxy_image,
+    };
     if let Err(why) = image_ref(&proxy_image) {
         c.err(
             "spec.ui.proxy.image",
@@ -1028,6 +1046,28 @@ pub fn dns_label(s: &str, max: usize) -> Result<(), String> {
         return Err("must start and end with a letter or digit".into());
     }
     Ok(())
+}
+
+/// A Skyflo release: `vMAJOR.MINOR.PATCH`, optionally with a pre-release (`v0.8.0-rc.1`), as
+/// upstream tags its images.
+pub fn release_version(v: &str) -> Result<(), String> {
+    let valid = "valid: a Skyflo release such as v0.7.0 or v0.8.0-rc.1";
+    let Some(rest) = v.strip_prefix('v') else {
+        return Err(format!("a release starts with v; {valid}"));
+    };
+    let (core, pre) = rest.split_once('-').unwrap_or((rest, ""));
+    let parts: Vec<&str> = core.split('.').collect();
+    let numbers = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 6 && p.chars().all(|c| c.is_ascii_digit()));
+    let pre_ok = pre.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && (pre.is_empty() || !rest.ends_with('-'));
+    if numbers && pre_ok && v.len() <= 64 {
+        Ok(())
+    } else {
+        Err(valid.into())
+    }
 }
 
 /// A registry to pull every image through: `host[:port]` and an optional path, as in

@@ -1,0 +1,127 @@
+//! Everyday use: moving to a new Skyflo release with one flag, reusing the deployed spec.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+
+fn resource_versions(ns: &str) -> BTreeMap<String, String> {
+    let out = kubectl(&[
+        "get",
+        "deploy,sts,svc,cm,secret,sa,networkpolicy,role,rolebinding",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}",
+    ]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn images(ns: &str) -> String {
+    let out = kubectl(&[
+        "get",
+        "deploy,sts",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name}:{range .spec.template.spec.containers[*]}{.image} {end}{\"\\n\"}{end}",
+    ]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn upgrade_version_moves_every_skyflo_image_and_nothing_else() {
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _,
+    } = installed("version").await;
+    let n = ns.name.as_str();
+    let before = resource_versions(n);
+    // No -f: the deployed revision's spec, with the new release.
+    let out = skyflo(&[
+        "upgrade",
+        "-n",
+        n,
+        "--version",
+        "v0.7.1",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = images(n);
+    for line in [
+        "skyflo-engine:skyfloaiagent/engine:v0.7.1",
+        "skyflo-mcp:skyfloaiagent/mcp:v0.7.1",
+        "skyflo-ui:skyfloaiagent/ui:v0.7.1 skyfloaiagent/proxy:v0.7.1",
+        "skyflo-postgres:postgres:15.15-alpine",
+        "skyflo-redis:redis:7.4.7-alpine",
+    ] {
+        assert!(shown.contains(line), "{line} in\n{shown}");
+    }
+    let after = resource_versions(n);
+    for (k, v) in &before {
+        let moved = after.get(k) != Some(v);
+        let is_app = [
+            "Deployment/skyflo-engine",
+            "Deployment/skyflo-mcp",
+            "Deployment/skyflo-ui",
+        ]
+        .contains(&k.as_str());
+        // Release records are Secrets too: a new one is written, the previous one marked superseded.
+        let is_record = k.starts_with("Secret/skyflo-release-v");
+        assert!(
+            moved == is_app || is_record,
+            "{k}: before {v}, after {:?}",
+            after.get(k)
+        );
+    }
+    // The plan named only those three Deployments, and only image and version fields.
+    let plan = String::from_utf8_lossy(&out.stdout);
+    let changed: Vec<&str> = plan.lines().filter(|l| l.contains("~ change")).collect();
+    assert_eq!(changed.len(), 3, "{plan}");
+    assert!(changed.iter().all(|l| l.contains("Deployment")), "{plan}");
+    for field in plan.lines().filter(|l| l.contains(" → ")) {
+        let f = field.trim();
+        assert!(
+            f.contains(".image:")
+                || f.contains("app.kubernetes.io/version")
+                || f.contains("[APP_VERSION]"),
+            "a field that is not the release: {f}\n{plan}"
+        );
+    }
+    let status = skyflo(&["status", "-n", n, "-o", "json"]);
+    let s: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert!(s["warnings"].as_array().unwrap().is_empty(), "{s}");
+
+    // Mixed versions: status warns.
+    let set = kubectl(&[
+        "set",
+        "image",
+        "deploy/skyflo-engine",
+        "-n",
+        n,
+        "engine=skyfloaiagent/engine:v0.7.2",
+    ]);
+    assert!(set.status.success(), "{}", text(&set));
+    let warned = eventually(30, "status to warn", || async {
+        let out = skyflo(&["status", "-n", n]);
+        let t = String::from_utf8_lossy(&out.stdout).into_owned();
+        t.contains("different versions").then_some(t)
+    })
+    .await;
+    assert!(
+        warned.contains("engine v0.7.2") && warned.contains("ui v0.7.1"),
+        "{warned}"
+    );
+    // And a version that is not a release is refused before anything happens.
+    let out = skyflo(&["upgrade", "-n", n, "--version", "latest"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
