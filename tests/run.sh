@@ -65,13 +65,14 @@ kubectl_plugin() {
   ns="plugin-$$"
   spec=$(mktemp)
   sed 's/type: NodePort/type: ClusterIP/; /nodePort: 30080/d' examples/skyflo.yaml >"$spec"
-  export PATH="$prefix/bin:$PATH"
-  kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" skyflo install -n "$ns" -f "$spec" --skip-checks -q >/dev/null &&
-    out=$(kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" skyflo status -n "$ns") &&
+  # kubectl takes no flags before a plugin's name: the cluster comes from KUBECONFIG.
+  export PATH="$prefix/bin:$PATH" KUBECONFIG="$SKYFLO_TEST_KUBECONFIG"
+  kubectl skyflo install -n "$ns" -f "$spec" --skip-checks -q >/dev/null &&
+    out=$(kubectl skyflo status -n "$ns") &&
     grep -q "Release: revision 1" <<<"$out" &&
     kubectl skyflo --help | grep -q "Usage: kubectl skyflo" &&
     kubectl __complete skyflo st 2>/dev/null | grep -q "^status" &&
-    kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" skyflo uninstall -n "$ns" --purge --yes -q >/dev/null
+    kubectl skyflo uninstall -n "$ns" --purge --yes -q >/dev/null
   local rc=$?
   rm -f "$spec"
   kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" delete namespace "$ns" --wait=false >/dev/null 2>&1

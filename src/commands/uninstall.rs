@@ -70,7 +70,7 @@ fn describe(r: &Removal, namespace: &str) -> String {
     }
     if r.delete_namespace {
         out.push_str(&format!(
-            "  - Namespace {namespace} and everything else in it\n"
+            "  - Namespace {namespace} (skyflo created it, and nothing of anyone else is in it)\n"
         ));
     }
     if !r.keep.is_empty() {

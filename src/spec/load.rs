@@ -32,6 +32,10 @@ pub struct Loaded {
 pub struct SourceMap {
     pub file: String,
     positions: HashMap<String, Position>,
+    /// Later layers (overlay files, `--set` arguments); the last one that sets a field wins.
+    overlays: Vec<SourceMap>,
+    /// A `--set` argument: its positions all point at the argument itself.
+    argument: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,15 +50,31 @@ impl SourceMap {
         SourceMap {
             file: file.to_string(),
             positions: HashMap::new(),
+            overlays: Vec::new(),
+            argument: false,
         }
+    }
+
+    /// Adds a later layer: where it sets a field, messages point at it.
+    pub fn overlay(&mut self, other: SourceMap) {
+        self.overlays.push(other);
+    }
+
+    /// Marks this map as a command-line argument: it keeps which fields it sets, but every
+    /// position is the argument itself (no line or column).
+    pub fn forget_positions(&mut self) {
+        for p in self.positions.values_mut() {
+            *p = Position::default();
+        }
+        self.argument = true;
     }
 
     /// A diagnostic at the value of `path`, or at the nearest ancestor that the file has
     /// (a missing field is reported where its parent is).
     pub fn at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        let (line, column) = self.locate(path, false);
+        let (file, (line, column)) = self.locate(path, false);
         Diagnostic {
-            file: self.file.clone(),
+            file: file.to_string(),
             line,
             column,
             path: path.to_string(),
@@ -64,9 +84,9 @@ impl SourceMap {
 
     /// Like [`SourceMap::at`] but points at the key itself (for unknown keys).
     pub fn at_key(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        let (line, column) = self.locate(path, true);
+        let (file, (line, column)) = self.locate(path, true);
         Diagnostic {
-            file: self.file.clone(),
+            file: file.to_string(),
             line,
             column,
             path: path.to_string(),
@@ -74,19 +94,41 @@ impl SourceMap {
         }
     }
 
-    fn locate(&self, path: &str, key: bool) -> (u64, u64) {
+    /// The layer that set `path` (the last one that has it), else the nearest ancestor in the
+    /// last file that has one: a missing field belongs to a file, not to a `--set`.
+    fn locate(&self, path: &str, key: bool) -> (&str, (u64, u64)) {
+        let layers: Vec<&SourceMap> = self.overlays.iter().rev().chain([self]).collect();
+        fn at<'m>(m: &'m SourceMap, pos: &Position, key: bool) -> (&'m str, (u64, u64)) {
+            let p = if key {
+                pos.key.unwrap_or(pos.value)
+            } else {
+                pos.value
+            };
+            (m.file.as_str(), p)
+        }
+        if let Some((m, pos)) = layers
+            .iter()
+            .find_map(|m| Some((*m, m.positions.get(path)?)))
+        {
+            return at(m, pos, key);
+        }
         let mut p = path.to_string();
         loop {
-            if let Some(pos) = self.positions.get(&p) {
-                return if key {
-                    pos.key.unwrap_or(pos.value)
-                } else {
-                    pos.value
-                };
+            let found = layers
+                .iter()
+                .filter(|m| !m.argument)
+                .find_map(|m| Some((*m, m.positions.get(&p)?)));
+            if let Some((m, pos)) = found {
+                return at(m, pos, key);
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p.truncate(i),
-                None => return self.positions.get("").map(|p| p.value).unwrap_or((1, 1)),
+                None => {
+                    return (
+                        self.file.as_str(),
+                        self.positions.get("").map(|p| p.value).unwrap_or((1, 1)),
+                    );
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The `SkyfloAI` input: loading, validation and the validated [`Spec`]. No cluster I/O.
 
 pub mod diag;
+pub mod layers;
 pub mod llm;
 pub mod load;
 pub mod quantity;
