@@ -92,8 +92,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;install' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]')
@@ -117,8 +119,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;upgrade' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed revision, as Helm reuses the last values]')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed revision, as Helm reuses the last values]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The installation to upgrade when no file is given')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry')
@@ -183,8 +187,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;check' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
@@ -237,8 +243,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;template' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
@@ -257,8 +265,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;images' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
@@ -276,8 +286,10 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;validate' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file to check; `-` reads standard input')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file to check; `-` reads standard input')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')

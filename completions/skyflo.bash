@@ -143,7 +143,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__check)
-            opts="-f -n -o -q -v -h --file --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -154,6 +154,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -477,7 +485,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__images)
-            opts="-f -n -o -q -v -h --file --registry --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --registry --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,6 +496,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -657,7 +673,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__install)
-            opts="-f -n -o -q -v -h --file --version --registry --timeout --no-wait --dry-run --atomic --skip-checks --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --version --registry --timeout --no-wait --dry-run --atomic --skip-checks --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +684,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -815,7 +839,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__template)
-            opts="-f -n -o -q -v -h --file --registry --include-generated-secrets --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --registry --include-generated-secrets --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -826,6 +850,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -919,7 +951,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__upgrade)
-            opts="-f -n -o -q -v -h --file --name --version --registry --timeout --no-wait --diff --atomic --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --name --version --registry --timeout --no-wait --diff --atomic --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -930,6 +962,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -985,7 +1025,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__validate)
-            opts="-f -n -o -q -v -h --file --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +1036,14 @@ _skyflo() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -93,7 +93,9 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l api-key-stdin -d 
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s f -l file -d 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
@@ -113,7 +115,9 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l skip-checks -d
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed revision, as Helm reuses the last values]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l name -d 'The installation to upgrade when no file is given' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
@@ -164,7 +168,9 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l purge -d 'Al
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s f -l file -d 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
@@ -205,7 +211,9 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l no-wait -d 'A
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s f -l file -d 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -220,7 +228,9 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l include-gener
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s f -l file -d 'The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s f -l file -d 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -234,7 +244,9 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s f -l file -d 'The SkyfloAI spec file to check; `-` reads standard input' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s f -l file -d 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set -d 'One field over the files, typed as in the file (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set-string -d 'Like --set, but the value is always a string' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r

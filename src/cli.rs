@@ -178,9 +178,16 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SpecFileArg {
-    /// The SkyfloAI spec file; `-` reads standard input [default: the embedded default spec].
+    /// The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge,
+    /// lists and values replace); `-` reads standard input [default: the embedded default spec].
     #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub file: Option<PathBuf>,
+    pub files: Vec<PathBuf>,
+    /// One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o.
+    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    pub set_string: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -242,10 +249,10 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct UpgradeArgs {
-    /// The SkyfloAI spec file; `-` reads standard input [default: the spec of the deployed
-    /// revision, as Helm reuses the last values].
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub file: Option<PathBuf>,
+    /// Without -f the layers (--set, --version) go over the spec of the deployed revision, as
+    /// Helm reuses the last values.
+    #[command(flatten)]
+    pub spec: SpecFileArg,
     /// The installation to upgrade when no file is given.
     #[arg(long, default_value = "skyflo", value_name = "NAME")]
     pub name: String,
@@ -402,9 +409,16 @@ pub struct TemplateArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The SkyfloAI spec file to check; `-` reads standard input.
+    /// The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads
+    /// standard input.
     #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
-    pub file: PathBuf,
+    pub files: Vec<PathBuf>,
+    /// One field over the files, typed as in the file (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Like --set, but the value is always a string.
+    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    pub set_string: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -352,3 +352,67 @@ fn validate_warns_when_mcp_is_exposed_outside_the_cluster() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v}");
 }
+
+#[test]
+fn layering_errors_name_the_layer_that_set_the_value_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = unreachable_kubeconfig(&dir);
+    let base = "tests/fixtures/layers/base.yaml";
+    // The overlay sets engine.replicas: 0 on its line 3, column 15.
+    let out = skyflo(&[
+        "--kubeconfig",
+        &kc,
+        "install",
+        "-f",
+        base,
+        "-f",
+        "tests/fixtures/layers/bad-overlay.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("tests/fixtures/layers/bad-overlay.yaml:3:15: spec.engine.replicas"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("cannot reach"),
+        "validated before any connection: {stderr}"
+    );
+    // A --set names the argument.
+    let out = skyflo(&[
+        "--kubeconfig",
+        &kc,
+        "upgrade",
+        "-f",
+        base,
+        "--set",
+        "ui.replicas=5000",
+        "--diff",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--set ui.replicas=5000: spec.ui.replicas"),
+        "{stderr}"
+    );
+    // --set types its value as YAML does (null is no value); --set-string keeps the text.
+    let out = skyflo(&["validate", "-f", base, "--set", "engine.llm.host=null"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = skyflo(&[
+        "validate",
+        "-f",
+        base,
+        "--set-string",
+        "engine.llm.host=null",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid host \"null\""));
+    let out = skyflo(&["validate", "-f", base, "--set", "engine.llm.model=[a]"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = skyflo(&["validate", "-f", base, "--set", "nonsense"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected path=value"));
+}

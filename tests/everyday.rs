@@ -125,3 +125,48 @@ async fn upgrade_version_moves_every_skyflo_image_and_nothing_else() {
     let out = skyflo(&["upgrade", "-n", n, "--version", "latest"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+#[tokio::test]
+async fn upgrade_set_without_a_file_changes_only_that_field() {
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _,
+    } = installed("setonly").await;
+    let n = ns.name.as_str();
+    let before = resource_versions(n);
+    let out = skyflo(&[
+        "upgrade",
+        "-n",
+        n,
+        "--set",
+        "ui.replicas=2",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let after = resource_versions(n);
+    let moved: Vec<&String> = before
+        .keys()
+        .filter(|k| after.get(*k) != before.get(*k) && !k.starts_with("Secret/skyflo-release-v"))
+        .collect();
+    assert_eq!(moved, ["Deployment/skyflo-ui"], "{}", text(&out));
+    let replicas = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-ui",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&replicas.stdout), "2");
+    // The next plain upgrade starts from that revision: nothing to do.
+    let out = skyflo(&["upgrade", "-n", n, "--diff"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no changes pending: {}",
+        text(&out)
+    );
+}

@@ -1091,3 +1091,59 @@ fn any_password_survives_the_kubelets_expansion_into_the_connection_urls() {
         assert_eq!(query, "ssl_ca_certs=/etc/skyflo/redis-ca/ca.crt");
     }
 }
+
+#[test]
+fn a_base_an_overlay_and_set_render_exactly_the_merged_spec() {
+    let layers = |files: &[&str], set: &[&str]| {
+        skyflo::commands::read_layers(
+            &files
+                .iter()
+                .map(std::path::PathBuf::from)
+                .collect::<Vec<_>>(),
+            &set.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            &[],
+            None,
+            &Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let merged = layers(
+        &[
+            "tests/fixtures/layers/base.yaml",
+            "tests/fixtures/layers/prod.yaml",
+        ],
+        &["engine.replicas=2", "mcp.accessLevel=cluster-admin"],
+    );
+    insta::assert_snapshot!(
+        "layered",
+        render::to_yaml(&render::render(&merged, &inputs()))
+    );
+    // The same spec written out by hand renders the same bytes.
+    let by_hand = std::fs::read_to_string("tests/fixtures/layers/base.yaml")
+        .unwrap()
+        .replace(
+            "    service: {type: ClusterIP}\n",
+            "    service: {type: ClusterIP}\n    replicas: 3\n",
+        )
+        .replace(
+            "      - {name: LOG_LEVEL, value: INFO}\n",
+            "      - {name: LOG_LEVEL, value: WARNING}\n    replicas: 2\n",
+        )
+        .replace(
+            "      model: gemini/gemini-2.5-pro\n",
+            "      model: gemini/gemini-2.5-pro\n      reasoningEffort: medium\n",
+        )
+        .replace(
+            "    accessLevel: read-only\n",
+            "    accessLevel: cluster-admin\n",
+        )
+        .replace(
+            "    kubernetes.io/os: linux\n",
+            "    kubernetes.io/os: linux\n    node-role.example.com/skyflo: \"true\"\n",
+        );
+    let hand = spec::parse("by-hand", by_hand.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        render::to_yaml(&render::render(&merged, &inputs())),
+        render::to_yaml(&render::render(&hand, &inputs()))
+    );
+}

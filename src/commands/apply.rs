@@ -78,7 +78,8 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
     let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
-    let spec = super::read_spec_with(args.spec.file.as_deref(), &llm_env)?;
+    let l = &args.spec;
+    let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &llm_env)?;
     let opts = Options {
         operation: Operation::Install,
         timeout: timeout(&args.wait, settings)?,
@@ -98,9 +99,10 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
     let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
-    let spec = match &args.file {
-        Some(file) => super::read_spec_with(Some(file), &llm_env)?,
-        None => {
+    let l = &args.spec;
+    let spec = match l.files.is_empty() {
+        false => super::read_layers(&l.files, &l.set, &l.set_string, None, &llm_env)?,
+        true => {
             let cluster = super::connect(settings, &args.name).await?;
             let history = crate::cluster::release::list(&cluster).await?;
             let deployed = crate::cluster::release::last_deployed(&history).ok_or_else(|| {
@@ -109,7 +111,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
                     args.name, cluster.namespace
                 ))
             })?;
-            super::spec_from_release(deployed, &llm_env)?
+            super::read_layers(&[], &l.set, &l.set_string, Some(deployed), &llm_env)?
         }
     };
     let opts = Options {

@@ -8,7 +8,14 @@ use crate::spec::Spec;
 use crate::ui::Printer;
 
 pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let spec = super::read_spec(args.spec.file.as_deref())?;
+    let l = &args.spec;
+    let spec = super::read_layers(
+        &l.files,
+        &l.set,
+        &l.set_string,
+        None,
+        &super::LlmEnv::default(),
+    )?;
     let cluster = super::connect(settings, &spec.name).await?;
     let checks = check::run(&cluster, &spec).await?;
     if printer.is_machine() {

@@ -9,7 +9,8 @@ use crate::ui::Printer;
 
 pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<()> {
     let overrides = super::LlmEnv::default().with_registry(args.registry.registry.as_deref())?;
-    let spec = super::read_spec_with(args.spec.file.as_deref(), &overrides)?;
+    let l = &args.spec;
+    let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &overrides)?;
     let inputs = Inputs {
         namespace: settings.namespace.clone(),
         // Only images are read from the render: no credential is generated or printed.

@@ -21,12 +21,6 @@ use crate::error::Exit;
 use crate::settings::Settings;
 use crate::spec::{self, Diagnostic, Spec, SpecErrors};
 
-/// Reads and validates the spec at `file` (`-` for stdin), or the embedded default.
-/// Every failure here is an [`Exit::Invalid`]: exit 2, and nothing was sent to a cluster.
-pub fn read_spec(file: Option<&Path>) -> Result<Spec, Exit> {
-    read_spec_with(file, &LlmEnv::default())
-}
-
 /// LLM settings taken from the environment for this run (`LLM_MODEL`, `LLM_HOST` and the
 /// provider's key variables), as upstream's install.sh took them, and `--registry`. They
 /// override the file.
@@ -71,32 +65,48 @@ impl LlmEnv {
     }
 }
 
-pub fn read_spec_with(file: Option<&Path>, llm: &LlmEnv) -> Result<Spec, Exit> {
-    let (name, bytes) = match file {
-        Some(path) => read_file(path)?,
-        None => (
-            spec::DEFAULT_SPEC_FILE.to_string(),
-            spec::DEFAULT_SPEC_YAML.as_bytes().to_vec(),
-        ),
-    };
-    let mut loaded = spec::load_bytes(&name, &bytes)?;
-    apply_overrides(&mut loaded.raw, llm);
-    Ok(spec::validate::validate(&loaded)?)
-}
-
-/// The spec of the deployed revision, with this run's overrides (`upgrade` without `-f`, as
-/// Helm reuses the last values): `skyflo upgrade --version v0.7.1` is a complete command.
-pub fn spec_from_release(
-    release: &crate::cluster::release::Release,
+/// Reads and validates the spec from its layers. Every failure here is an
+/// [`Exit::Invalid`]: exit 2, and nothing was sent to a cluster.
+///
+/// The layers: the files in order (or, without any, `base`: the deployed
+/// revision's spec, else the embedded default), then `--set`, then `--set-string`, then the
+/// overrides of this run (environment, `--registry`, `--version`).
+pub fn read_layers(
+    files: &[std::path::PathBuf],
+    set: &[String],
+    set_string: &[String],
+    base: Option<&crate::cluster::release::Release>,
     llm: &LlmEnv,
 ) -> Result<Spec, Exit> {
-    let mut raw = release.spec.clone();
-    apply_overrides(&mut raw, llm);
-    let loaded = spec::Loaded {
-        raw,
-        source: spec::SourceMap::unnamed(&format!("the spec of revision {}", release.revision)),
-        unknown_keys: Vec::new(),
-    };
+    use spec::layers::Layer;
+    let mut layers = Vec::new();
+    for f in files {
+        let (name, bytes) = read_file(f)?;
+        layers.push(Layer::File { name, bytes });
+    }
+    if files.is_empty() {
+        layers.push(match base {
+            Some(r) => Layer::Parsed(Box::new(spec::Loaded {
+                raw: r.spec.clone(),
+                source: spec::SourceMap::unnamed(&format!("the spec of revision {}", r.revision)),
+                unknown_keys: Vec::new(),
+            })),
+            None => Layer::File {
+                name: spec::DEFAULT_SPEC_FILE.to_string(),
+                bytes: spec::DEFAULT_SPEC_YAML.as_bytes().to_vec(),
+            },
+        });
+    }
+    layers.extend(set.iter().map(|a| Layer::Set {
+        arg: a.clone(),
+        string: false,
+    }));
+    layers.extend(set_string.iter().map(|a| Layer::Set {
+        arg: a.clone(),
+        string: true,
+    }));
+    let mut loaded = spec::layers::load(&layers)?;
+    apply_overrides(&mut loaded.raw, llm);
     Ok(spec::validate::validate(&loaded)?)
 }
 

@@ -8,7 +8,8 @@ use crate::ui::Printer;
 
 pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Result<()> {
     let overrides = super::LlmEnv::default().with_registry(args.registry.registry.as_deref())?;
-    let spec = super::read_spec_with(args.spec.file.as_deref(), &overrides)?;
+    let l = &args.spec;
+    let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &overrides)?;
     let generated = args
         .include_generated_secrets
         .then(|| secrets::resolve(&secrets::ExistingSecrets::default()));

@@ -22,8 +22,19 @@ struct JsonDiagnostic<'a> {
 }
 
 pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
-    let result = super::read_spec(Some(&args.file));
-    let file = args.file.display().to_string();
+    let result = super::read_layers(
+        &args.files,
+        &args.set,
+        &args.set_string,
+        None,
+        &super::LlmEnv::default(),
+    );
+    let file = args
+        .files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" + ");
     if printer.is_machine() {
         let errors = match &result {
             Err(Exit::Invalid(e)) => {

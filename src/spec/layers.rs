@@ -15,6 +15,8 @@ pub enum Layer {
     File { name: String, bytes: Vec<u8> },
     /// `--set path=value` (`string: false`: the value is typed like YAML) or `--set-string`.
     Set { arg: String, string: bool },
+    /// A spec already parsed (the deployed revision's, for `upgrade` without `-f`).
+    Parsed(Box<Loaded>),
 }
 
 /// Loads every layer and merges them into one spec, whose source map knows which layer set
@@ -64,6 +66,7 @@ fn load_one(layer: &Layer) -> Result<Loaded, SpecErrors> {
     match layer {
         Layer::File { name, bytes } => load_bytes(name, bytes),
         Layer::Set { arg, string } => load_set(arg, *string),
+        Layer::Parsed(l) => Ok((**l).clone()),
     }
 }
 
