@@ -86,7 +86,8 @@ pub enum Scope {
 pub async fn read(cluster: &Cluster) -> Result<Live> {
     let namespace = get_namespace(cluster).await?;
     let exists = namespace.is_some();
-    let mut live = list_all(cluster, exists, Scope::WithForeign).await?;
+    let kinds: &[&str] = if exists { &NAMESPACED_KINDS } else { &[] };
+    let mut live = list_all(cluster, kinds, true, Scope::WithForeign).await?;
     live.namespace = namespace;
     add_namespace_object(cluster, &mut live)?;
     Ok(live)
@@ -94,9 +95,31 @@ pub async fn read(cluster: &Cluster) -> Result<Live> {
 
 /// Reads the namespace and lists everything at the same time: one round trip, for `status`,
 /// where the installation usually exists.
+/// Kinds that only some specs render (read-only access, an Ingress, several replicas).
+pub const OPTIONAL_KINDS: [&str; 4] = ["Role", "RoleBinding", "Ingress", "PodDisruptionBudget"];
+
 pub async fn read_parallel(cluster: &Cluster) -> Result<Live> {
-    let (namespace, mut live) =
-        futures::try_join!(get_namespace(cluster), list_all(cluster, true, Scope::Ours))?;
+    let common: Vec<&str> = NAMESPACED_KINDS
+        .into_iter()
+        .filter(|k| !OPTIONAL_KINDS.contains(k))
+        .collect();
+    let (namespace, mut live) = futures::try_join!(
+        get_namespace(cluster),
+        list_all(cluster, &common, true, Scope::Ours)
+    )?;
+    // A second round trip only for installations whose records name an optional kind.
+    let optional: Vec<&str> = OPTIONAL_KINDS
+        .into_iter()
+        .filter(|k| {
+            live.releases
+                .iter()
+                .any(|r| r.objects.iter().any(|o| o.kind == *k))
+        })
+        .collect();
+    if !optional.is_empty() {
+        let more = list_all(cluster, &optional, false, Scope::Ours).await?;
+        live.objects.extend(more.objects);
+    }
     live.namespace = namespace;
     add_namespace_object(cluster, &mut live)?;
     Ok(live)
@@ -150,7 +173,8 @@ fn owner_of(cluster: &Cluster, kind: &str, obj: &DynamicObject) -> Option<String
     )
 }
 
-async fn list_all(cluster: &Cluster, namespaced: bool, scope: Scope) -> Result<Live> {
+async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) -> Result<Live> {
+    let namespaced = !kinds.is_empty();
     let selector = instance_selector(&cluster.instance);
     let foreign = scope == Scope::WithForeign;
     // Secrets are listed with the looser selector that also matches release records, so one
@@ -175,10 +199,11 @@ async fn list_all(cluster: &Cluster, namespaced: bool, scope: Scope) -> Result<L
         }
     };
     // Cluster-scoped bindings can outlive a deleted namespace, so they are always listed.
-    let mut lists: Vec<(&str, String)> = vec![("ClusterRoleBinding", mine("ClusterRoleBinding"))];
-    if namespaced {
-        lists.extend(NAMESPACED_KINDS.iter().map(|k| (*k, mine(k))));
+    let mut lists: Vec<(&str, String)> = Vec::new();
+    if crb {
+        lists.push(("ClusterRoleBinding", mine("ClusterRoleBinding")));
     }
+    lists.extend(kinds.iter().map(|k| (*k, mine(k))));
     let full = try_join_all(lists.iter().map(|(kind, sel)| async move {
         let items = cluster
             .api_for(kind, None)
