@@ -112,6 +112,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l no-wait -d 'Ap
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l dry-run -d 'Show the plan and stop; nothing is written'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l atomic -d 'If the new revision does not become ready, return to the previous one'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l skip-checks -d 'Do not run the pre-flight checks of `skyflo check` first'
+complete -c skyflo -n "__fish_skyflo_using_subcommand install" -l offline -d 'Run the pre-flight checks without asking the LLM provider (no internet here)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -180,6 +181,7 @@ yaml\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l offline -d 'Do not ask the LLM provider whether the key and model work'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

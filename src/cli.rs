@@ -245,6 +245,9 @@ pub struct InstallArgs {
     /// Do not run the pre-flight checks of `skyflo check` first.
     #[arg(long)]
     pub skip_checks: bool,
+    /// Run the pre-flight checks without asking the LLM provider (no internet here).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -368,6 +371,9 @@ pub struct InitArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub spec: SpecFileArg,
+    /// Do not ask the LLM provider whether the key and model work.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod failpoint;
 pub mod interrupt;
+pub mod llm_check;
 pub mod plugin;
 pub mod render;
 pub mod settings;

@@ -25,6 +25,9 @@ pub enum Outcome {
     Pass,
     Warn,
     Fail,
+    /// Could not be verified from here (the LLM provider did not answer): shown as failed,
+    /// but it does not stop an install, since the cluster's egress can differ.
+    Unverified,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +39,35 @@ pub struct Check {
     pub hint: String,
 }
 
-fn pass(name: &str, message: impl Into<String>) -> Check {
+/// The LLM key skyflo stored in `<name>-llm-credentials`, or the one in the user's
+/// `apiKeySecret`, under the first of `vars` that it holds. One GET; missing is `None`.
+pub async fn stored_llm_key(cluster: &Cluster, spec: &Spec, vars: &[String]) -> Option<String> {
+    let name = spec
+        .engine
+        .llm
+        .api_key_secret
+        .clone()
+        .unwrap_or_else(|| format!("{}-llm-credentials", spec.name));
+    let secret = Api::<Secret>::namespaced(cluster.client.clone(), &cluster.namespace)
+        .get_opt(&name)
+        .await
+        .ok()??;
+    let data = secret.data?;
+    vars.iter()
+        .find_map(|v| data.get(v))
+        .map(|b| String::from_utf8_lossy(&b.0).into_owned())
+}
+
+pub fn unverified(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
+    Check {
+        name: name.into(),
+        outcome: Outcome::Unverified,
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+pub fn pass(name: &str, message: impl Into<String>) -> Check {
     Check {
         name: name.into(),
         outcome: Outcome::Pass,
@@ -44,7 +75,7 @@ fn pass(name: &str, message: impl Into<String>) -> Check {
         hint: String::new(),
     }
 }
-fn warn(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
+pub fn warn(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
     Check {
         name: name.into(),
         outcome: Outcome::Warn,
@@ -52,7 +83,7 @@ fn warn(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Chec
         hint: hint.into(),
     }
 }
-fn fail(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
+pub fn fail(name: &str, message: impl Into<String>, hint: impl Into<String>) -> Check {
     Check {
         name: name.into(),
         outcome: Outcome::Fail,

@@ -25,15 +25,10 @@ pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
 /// The LLM credentials for `spec`'s provider found in the environment; warns when the
 /// provider needs a key and none is given or referenced.
 fn credentials(spec: &Spec, printer: &Printer) -> Result<BTreeMap<String, String>, Exit> {
-    let env = |k: &str| std::env::var(k).ok();
+    let found = credentials_quiet(spec)?;
     let Some(model) = &spec.engine.llm.model else {
-        return Ok(BTreeMap::new());
+        return Ok(found);
     };
-    let mut found: BTreeMap<String, String> =
-        llm::credentials_from_env(model, &env).into_iter().collect();
-    if let Some(path) = found.get_mut(crate::render::workloads::GOOGLE_CREDENTIALS_KEY) {
-        *path = google_credentials_file(path)?;
-    }
     let (vars, needs_key) = llm::key_vars(llm::provider_of(model));
     if found.is_empty() && needs_key && spec.engine.llm.api_key_secret.is_none() {
         printer.warn(&format!(
@@ -48,6 +43,21 @@ fn credentials(spec: &Spec, printer: &Printer) -> Result<BTreeMap<String, String
             found.keys().cloned().collect::<Vec<_>>().join(", "),
             spec.name
         ));
+    }
+    Ok(found)
+}
+
+/// The credentials for the spec's provider found in the environment, without warnings (for
+/// `check`).
+pub fn credentials_quiet(spec: &Spec) -> Result<BTreeMap<String, String>, Exit> {
+    let env = |k: &str| std::env::var(k).ok();
+    let Some(model) = &spec.engine.llm.model else {
+        return Ok(BTreeMap::new());
+    };
+    let mut found: BTreeMap<String, String> =
+        llm::credentials_from_env(model, &env).into_iter().collect();
+    if let Some(path) = found.get_mut(crate::render::workloads::GOOGLE_CREDENTIALS_KEY) {
+        *path = google_credentials_file(path)?;
     }
     Ok(found)
 }
@@ -90,7 +100,14 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
-        super::check::before_install(&cluster, &spec, printer).await?;
+        super::check::before_install(
+            &cluster,
+            &spec,
+            &opts.llm_credentials,
+            args.offline,
+            printer,
+        )
+        .await?;
     }
     run(&spec, &opts, settings, printer).await
 }

@@ -14,10 +14,15 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
         &l.set,
         &l.set_string,
         None,
-        &super::LlmEnv::default(),
+        // LLM_MODEL / LLM_HOST as install would take them.
+        &super::LlmEnv::from_env(&|k| std::env::var(k).ok()),
     )?;
     let cluster = super::connect(settings, &spec.name).await?;
-    let checks = check::run(&cluster, &spec).await?;
+    let given = super::apply::credentials_quiet(&spec)?;
+    let mut checks = check::run(&cluster, &spec).await?;
+    if checks.len() > 1 {
+        checks.push(llm_line(&cluster, &spec, &given, args.offline).await);
+    }
     if printer.is_machine() {
         printer.data(&serde_json::json!({
             "passed": !failed(&checks),
@@ -39,7 +44,7 @@ pub fn text(checks: &[Check], printer: &Printer) -> String {
         let mark = match c.outcome {
             Outcome::Pass => printer.green("✓"),
             Outcome::Warn => printer.yellow("!"),
-            Outcome::Fail => printer.red("✗"),
+            Outcome::Fail | Outcome::Unverified => printer.red("✗"),
         };
         out.push_str(&format!("{mark} {:<12} {}\n", c.name, c.message));
         if !c.hint.is_empty() {
@@ -55,8 +60,17 @@ pub fn text(checks: &[Check], printer: &Printer) -> String {
 
 /// The pre-flight run of `install`: prints problems and stops before any write when a
 /// check fails.
-pub async fn before_install(cluster: &Cluster, spec: &Spec, printer: &Printer) -> Result<()> {
-    let checks = check::run(cluster, spec).await?;
+pub async fn before_install(
+    cluster: &Cluster,
+    spec: &Spec,
+    given: &std::collections::BTreeMap<String, String>,
+    offline: bool,
+    printer: &Printer,
+) -> Result<()> {
+    let mut checks = check::run(cluster, spec).await?;
+    if checks.len() > 1 {
+        checks.push(llm_line(cluster, spec, given, offline).await);
+    }
     let problems: Vec<&Check> = checks
         .iter()
         .filter(|c| c.outcome != Outcome::Pass)
@@ -71,4 +85,99 @@ pub async fn before_install(cluster: &Cluster, spec: &Spec, printer: &Printer) -
         );
     }
     Ok(())
+}
+
+/// The `llm` line: is there a key for the spec's provider (given now, stored by an earlier
+/// install, or in `apiKeySecret`), does the provider accept it, and does it serve the model?
+/// Asked from this machine; only a provider that answers and refuses stops an install.
+pub async fn llm_line(
+    cluster: &Cluster,
+    spec: &Spec,
+    given: &std::collections::BTreeMap<String, String>,
+    offline: bool,
+) -> Check {
+    use crate::llm_check::{self, Verdict};
+    let Some(model) = &spec.engine.llm.model else {
+        return check::pass("llm", "no model in the spec (the engine's default applies)");
+    };
+    let from_here = "checked from this machine; the cluster's egress can differ";
+    if offline {
+        return check::warn(
+            "llm",
+            format!("{model}: not checked (--offline)"),
+            "run `skyflo check` where the provider can be reached",
+        );
+    }
+    let provider = crate::spec::llm::provider_of(model);
+    let (vars, _) = crate::spec::llm::key_vars(provider);
+    let key = match vars.iter().find_map(|v| given.get(v)) {
+        Some(k) => Some(k.clone()),
+        None => check::stored_llm_key(cluster, spec, &vars).await,
+    };
+    let host = spec.engine.llm.host.as_deref();
+    let verdict = llm_check::probe(model, host, key.as_deref()).await;
+    // A provider may echo the key in its message: never print it.
+    let clean = |m: &str| match &key {
+        Some(k) if !k.is_empty() => m.replace(k.as_str(), "(key)"),
+        _ => m.to_string(),
+    };
+    let keys = vars.join(" / ");
+    match verdict {
+        Verdict::Ok => check::pass(
+            "llm",
+            format!("{provider} accepts the key and serves {model} ({from_here})"),
+        ),
+        Verdict::Rejected { status, message } => check::fail(
+            "llm",
+            format!(
+                "{provider} rejected the key ({status}: {})",
+                clean(&message)
+            ),
+            format!(
+                "check {keys} (environment, or the Secret the engine reads), or pass --skip-checks"
+            ),
+        ),
+        Verdict::UnknownModel { similar } => check::fail(
+            "llm",
+            format!("{provider} accepts the key but does not serve {model}"),
+            if similar.is_empty() {
+                "set spec.engine.llm.model (or LLM_MODEL) to a model the provider lists".to_string()
+            } else {
+                format!(
+                    "closest it serves: {}; set spec.engine.llm.model (or LLM_MODEL)",
+                    similar.join(", ")
+                )
+            },
+        ),
+        Verdict::Timeout => check::unverified(
+            "llm",
+            format!(
+                "{provider} did not answer within {} s",
+                llm_check::TIMEOUT.as_secs()
+            ),
+            format!("the install goes ahead: {from_here}"),
+        ),
+        Verdict::Unreachable(why) => check::unverified(
+            "llm",
+            format!("cannot reach {provider}: {}", clean(&why)),
+            format!("the install goes ahead: {from_here}"),
+        ),
+        Verdict::Unexpected { status, message } => check::unverified(
+            "llm",
+            format!("{provider} answered {status}: {}", clean(&message)),
+            format!("the install goes ahead: {from_here}"),
+        ),
+        Verdict::NoKey => check::warn(
+            "llm",
+            format!("no {keys} found for {model}"),
+            "set it in the environment for install/upgrade, or name a Secret in spec.engine.llm.apiKeySecret",
+        ),
+        Verdict::Unsupported => check::warn(
+            "llm",
+            format!(
+                "skyflo cannot check {provider}'s API; the engine reports a bad key at its first request"
+            ),
+            format!("checked providers: {}", llm_check::CHECKED),
+        ),
+    }
 }

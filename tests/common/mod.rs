@@ -18,6 +18,9 @@ use kube::{Client, Config};
 
 pub const KUBECONFIG_ENV: &str = "SKYFLO_TEST_KUBECONFIG";
 
+/// The discard port on loopback: nothing listens, so the LLM check fails fast and locally.
+pub const NO_PROVIDER: &str = "http://127.0.0.1:9";
+
 pub fn kubeconfig() -> PathBuf {
     match std::env::var(KUBECONFIG_ENV) {
         Ok(p) if !p.is_empty() => PathBuf::from(p),
@@ -131,7 +134,10 @@ pub fn skyflo_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) ->
     cmd.arg("--kubeconfig").arg(kubeconfig()).args(args);
     cmd.env_remove("KUBECONFIG")
         .env("NO_COLOR", "1")
-        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml");
+        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml")
+        // The LLM check never leaves this machine in tests: a closed local port unless a
+        // test points it at its own fake provider.
+        .env("SKYFLO_LLM_CHECK_BASE_URL", NO_PROVIDER);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -159,6 +165,7 @@ pub fn spawn_skyflo(args: &[&str]) -> std::process::Child {
         .env_remove("KUBECONFIG")
         .env("NO_COLOR", "1")
         .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml")
+        .env("SKYFLO_LLM_CHECK_BASE_URL", NO_PROVIDER)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -273,7 +280,10 @@ pub fn spawn_skyflo_via(
         .env_remove("KUBECONFIG")
         .env_remove("SKYFLO_FAILPOINT")
         .env("NO_COLOR", "1")
-        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml");
+        .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml")
+        // The LLM check never leaves this machine in tests: a closed local port unless a
+        // test points it at its own fake provider.
+        .env("SKYFLO_LLM_CHECK_BASE_URL", NO_PROVIDER);
     for (k, v) in env {
         cmd.env(k, v);
     }
