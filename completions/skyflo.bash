@@ -43,6 +43,9 @@ _skyflo() {
             skyflo,status)
                 cmd="skyflo__subcmd__status"
                 ;;
+            skyflo,support-bundle)
+                cmd="skyflo__subcmd__support__subcmd__bundle"
+                ;;
             skyflo,template)
                 cmd="skyflo__subcmd__template"
                 ;;
@@ -82,6 +85,9 @@ _skyflo() {
             skyflo__subcmd__help,status)
                 cmd="skyflo__subcmd__help__subcmd__status"
                 ;;
+            skyflo__subcmd__help,support-bundle)
+                cmd="skyflo__subcmd__help__subcmd__support__subcmd__bundle"
+                ;;
             skyflo__subcmd__help,template)
                 cmd="skyflo__subcmd__help__subcmd__template"
                 ;;
@@ -101,7 +107,7 @@ _skyflo() {
 
     case "${cmd}" in
         skyflo)
-            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall check history rollback template images validate completions help"
+            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall check history rollback template images support-bundle validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,7 +249,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help)
-            opts="init install upgrade status uninstall check history rollback template images validate completions help"
+            opts="init install upgrade status uninstall check history rollback template images support-bundle validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +375,20 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__support__subcmd__bundle)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -800,6 +820,56 @@ _skyflo() {
             fi
             case "${prev}" in
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__support__subcmd__bundle)
+            opts="-n -o -q -v -h --name --output-file --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -163,6 +163,19 @@ pub enum Command {
     )]
     Images(ImagesArgs),
 
+    /// Write one redacted .tar.gz a maintainer can read: status, checks, history, objects,
+    /// events, pods, logs and nodes.
+    ///
+    /// Secret data is reduced to key names; the values of every Secret the installation reads,
+    /// anything shaped like a provider key, passwords in URLs and kubeconfig credentials are
+    /// removed wherever they appear. What could not be collected (for example, not allowed)
+    /// is listed in index.json with the reason.
+    #[command(
+        name = "support-bundle",
+        after_help = "Examples:\n  skyflo support-bundle\n  skyflo support-bundle -n skyflo --output-file /tmp/skyflo-support.tar.gz\n\nExit codes: 0 written (parts that could not be read are listed in index.json), 1 the file could not be written."
+    )]
+    SupportBundle(SupportBundleArgs),
+
     /// Check a spec file and print every problem in it.
     #[command(
         after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid."
@@ -204,6 +217,16 @@ pub struct RegistryArg {
     /// e.g. registry.example.com/mirror; overrides spec.imageRegistry.
     #[arg(long, value_name = "REGISTRY")]
     pub registry: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SupportBundleArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Where to write the archive [default: skyflo-support-<namespace>-<time>.tar.gz here].
+    /// (`-o` is the output format, as for every command.)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod failpoint;
 pub mod interrupt;
 pub mod llm_check;
 pub mod plugin;
+pub mod redact;
 pub mod render;
 pub mod settings;
 pub mod spec;
@@ -76,6 +77,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::Check(a) => commands::check::run(a, &settings, &printer).await,
                 Command::History(a) => commands::history::run(a, &settings, &printer).await,
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
+                Command::SupportBundle(a) => {
+                    commands::support_bundle::run(a, &settings, &printer).await
+                }
                 Command::Template(_)
                 | Command::Images(_)
                 | Command::Validate(_)

@@ -2,6 +2,7 @@
 //! records and status. Nothing here prints; progress goes through [`Reporter`].
 
 pub mod apply;
+pub mod bundle;
 pub mod check;
 pub mod client;
 pub mod deploy;

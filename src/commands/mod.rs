@@ -9,6 +9,7 @@ pub mod images;
 pub mod init;
 pub mod rollback;
 pub mod status;
+pub mod support_bundle;
 pub mod template;
 pub mod uninstall;
 pub mod validate;
