@@ -161,16 +161,7 @@ async fn the_bundle_holds_every_part_and_no_secret_value() {
     );
     let token = kubectl(&["create", "token", "reader", "-n", n]);
     let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
-    let admin = std::fs::read_to_string(kubeconfig()).unwrap();
-    let cfg: serde_json::Value = serde_saphyr::from_str(&admin).unwrap();
-    let server = cfg["clusters"][0]["cluster"]["server"].as_str().unwrap();
-    let ca = cfg["clusters"][0]["cluster"]["certificate-authority-data"]
-        .as_str()
-        .unwrap();
-    let kc = dir.path().join("reader.kubeconfig");
-    std::fs::write(&kc, format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: \"{server}\", certificate-authority-data: \"{ca}\"}}\nusers:\n- name: u\n  user: {{token: \"{token}\"}}\ncontexts:\n- name: c\n  context: {{cluster: c, user: u}}\ncurrent-context: c\n"
-    )).unwrap();
+    let kc = token_kubeconfig(dir.path(), &token);
     let restricted = dir.path().join("restricted.tar.gz");
     let out = skyflo_via(
         &kc,

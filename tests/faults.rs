@@ -444,17 +444,8 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
     let token = kubectl(&["create", "token", "installer", "-n", n]);
     assert!(token.status.success());
     let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
-    let admin = std::fs::read_to_string(kubeconfig()).unwrap();
-    let cfg: serde_json::Value = serde_saphyr::from_str(&admin).unwrap();
-    let server = cfg["clusters"][0]["cluster"]["server"].as_str().unwrap();
-    let ca = cfg["clusters"][0]["cluster"]["certificate-authority-data"]
-        .as_str()
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kc");
-    std::fs::write(&kc, format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: \"{server}\", certificate-authority-data: \"{ca}\"}}\nusers:\n- name: u\n  user: {{token: \"{token}\"}}\ncontexts:\n- name: c\n  context: {{cluster: c, user: u}}\ncurrent-context: c\n"
-    )).unwrap();
+    let kc = token_kubeconfig(dir.path(), &token);
     let spec = spec_yaml("").replace("    image: skyfloaiagent/mcp:v0.7.0\n", "    image: skyfloaiagent/mcp:v0.7.0\n    accessLevel: none\n    kubeconfigSecret: mcp-kc\n");
     let file = write_spec(&dir, "s.yaml", &spec);
     let started = std::time::Instant::now();

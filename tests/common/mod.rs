@@ -465,3 +465,23 @@ pub fn kubectl_stdin(args: &[&str], input: &str) -> Output {
         .unwrap();
     child.wait_with_output().expect("kubectl output")
 }
+
+/// A kubeconfig for the test cluster that authenticates with `token` (a ServiceAccount's,
+/// from `kubectl create token`), written into `dir`.
+pub fn token_kubeconfig(dir: &std::path::Path, token: &str) -> PathBuf {
+    let admin = std::fs::read_to_string(kubeconfig()).unwrap();
+    let cfg: serde_json::Value = serde_saphyr::from_str(&admin).unwrap();
+    let server = cfg["clusters"][0]["cluster"]["server"].as_str().unwrap();
+    let ca = cfg["clusters"][0]["cluster"]["certificate-authority-data"]
+        .as_str()
+        .unwrap();
+    let kc = dir.join(format!("token-{}.kubeconfig", unique_name("kc")));
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: \"{server}\", certificate-authority-data: \"{ca}\"}}\nusers:\n- name: u\n  user: {{token: \"{token}\"}}\ncontexts:\n- name: c\n  context: {{cluster: c, user: u}}\ncurrent-context: c\n"
+        ),
+    )
+    .unwrap();
+    kc
+}
