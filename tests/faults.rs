@@ -397,7 +397,8 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
     let role = format!(
         r#"{{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{{"name":"almost","namespace":"{n}"}},
 "rules":[{{"apiGroups":["*"],"resources":["*"],"verbs":["get","list","create","update","patch","delete"]}},
-{{"apiGroups":["apps"],"resources":["*"],"verbs":["watch"]}}]}}"#
+{{"apiGroups":["apps"],"resources":["*"],"verbs":["watch"]}},
+{{"apiGroups":[""],"resources":["events"],"verbs":["watch"]}}]}}"#
     );
     let p = kubectl_stdin(&["apply", "-f", "-"], &role);
     assert!(p.status.success(), "{}", text(&p));

@@ -21,6 +21,20 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
     ),
     ("alias-bomb", 4, 29, "d", "alias bombs"),
     (
+        "version-without-v",
+        6,
+        12,
+        "spec.version",
+        "a release starts with v",
+    ),
+    (
+        "db-secret-name-invalid",
+        11,
+        19,
+        "spec.engine.databaseConfig.secretName",
+        "invalid Secret name",
+    ),
+    (
         "jwt-secret-name-invalid",
         10,
         20,

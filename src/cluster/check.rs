@@ -181,6 +181,8 @@ fn needed(spec: &Spec) -> Vec<(&'static str, String, String, bool)> {
         ),
         ("watch", "".into(), "pods".into(), true),
         ("list", "".into(), "events".into(), true),
+        // The wait watches the StatefulSets' FailedCreate events.
+        ("watch", "".into(), "events".into(), true),
     ];
     let rendered: std::collections::BTreeSet<&'static str> =
         crate::render::render(spec, &placeholder_inputs())
