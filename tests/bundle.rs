@@ -75,6 +75,26 @@ async fn the_bundle_holds_every_part_and_no_secret_value() {
     let password = secret_value(n, "skyflo-postgres-secrets", "POSTGRES_PASSWORD").unwrap();
     let jwt = secret_value(n, "skyflo-engine-secrets", "JWT_SECRET").unwrap();
 
+    // The engine logs the key and the password, as a misconfigured app might.
+    let engine = kubectl(&[
+        "get",
+        "pods",
+        "-n",
+        n,
+        "-l",
+        "app.kubernetes.io/component=engine",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ]);
+    let engine = String::from_utf8_lossy(&engine.stdout).into_owned();
+    let leak = format!("connecting with postgres://skyflo:{password}@db and key {key}");
+    fake_container_log(
+        n,
+        &engine,
+        "engine",
+        &["engine starting", &leak, "engine ready"],
+        dir.path(),
+    );
     let archive = dir.path().join("bundle.tar.gz");
     let out = skyflo(&[
         "support-bundle",
@@ -110,12 +130,18 @@ async fn the_bundle_holds_every_part_and_no_secret_value() {
     // Every container's log and previous log is either in the bundle or listed with the reason
     // (kwok's nodes serve no logs here).
     let missing = index["missing"].as_array().unwrap();
-    let logs_present = root.join("logs").exists();
+    let log = std::fs::read_to_string(root.join(format!("logs/{engine}/engine.log")))
+        .expect("the engine's log");
     assert!(
-        logs_present
-            || missing
-                .iter()
-                .any(|m| m["part"].as_str().unwrap().starts_with("logs/")),
+        log.contains("engine starting") && log.contains("engine ready"),
+        "{log}"
+    );
+    assert!(log.contains("postgres://skyflo:(redacted)@db"), "{log}");
+    // Containers without a log (and previous instances) are listed with the reason.
+    assert!(
+        missing
+            .iter()
+            .any(|m| m["part"].as_str().unwrap().ends_with(".previous.log")),
         "{index}"
     );
     let secret: serde_json::Value = serde_json::from_slice(

@@ -12,5 +12,6 @@ apiserver_flags() {
     --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=Node,RBAC --allow-privileged=true \
     --proxy-client-cert-file="$p/admin.crt" --proxy-client-key-file="$p/admin.key" \
     --audit-policy-file="$d/audit-policy.yaml" --audit-log-path="$audit" \
-    --audit-log-maxsize=200 --audit-log-maxbackup=2
+    --audit-log-maxsize=200 --audit-log-maxbackup=2 \
+    --kubelet-preferred-address-types=InternalIP
 }

@@ -485,3 +485,29 @@ pub fn token_kubeconfig(dir: &std::path::Path, token: &str) -> PathBuf {
     .unwrap();
     kc
 }
+
+/// Makes container `container` of pod `pod` log `lines` through kwok's kubelet API: the lines
+/// go to a file in the CRI log format (as a container runtime writes them) and a kwok `Logs`
+/// object points the container at it.
+pub fn fake_container_log(
+    ns: &str,
+    pod: &str,
+    container: &str,
+    lines: &[&str],
+    dir: &std::path::Path,
+) {
+    let file = dir.join(format!("{pod}-{container}.log"));
+    let cri: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("2026-01-01T00:00:{:02}.000000000Z stdout F {l}\n", i % 60))
+        .collect();
+    std::fs::write(&file, cri).unwrap();
+    let logs = format!(
+        r#"{{"apiVersion":"kwok.x-k8s.io/v1alpha1","kind":"Logs","metadata":{{"name":"{pod}","namespace":"{ns}"}},
+"spec":{{"logs":[{{"containers":["{container}"],"logsFile":"{}","follow":false}}]}}}}"#,
+        file.display()
+    );
+    let out = kubectl_stdin(&["apply", "-f", "-"], &logs);
+    assert!(out.status.success(), "{}", text(&out));
+}
