@@ -48,6 +48,7 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "rollback" -d 'Return 
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "support-bundle" -d 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "logs" -d 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -261,6 +262,23 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l since -d 'Only lines newer than this (e.g. 10m, 1h)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l tail -d 'The last N lines of each container' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s f -l follow -d 'Keep streaming, and pick up pods that start later (a rollout)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l previous -d 'The log of the previous instance of each container (after a restart)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s f -l file -d 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set -d 'One field over the files, typed as in the file (repeatable)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set-string -d 'Like --set, but the value is always a string' -r
@@ -288,17 +306,18 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "check" -d 'Check that an install would work here'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "history" -d 'List the installation\'s revisions'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "support-bundle" -d 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "check" -d 'Check that an install would work here'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "history" -d 'List the installation\'s revisions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "support-bundle" -d 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "logs" -d 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -176,6 +176,13 @@ pub enum Command {
     )]
     SupportBundle(SupportBundleArgs),
 
+    /// Show the logs of every pod of the chosen components, interleaved, each line prefixed
+    /// with its component and pod.
+    #[command(
+        after_help = "Examples:\n  skyflo logs                      # every component\n  skyflo logs engine mcp --tail 100\n  skyflo logs ui -f                # follow, also the pods of a rollout\n  skyflo logs engine --previous    # the instance before the last restart"
+    )]
+    Logs(LogsArgs),
+
     /// Check a spec file and print every problem in it.
     #[command(
         after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid."
@@ -217,6 +224,26 @@ pub struct RegistryArg {
     /// e.g. registry.example.com/mirror; overrides spec.imageRegistry.
     #[arg(long, value_name = "REGISTRY")]
     pub registry: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Components: ui, engine, mcp, postgres, redis [default: all].
+    pub components: Vec<String>,
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Keep streaming, and pick up pods that start later (a rollout).
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Only lines newer than this (e.g. 10m, 1h).
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// The last N lines of each container.
+    #[arg(long, value_name = "N")]
+    pub tail: Option<i64>,
+    /// The log of the previous instance of each container (after a restart).
+    #[arg(long)]
+    pub previous: bool,
 }
 
 #[derive(Debug, Args)]

@@ -77,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::Check(a) => commands::check::run(a, &settings, &printer).await,
                 Command::History(a) => commands::history::run(a, &settings, &printer).await,
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
+                Command::Logs(a) => commands::logs::run(a, &settings, &printer).await,
                 Command::SupportBundle(a) => {
                     commands::support_bundle::run(a, &settings, &printer).await
                 }

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod foreign;
 pub mod inventory;
 pub mod lock;
+pub mod logs;
 pub mod plan;
 pub mod release;
 pub mod status;

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod history;
 pub mod images;
 pub mod init;
+pub mod logs;
 pub mod rollback;
 pub mod status;
 pub mod support_bundle;

@@ -1,0 +1,125 @@
+//! `skyflo logs`: lines of several components with their prefixes, and `-f` following the pods
+//! of a rollout. Container logs come from files through kwok's kubelet API.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// Every pod of namespace `ns` logs the CRI-format file for its container name, also pods
+/// created later (a kwok ClusterLogs object selects the namespace).
+fn cluster_logs(ns: &str, dir: &std::path::Path, containers: &[(&str, &[&str])]) {
+    let mut entries = Vec::new();
+    for (container, lines) in containers {
+        let file = dir.join(format!("{container}.log"));
+        let cri: String = lines
+            .iter()
+            .map(|l| format!("2026-01-01T00:00:00.000000000Z stdout F {l}\n"))
+            .collect();
+        std::fs::write(&file, cri).unwrap();
+        entries.push(format!(
+            r#"{{"containers":["{container}"],"logsFile":"{}","follow":true}}"#,
+            file.display()
+        ));
+    }
+    let body = format!(
+        r#"{{"apiVersion":"kwok.x-k8s.io/v1alpha1","kind":"ClusterLogs","metadata":{{"name":"{ns}"}},
+"spec":{{"selector":{{"matchNamespaces":["{ns}"]}},"logs":[{}]}}}}"#,
+        entries.join(",")
+    );
+    let out = kubectl_stdin(&["apply", "-f", "-"], &body);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[tokio::test]
+async fn logs_interleave_components_and_follow_a_rollout() {
+    let Installed { ns, dir, file: _ } = installed("logs").await;
+    let n = ns.name.as_str();
+    cluster_logs(
+        n,
+        dir.path(),
+        &[
+            ("ui", &["ui says hello"]),
+            ("engine", &["engine says hello"]),
+        ],
+    );
+    let out = skyflo(&["logs", "-n", n, "ui", "engine", "--tail", "10"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let ui = shown
+        .lines()
+        .find(|l| l.contains("ui says hello"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        ui.starts_with("ui skyflo-ui-") && ui.contains("/ui "),
+        "{ui}"
+    );
+    let engine = shown
+        .lines()
+        .find(|l| l.contains("engine says hello"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        engine.starts_with("engine skyflo-engine-") && engine.contains("/engine "),
+        "{engine}"
+    );
+    assert!(
+        !shown.contains("mcp "),
+        "only the chosen components: {shown}"
+    );
+
+    // -f: an upgrade's new UI pod shows up in the stream.
+    let old: Vec<String> = shown
+        .lines()
+        .filter(|l| l.starts_with("ui "))
+        .map(|l| l.split(' ').nth(1).unwrap().to_string())
+        .collect();
+    let mut follow = spawn_skyflo_via(&kubeconfig(), &["logs", "-n", n, "ui", "-f"], &[]);
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let upgraded = write_spec(
+        &dir,
+        "two.yaml",
+        &spec_yaml("").replace(
+            "    service: {type: ClusterIP}\n  engine:",
+            "    service: {type: ClusterIP}\n    env: [{name: ROLL, value: \"1\"}]\n  engine:",
+        ),
+    );
+    let out = skyflo(&["upgrade", "-n", n, "-f", &upgraded, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    let new_pod = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no line from a new pod: {seen:#?}"
+        );
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            let pod = line
+                .split(' ')
+                .nth(1)
+                .unwrap_or_default()
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            seen.push(line.clone());
+            if line.contains("ui says hello") && !old.iter().any(|o| o.starts_with(&pod)) {
+                break pod;
+            }
+        }
+    };
+    assert!(new_pod.starts_with("skyflo-ui-"), "{new_pod}");
+    signal(follow.id(), "INT");
+    let status = follow.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let _ = kubectl(&["delete", "clusterlogs", n]);
+}
