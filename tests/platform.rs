@@ -155,6 +155,23 @@ async fn an_ingress_install_shows_its_host_in_status() {
     );
 }
 
+/// Waits until the UI's disruption budget allows one eviction again.
+async fn budget_allows_one(ns: &str, what: &str) {
+    eventually(30, what, || async {
+        let o = kubectl(&[
+            "get",
+            "pdb",
+            "skyflo-ui",
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={.status.disruptionsAllowed}",
+        ]);
+        (String::from_utf8_lossy(&o.stdout) == "1").then_some(())
+    })
+    .await;
+}
+
 /// The eviction API, as `kubectl drain` calls it, once (kube-rs would retry a 429 by itself).
 fn evict(ns: &str, pod: &str) -> std::process::Output {
     let body = format!(
@@ -207,19 +224,7 @@ async fn three_replicas_get_disruption_budgets_that_hold_a_drain_back() {
     let ui = ListParams::default()
         .labels("app.kubernetes.io/instance=skyflo,app.kubernetes.io/component=ui");
     // The disruption controller publishes how many evictions the budget allows.
-    eventually(30, "the budget to allow one disruption", || async {
-        let o = kubectl(&[
-            "get",
-            "pdb",
-            "skyflo-ui",
-            "-n",
-            &n,
-            "-o",
-            "jsonpath={.status.disruptionsAllowed}",
-        ]);
-        (String::from_utf8_lossy(&o.stdout) == "1").then_some(())
-    })
-    .await;
+    budget_allows_one(&n, "the budget to allow one disruption").await;
     let names: Vec<String> = pods
         .list(&ui)
         .await
@@ -254,19 +259,7 @@ async fn three_replicas_get_disruption_budgets_that_hold_a_drain_back() {
     let warned: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     let warnings = warned["warnings"].as_array().cloned().unwrap_or_default();
     // Once the replacement is ready, the next eviction is allowed again.
-    eventually(30, "the budget to recover", || async {
-        let o = kubectl(&[
-            "get",
-            "pdb",
-            "skyflo-ui",
-            "-n",
-            &n,
-            "-o",
-            "jsonpath={.status.disruptionsAllowed}",
-        ]);
-        (String::from_utf8_lossy(&o.stdout) == "1").then_some(())
-    })
-    .await;
+    budget_allows_one(&n, "the budget to recover").await;
     let third = evict(&n, &names[1]);
     assert!(
         third.status.success(),
