@@ -167,27 +167,7 @@ async fn the_bundle_holds_every_part_and_no_secret_value() {
     assert!(!text(&out).contains(key));
 
     // A user who may read the namespace but not nodes or events: the bundle is still written.
-    assert!(
-        kubectl(&["create", "serviceaccount", "reader", "-n", n])
-            .status
-            .success()
-    );
-    assert!(
-        kubectl(&[
-            "create",
-            "rolebinding",
-            "reader",
-            "-n",
-            n,
-            "--clusterrole=view",
-            &format!("--serviceaccount={n}:reader")
-        ])
-        .status
-        .success()
-    );
-    let token = kubectl(&["create", "token", "reader", "-n", n]);
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
-    let kc = token_kubeconfig(dir.path(), &token);
+    let kc = service_account_kubeconfig(n, "reader", "--clusterrole=view", dir.path());
     let restricted = dir.path().join("restricted.tar.gz");
     let out = skyflo_via(
         &kc,

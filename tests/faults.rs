@@ -403,24 +403,6 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
     let p = kubectl_stdin(&["apply", "-f", "-"], &role);
     assert!(p.status.success(), "{}", text(&p));
     assert!(
-        kubectl(&["create", "serviceaccount", "installer", "-n", n])
-            .status
-            .success()
-    );
-    assert!(
-        kubectl(&[
-            "create",
-            "rolebinding",
-            "almost",
-            "-n",
-            n,
-            "--role=almost",
-            &format!("--serviceaccount={n}:installer")
-        ])
-        .status
-        .success()
-    );
-    assert!(
         kubectl(&[
             "create",
             "clusterrole",
@@ -442,11 +424,8 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
         .status
         .success()
     );
-    let token = kubectl(&["create", "token", "installer", "-n", n]);
-    assert!(token.status.success());
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let kc = token_kubeconfig(dir.path(), &token);
+    let kc = service_account_kubeconfig(n, "installer", "--role=almost", dir.path());
     let spec = spec_yaml("").replace("    image: skyfloaiagent/mcp:v0.7.0\n", "    image: skyfloaiagent/mcp:v0.7.0\n    accessLevel: none\n    kubeconfigSecret: mcp-kc\n");
     let file = write_spec(&dir, "s.yaml", &spec);
     let started = std::time::Instant::now();

@@ -85,7 +85,7 @@ it must be a readable JSON key file on this machine, whose content skyflo stores
 pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
-    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
+    let llm_env = super::Overrides::from_env(&|k| std::env::var(k).ok())
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
@@ -113,7 +113,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
 }
 
 pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let llm_env = super::LlmEnv::from_env(&|k| std::env::var(k).ok())
+    let llm_env = super::Overrides::from_env(&|k| std::env::var(k).ok())
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;

@@ -15,7 +15,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
         &l.set_string,
         None,
         // LLM_MODEL / LLM_HOST as install would take them.
-        &super::LlmEnv::from_env(&|k| std::env::var(k).ok()),
+        &super::Overrides::from_env(&|k| std::env::var(k).ok()),
     )?;
     let cluster = super::connect(settings, &spec.name).await?;
     let given = super::apply::credentials_quiet(&spec)?;

@@ -23,11 +23,10 @@ use crate::error::Exit;
 use crate::settings::Settings;
 use crate::spec::{self, Diagnostic, Spec, SpecErrors};
 
-/// LLM settings taken from the environment for this run (`LLM_MODEL`, `LLM_HOST` and the
-/// provider's key variables), as upstream's install.sh took them, and `--registry`. They
-/// override the file.
+/// What this run overrides over the spec's layers: `LLM_MODEL` and `LLM_HOST` from the
+/// environment (as upstream's install.sh took them), `--registry` and `--version`.
 #[derive(Debug, Default)]
-pub struct LlmEnv {
+pub struct Overrides {
     pub model: Option<String>,
     pub host: Option<String>,
     pub registry: Option<String>,
@@ -35,10 +34,10 @@ pub struct LlmEnv {
     pub version: Option<String>,
 }
 
-impl LlmEnv {
+impl Overrides {
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
         let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
-        LlmEnv {
+        Overrides {
             model: nonempty("LLM_MODEL"),
             host: nonempty("LLM_HOST"),
             registry: None,
@@ -78,7 +77,7 @@ pub fn read_layers(
     set: &[String],
     set_string: &[String],
     base: Option<&crate::cluster::release::Release>,
-    llm: &LlmEnv,
+    llm: &Overrides,
 ) -> Result<Spec, Exit> {
     use spec::layers::Layer;
     let mut layers = Vec::new();
@@ -112,7 +111,7 @@ pub fn read_layers(
     Ok(spec::validate::validate(&loaded)?)
 }
 
-fn apply_overrides(raw: &mut spec::RawSkyfloAI, llm: &LlmEnv) {
+fn apply_overrides(raw: &mut spec::RawSkyfloAI, llm: &Overrides) {
     if let Some(s) = raw.spec.as_mut() {
         if let Some(r) = &llm.registry {
             s.image_registry = Some(r.clone());

@@ -7,7 +7,7 @@ use crate::spec::{Database, Spec};
 use crate::ui::Printer;
 
 pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Result<()> {
-    let overrides = super::LlmEnv::default().with_registry(args.registry.registry.as_deref())?;
+    let overrides = super::Overrides::default().with_registry(args.registry.registry.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &overrides)?;
     let generated = args

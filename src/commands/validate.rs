@@ -27,7 +27,7 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
         &args.set,
         &args.set_string,
         None,
-        &super::LlmEnv::default(),
+        &super::Overrides::default(),
     );
     let file = args
         .files

@@ -466,6 +466,34 @@ pub fn kubectl_stdin(args: &[&str], input: &str) -> Output {
     child.wait_with_output().expect("kubectl output")
 }
 
+/// A ServiceAccount `sa` in `ns` bound by a RoleBinding to `role` (`--clusterrole=view` or
+/// `--role=NAME`), and a kubeconfig that acts as it.
+pub fn service_account_kubeconfig(
+    ns: &str,
+    sa: &str,
+    role: &str,
+    dir: &std::path::Path,
+) -> PathBuf {
+    assert!(
+        kubectl(&["create", "serviceaccount", sa, "-n", ns])
+            .status
+            .success()
+    );
+    let bind = kubectl(&[
+        "create",
+        "rolebinding",
+        sa,
+        "-n",
+        ns,
+        role,
+        &format!("--serviceaccount={ns}:{sa}"),
+    ]);
+    assert!(bind.status.success(), "{}", text(&bind));
+    let token = kubectl(&["create", "token", sa, "-n", ns]);
+    assert!(token.status.success(), "{}", text(&token));
+    token_kubeconfig(dir, String::from_utf8_lossy(&token.stdout).trim())
+}
+
 /// A kubeconfig for the test cluster that authenticates with `token` (a ServiceAccount's,
 /// from `kubectl create token`), written into `dir`.
 pub fn token_kubeconfig(dir: &std::path::Path, token: &str) -> PathBuf {
