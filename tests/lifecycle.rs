@@ -446,6 +446,112 @@ async fn check_lists_the_permissions_a_read_only_user_lacks() {
     }
 }
 
+/// Audit entries of requests that `user` made to `resource` (SelfSubjectRulesReviews …).
+fn audited(user: &str, resource: &str) -> usize {
+    let log = kubeconfig().parent().unwrap().join("logs/audit.log");
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["stage"] == "ResponseComplete" && e["user"]["username"] == user)
+        .filter(|e| e["objectRef"]["resource"] == resource)
+        .count()
+}
+
+/// A namespace admin (a RoleBinding, nothing cluster-wide): the namespace's rules review
+/// answers every namespaced right, and the cluster-scoped ones are missing, since no
+/// RoleBinding grants them. With a ClusterRole for exactly those (binding only cluster-admin,
+/// by name) the check passes, still from rules reviews alone.
+#[tokio::test]
+async fn check_answers_permissions_from_rules_reviews() {
+    let ns = TestNamespace::create("life-nsadmin", false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = service_account_kubeconfig(&ns.name, "ops", "--clusterrole=admin", dir.path());
+    let user = format!("system:serviceaccount:{}:ops", ns.name);
+    let leases = kubectl(&[
+        "create",
+        "role",
+        "ops-leases",
+        "-n",
+        &ns.name,
+        "--verb=get,create,update,delete",
+        "--resource=leases.coordination.k8s.io",
+    ]);
+    assert!(leases.status.success(), "{}", text(&leases));
+    let bind = kubectl(&[
+        "create",
+        "rolebinding",
+        "ops-leases",
+        "-n",
+        &ns.name,
+        "--role=ops-leases",
+        &format!("--serviceaccount={}:ops", ns.name),
+    ]);
+    assert!(bind.status.success(), "{}", text(&bind));
+    let out = skyflo_via(&kc, &["check", "-n", &ns.name], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("✗ permissions"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // `admin` grants `get namespaces` within the namespace only: not the cluster-wide right.
+    for missing in [
+        "get namespaces",
+        "create namespaces",
+        "patch namespaces",
+        "create clusterrolebindings.rbac.authorization.k8s.io",
+        "bind clusterroles.rbac.authorization.k8s.io/cluster-admin",
+    ] {
+        assert!(line.contains(missing), "{missing}: {line}");
+    }
+    for granted in [
+        "deployments",
+        "secrets",
+        "services",
+        "leases",
+        "statefulsets",
+    ] {
+        assert!(!line.contains(granted), "{granted} is granted: {line}");
+    }
+
+    let role = format!("ops-cluster-{}", ns.name);
+    let cluster_role = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: {role}}}\nrules:\n\
+- {{apiGroups: [''], resources: [namespaces], verbs: [get, create, patch]}}\n\
+- {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create, patch, delete]}}\n\
+- {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}}\n"
+    );
+    assert!(
+        kubectl_stdin(&["create", "-f", "-"], &cluster_role)
+            .status
+            .success()
+    );
+    let crb = kubectl(&[
+        "create",
+        "clusterrolebinding",
+        &role,
+        &format!("--clusterrole={role}"),
+        &format!("--serviceaccount={}:ops", ns.name),
+    ]);
+    assert!(crb.status.success(), "{}", text(&crb));
+    let reviews_before = audited(&user, "selfsubjectrulesreviews");
+    let access_before = audited(&user, "selfsubjectaccessreviews");
+    let ok = skyflo_via(&kc, &["check", "-n", &ns.name], &[]);
+    let _ = kubectl(&["delete", "clusterrolebinding", &role]);
+    let _ = kubectl(&["delete", "clusterrole", &role]);
+    let stdout = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert!(stdout.contains("✓ permissions"), "{}", text(&ok));
+    // The namespace exists: one review for it, one for cluster-scoped rights; no access
+    // review at all, not even for the named ClusterRole.
+    assert!(stdout.contains("0 asked one by one"), "{stdout}");
+    eventually(10, "the rules reviews in the audit log", || async {
+        (audited(&user, "selfsubjectrulesreviews") == reviews_before + 2).then_some(())
+    })
+    .await;
+    assert_eq!(audited(&user, "selfsubjectaccessreviews"), access_before);
+}
+
 #[tokio::test]
 async fn uninstall_names_what_a_finalizer_holds_when_time_runs_out() {
     let _g = STORAGE.read().await;
@@ -569,16 +675,25 @@ async fn status_watch_redraws_when_something_changes() {
 async fn check_warns_about_an_upstream_installation() {
     let _g = STORAGE.read().await;
     let upstream = TestNamespace::create("life-upstream", false).await;
-    // What upstream's install.sh leaves: a skyflo-engine Deployment without skyflo's labels.
+    let helm = TestNamespace::create("life-helm", false).await;
+    // What upstream's install.sh leaves: a skyflo-engine Service without any label; and what
+    // its chart leaves for a release called `prod` (the name holds no "skyflo").
     let made = kubectl(&[
         "create",
-        "deployment",
+        "service",
+        "clusterip",
         "skyflo-engine",
         "-n",
         &upstream.name,
-        "--image=skyfloaiagent/engine:v0.7.0",
+        "--tcp=8080:8080",
     ]);
-    assert!(made.status.success());
+    assert!(made.status.success(), "{}", text(&made));
+    let chart = format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: prod-skyflo-engine\n  namespace: {}\n  labels: {{helm.sh/chart: skyflo-0.7.0, app.kubernetes.io/managed-by: Helm}}\n  annotations: {{meta.helm.sh/release-name: prod, meta.helm.sh/release-namespace: {}}}\nspec:\n  selector: {{app: prod-skyflo-engine}}\n  ports: [{{port: 8080}}]\n",
+        helm.name, helm.name
+    );
+    let made = kubectl_stdin(&["create", "-f", "-"], &chart);
+    assert!(made.status.success(), "{}", text(&made));
     let out = skyflo(&["check", "-n", "life-upstream-target"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
@@ -588,13 +703,18 @@ async fn check_warns_about_an_upstream_installation() {
         text(&out)
     );
     assert!(stdout.contains("! upstream"), "{stdout}");
-    assert!(
-        stdout.contains(&format!(
-            "Deployment {}/skyflo-engine (from install.sh)",
+    for found in [
+        format!(
+            "install.sh in namespace {} (Service skyflo-engine)",
             upstream.name
-        )),
-        "{stdout}"
-    );
+        ),
+        format!(
+            "Helm release {}/prod (Service prod-skyflo-engine)",
+            helm.name
+        ),
+    ] {
+        assert!(stdout.contains(&found), "{found}: {stdout}");
+    }
 }
 
 #[tokio::test]

@@ -215,7 +215,7 @@ async fn checks(
     match check::run(cluster, &spec).await {
         Ok(c) => out.json(
             "check.json",
-            &serde_json::to_value(&c).unwrap_or_default(),
+            &serde_json::to_value(&c.checks).unwrap_or_default(),
             r,
         ),
         Err(e) => out.miss("check.json", e),

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::{
-    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    ResourceAttributes, ResourceRule, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    SelfSubjectRulesReview, SelfSubjectRulesReviewSpec,
 };
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, Secret, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -13,6 +13,7 @@ use kube::api::{Api, ListParams, PostParams};
 use serde::Serialize;
 
 use super::Cluster;
+use super::inventory::{self, Seen};
 use crate::render::labels;
 use crate::spec::{Database, Redis, Spec, quantity};
 
@@ -92,45 +93,48 @@ pub fn fail(name: &str, message: impl Into<String>, hint: impl Into<String>) -> 
     }
 }
 
+/// The checks, and the namespace as they saw it (so an install right after need not ask).
+pub struct Report {
+    pub checks: Vec<Check>,
+    pub namespace: Seen,
+}
+
 /// Runs every check. Only "the cluster does not answer" stops early: the rest need it.
-pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
-    let mut out = Vec::new();
-    match cluster.client.apiserver_version().await {
-        Err(e) => {
-            out.push(fail(
-                "cluster",
-                format!("cannot reach the cluster at {}: {e}", cluster.server),
-                "check KUBECONFIG / --context and that the API server is reachable",
-            ));
-            return Ok(out);
-        }
-        Ok(v) => {
-            let minor: u32 = v.minor.trim_end_matches('+').parse().unwrap_or(0);
-            if v.major == "1" && minor >= MIN_MINOR {
-                out.push(pass(
-                    "cluster",
-                    format!("Kubernetes {} at {}", v.git_version, cluster.server),
-                ));
-            } else {
-                out.push(fail(
-                    "cluster",
-                    format!("Kubernetes {} is too old", v.git_version),
-                    format!(
-                        "skyflo needs Kubernetes 1.{MIN_MINOR} or newer (PodSecurity admission)"
-                    ),
-                ));
-            }
-        }
-    }
-    let (perms, storage, ports, ns, room, upstream) = tokio::join!(
-        permissions(cluster, spec),
-        storage_class(cluster, spec),
-        node_ports(cluster, spec),
-        namespace(cluster),
-        capacity(cluster, spec),
-        upstream(cluster),
+/// Every check shares the few reads it needs (one Service list answers both the node port
+/// and the upstream check), to keep the pre-flight of an install cheap.
+pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Report> {
+    let (version, ns) = tokio::join!(
+        cluster.client.apiserver_version(),
+        inventory::get_namespace(cluster)
     );
-    for c in [perms, storage, ports, ns, room, upstream] {
+    let mut out = vec![match version {
+        Err(e) => {
+            return Ok(Report {
+                checks: vec![out_of_reach(cluster, e)],
+                namespace: Seen::Unknown,
+            });
+        }
+        Ok(v) => version_check(cluster, &v),
+    }];
+    let (seen, ns_check) = match ns {
+        Ok(None) => (Seen::Absent, Ok(namespace_absent(cluster))),
+        Ok(Some(n)) => {
+            let c = namespace_present(cluster, &n);
+            (Seen::Present(Box::new(n)), Ok(c))
+        }
+        Err(e) => (Seen::Unknown, Err(e)),
+    };
+    let (perms, storage, services, room) = tokio::join!(
+        permissions(cluster, spec, &seen),
+        storage_class(cluster, spec),
+        services(cluster, spec),
+        capacity(cluster, spec),
+    );
+    let (ports, upstream) = match services {
+        Ok((p, u)) => (Ok(p), Ok(u)),
+        Err(e) => (Err(anyhow::anyhow!("{e:#}")), Err(e)),
+    };
+    for c in [perms, storage, ports, ns_check, room, upstream] {
         out.push(c.unwrap_or_else(|e| warn("check", format!("could not run a check: {e:#}"), "")));
     }
     out.push(exposure(spec));
@@ -147,7 +151,34 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Vec<Check>> {
         ),
         Some(w) => warn("versions", "the Skyflo images are not one release", w),
     });
-    Ok(out)
+    Ok(Report {
+        checks: out,
+        namespace: seen,
+    })
+}
+
+fn out_of_reach(cluster: &Cluster, e: kube::Error) -> Check {
+    fail(
+        "cluster",
+        format!("cannot reach the cluster at {}: {e}", cluster.server),
+        "check KUBECONFIG / --context and that the API server is reachable",
+    )
+}
+
+fn version_check(cluster: &Cluster, v: &k8s_openapi::apimachinery::pkg::version::Info) -> Check {
+    let minor: u32 = v.minor.trim_end_matches('+').parse().unwrap_or(0);
+    if v.major == "1" && minor >= MIN_MINOR {
+        pass(
+            "cluster",
+            format!("Kubernetes {} at {}", v.git_version, cluster.server),
+        )
+    } else {
+        fail(
+            "cluster",
+            format!("Kubernetes {} is too old", v.git_version),
+            format!("skyflo needs Kubernetes 1.{MIN_MINOR} or newer (PodSecurity admission)"),
+        )
+    }
 }
 
 /// (verb, group, resource, namespaced) that install, upgrade and uninstall use: full rights on
@@ -229,74 +260,147 @@ fn placeholder_inputs() -> crate::render::Inputs {
     }
 }
 
-async fn permissions(cluster: &Cluster, spec: &Spec) -> Result<Check> {
-    let api: Api<SelfSubjectAccessReview> = Api::all(cluster.client.clone());
-    let mut asks: Vec<(String, ResourceAttributes)> = needed(spec)
+/// A namespace name that can never exist (a colon is not allowed in one). Nothing can be
+/// bound in it, so a rules review for it lists only what ClusterRoleBindings grant: exactly
+/// the rights that count for cluster-scoped objects.
+const NO_NAMESPACE: &str = "skyflo:cluster-scope";
+
+struct Ask {
+    label: String,
+    attrs: ResourceAttributes,
+}
+
+fn asks(cluster: &Cluster, spec: &Spec) -> Vec<Ask> {
+    let mut asks: Vec<Ask> = needed(spec)
         .into_iter()
-        .map(|(verb, group, resource, namespaced)| {
-            (
-                format!(
-                    "{verb} {resource}{}",
-                    if group.is_empty() {
-                        String::new()
-                    } else {
-                        format!(".{group}")
-                    }
-                ),
-                ResourceAttributes {
-                    verb: Some(verb.into()),
-                    group: Some(group),
-                    resource: Some(resource),
-                    namespace: namespaced.then(|| cluster.namespace.clone()),
-                    ..Default::default()
-                },
-            )
+        .map(|(verb, group, resource, namespaced)| Ask {
+            label: format!(
+                "{verb} {resource}{}",
+                if group.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{group}")
+                }
+            ),
+            attrs: ResourceAttributes {
+                verb: Some(verb.into()),
+                group: Some(group),
+                resource: Some(resource),
+                namespace: namespaced.then(|| cluster.namespace.clone()),
+                ..Default::default()
+            },
         })
         .collect();
     // Binding MCP to a ClusterRole needs the right to grant it.
     if let Some(role) = spec.mcp.access_level.cluster_role() {
-        asks.push((
-            format!("bind clusterroles.rbac.authorization.k8s.io/{role}"),
-            ResourceAttributes {
+        asks.push(Ask {
+            label: format!("bind clusterroles.rbac.authorization.k8s.io/{role}"),
+            attrs: ResourceAttributes {
                 verb: Some("bind".into()),
                 group: Some("rbac.authorization.k8s.io".into()),
                 resource: Some("clusterroles".into()),
                 name: Some(role.into()),
                 ..Default::default()
             },
-        ));
+        });
     }
-    let results = futures::future::join_all(asks.iter().map(|(label, attrs)| {
-        let api = api.clone();
-        async move {
-            let review = SelfSubjectAccessReview {
-                spec: SelfSubjectAccessReviewSpec {
-                    resource_attributes: Some(attrs.clone()),
-                    ..Default::default()
-                },
-                ..Default::default()
+    asks
+}
+
+/// The rules a rules review lists for `namespace`. Rules only ever grant, so a listed rule
+/// holds even when the review says its list is incomplete; a failed review lists nothing.
+async fn rules_for(cluster: &Cluster, namespace: &str) -> Vec<ResourceRule> {
+    let review = SelfSubjectRulesReview {
+        spec: SelfSubjectRulesReviewSpec {
+            namespace: Some(namespace.into()),
+        },
+        ..Default::default()
+    };
+    Api::<SelfSubjectRulesReview>::all(cluster.client.clone())
+        .create(&PostParams::default(), &review)
+        .await
+        .ok()
+        .and_then(|r| r.status)
+        .map(|s| s.resource_rules)
+        .unwrap_or_default()
+}
+
+fn grants(rule: &ResourceRule, attrs: &ResourceAttributes) -> bool {
+    let has = |list: &[String], v: &Option<String>| {
+        list.iter()
+            .any(|x| x == "*" || Some(x.as_str()) == v.as_deref())
+    };
+    let names_ok = match rule.resource_names.as_deref() {
+        None | Some([]) => true,
+        Some(names) => attrs.name.as_ref().is_some_and(|n| names.contains(n)),
+    };
+    has(&rule.verbs, &attrs.verb)
+        && has(rule.api_groups.as_deref().unwrap_or_default(), &attrs.group)
+        && has(
+            rule.resources.as_deref().unwrap_or_default(),
+            &attrs.resource,
+        )
+        && names_ok
+}
+
+/// One SelfSubjectAccessReview: the authorizer's own answer, for what no listed rule grants.
+async fn access_review(cluster: &Cluster, attrs: &ResourceAttributes) -> bool {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(attrs.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Api::<SelfSubjectAccessReview>::all(cluster.client.clone())
+        .create(&PostParams::default(), &review)
+        .await
+        .ok()
+        .and_then(|r| r.status)
+        .is_some_and(|s| s.allowed)
+}
+
+/// Rules reviews answer most asks in one or two requests: one for the namespace, one for
+/// cluster-scoped objects (the same one while the namespace does not exist yet, since nothing
+/// can be bound in it). What their rules do not grant (another authorizer, rules that name
+/// objects) is asked one by one with access reviews, so the answers are the authorizer's.
+async fn permissions(cluster: &Cluster, spec: &Spec, seen: &Seen) -> Result<Check> {
+    let asks = asks(cluster, spec);
+    let (in_namespace, cluster_wide) = if seen.absent() {
+        let rules = rules_for(cluster, &cluster.namespace).await;
+        (rules.clone(), rules)
+    } else {
+        tokio::join!(
+            rules_for(cluster, &cluster.namespace),
+            rules_for(cluster, NO_NAMESPACE)
+        )
+    };
+    let unanswered: Vec<&Ask> = asks
+        .iter()
+        .filter(|a| {
+            let rules = match a.attrs.namespace {
+                Some(_) => &in_namespace,
+                None => &cluster_wide,
             };
-            let allowed = api
-                .create(&PostParams::default(), &review)
-                .await
-                .ok()
-                .and_then(|r| r.status)
-                .is_some_and(|s| s.allowed);
-            (label.clone(), allowed)
-        }
-    }))
-    .await;
-    let missing: Vec<String> = results
-        .into_iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(l, _)| l)
+            !rules.iter().any(|r| grants(r, &a.attrs))
+        })
+        .collect();
+    let answers =
+        futures::future::join_all(unanswered.iter().map(|a| access_review(cluster, &a.attrs)))
+            .await;
+    let missing: Vec<&str> = unanswered
+        .iter()
+        .zip(answers)
+        .filter(|(_, allowed)| !allowed)
+        .map(|(a, _)| a.label.as_str())
         .collect();
     Ok(if missing.is_empty() {
         pass(
             "permissions",
             format!(
-                "you may do everything install needs ({} checks)",
-                asks.len()
+                "you may do everything install needs ({} rights; {} asked one by one)",
+                asks.len(),
+                unanswered.len()
             ),
         )
     } else {
@@ -379,19 +483,25 @@ async fn storage_class(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     ))
 }
 
-async fn node_ports(cluster: &Cluster, spec: &Spec) -> Result<Check> {
-    let wanted = spec.requested_node_ports();
-    if wanted.is_empty() {
-        return Ok(pass("node ports", "no fixed node ports requested"));
-    }
+/// One list of every Service answers two checks: are the requested node ports free, and is
+/// there an upstream installation (its Services are as telling as its Deployments).
+async fn services(cluster: &Cluster, spec: &Spec) -> Result<(Check, Check)> {
     let services = Api::<Service>::all(cluster.client.clone())
         .list(&ListParams::default())
         .await?
         .items;
+    Ok((node_ports(cluster, spec, &services), upstream(&services)))
+}
+
+fn node_ports(cluster: &Cluster, spec: &Spec, services: &[Service]) -> Check {
+    let wanted = spec.requested_node_ports();
+    if wanted.is_empty() {
+        return pass("node ports", "no fixed node ports requested");
+    }
     let mut taken = Vec::new();
     for (component, port) in &wanted {
         let ours = format!("{}-{component}", spec.name);
-        for s in &services {
+        for s in services {
             let is_ours = s.metadata.namespace.as_deref() == Some(&cluster.namespace)
                 && s.metadata.name.as_deref() == Some(&ours);
             let uses = s
@@ -413,7 +523,7 @@ async fn node_ports(cluster: &Cluster, spec: &Spec) -> Result<Check> {
         .map(|(_, p)| p.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(if taken.is_empty() {
+    if taken.is_empty() {
         pass("node ports", format!("{list} free"))
     } else {
         fail(
@@ -421,50 +531,48 @@ async fn node_ports(cluster: &Cluster, spec: &Spec) -> Result<Check> {
             taken.join("; "),
             "pick another spec.<component>.service.nodePort, or remove it to let Kubernetes choose",
         )
-    })
+    }
 }
 
-async fn namespace(cluster: &Cluster) -> Result<Check> {
-    let ns = Api::<Namespace>::all(cluster.client.clone())
-        .get_opt(&cluster.namespace)
-        .await?;
-    Ok(match ns {
-        None => pass(
-            "namespace",
-            format!(
-                "{} will be created (PodSecurity restricted)",
-                cluster.namespace
-            ),
+fn namespace_absent(cluster: &Cluster) -> Check {
+    pass(
+        "namespace",
+        format!(
+            "{} will be created (PodSecurity restricted)",
+            cluster.namespace
         ),
-        Some(n) if n.metadata.deletion_timestamp.is_some() => fail(
+    )
+}
+
+fn namespace_present(cluster: &Cluster, n: &Namespace) -> Check {
+    if n.metadata.deletion_timestamp.is_some() {
+        return fail(
             "namespace",
             format!("namespace {} is being deleted", cluster.namespace),
             "wait until it is gone (kubectl get namespace), or install into another namespace with -n",
+        );
+    }
+    // Every skyflo pod meets `restricted`, the strictest level, so any level admits them.
+    let level = n
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("pod-security.kubernetes.io/enforce").cloned())
+        .unwrap_or_else(|| "privileged (default)".into());
+    let ownership = if crate::render::labels::created_by(&n.metadata)
+        == Some(cluster.instance.as_str())
+    {
+        "skyflo created it for this installation"
+    } else {
+        "skyflo did not create it, so its labels stay as they are and uninstall --purge keeps it"
+    };
+    pass(
+        "namespace",
+        format!(
+            "{} exists; PodSecurity enforce={level} admits skyflo's pods (they meet restricted); {ownership}",
+            cluster.namespace
         ),
-        Some(n) => {
-            // Every skyflo pod meets `restricted`, the strictest level, so any level admits them.
-            let level = n
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("pod-security.kubernetes.io/enforce").cloned())
-                .unwrap_or_else(|| "privileged (default)".into());
-            let ownership = if crate::render::labels::created_by(&n.metadata)
-                == Some(cluster.instance.as_str())
-            {
-                "skyflo created it for this installation"
-            } else {
-                "skyflo did not create it, so its labels stay as they are and uninstall --purge keeps it"
-            };
-            pass(
-                "namespace",
-                format!(
-                    "{} exists; PodSecurity enforce={level} admits skyflo's pods (they meet restricted); {ownership}",
-                    cluster.namespace
-                ),
-            )
-        }
-    })
+    )
 }
 
 /// MCP has no authentication: exposing it outside the cluster is a warning (the spec decides).
@@ -610,77 +718,37 @@ async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
     })
 }
 
-/// Upstream installations: install.sh (objects named skyflo-* or, before v0.6.1, skyflo-ai-*)
-/// and the Helm chart (a release Secret of the skyflo chart).
-async fn upstream(cluster: &Cluster) -> Result<Check> {
-    let deployments = Api::<Deployment>::all(cluster.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
+/// Upstream installations, found by their engine Service: install.sh names it `skyflo-engine`
+/// (before v0.6.1 `skyflo-ai-engine`) and labels nothing; the Helm chart labels it
+/// `helm.sh/chart: skyflo-<version>`, whatever the release is called.
+fn upstream(services: &[Service]) -> Check {
     let mut found = Vec::new();
-    for d in &deployments {
-        let name = d.metadata.name.clone().unwrap_or_default();
-        let managed_by = d
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(labels::MANAGED_BY))
-            .cloned();
-        let upstream_name = [
-            "skyflo-ui",
-            "skyflo-engine",
-            "skyflo-mcp",
-            "skyflo-controller",
-            "skyflo-ai-ui",
-            "skyflo-ai-engine",
-            "skyflo-ai-mcp",
-            "skyflo-ai-controller",
-        ]
-        .contains(&name.as_str());
-        if upstream_name && managed_by.as_deref() != Some(labels::MANAGER) {
-            let ns = d.metadata.namespace.clone().unwrap_or_default();
-            let by = if managed_by.as_deref() == Some("Helm") {
-                "the Helm chart"
-            } else {
-                "install.sh"
-            };
-            found.push(format!("Deployment {ns}/{name} (from {by})"));
+    for s in services {
+        let name = s.metadata.name.clone().unwrap_or_default();
+        let ns = s.metadata.namespace.clone().unwrap_or_default();
+        let l = s.metadata.labels.clone().unwrap_or_default();
+        if l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGER) {
+            continue;
         }
-    }
-    let helm = Api::<Secret>::all(cluster.client.clone())
-        .list(
-            &ListParams::default()
-                .labels("owner=helm")
-                .fields("type=helm.sh/release.v1"),
-        )
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default();
-    for s in helm {
-        let name = s
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("name"))
-            .cloned()
-            .unwrap_or_default();
-        if name.contains("skyflo")
-            && s.metadata
-                .labels
+        let chart = l
+            .get("helm.sh/chart")
+            .is_some_and(|c| c.starts_with("skyflo-"));
+        if chart && name.ends_with("-engine") {
+            let release = s
+                .metadata
+                .annotations
                 .as_ref()
-                .and_then(|l| l.get("status"))
-                .map(String::as_str)
-                == Some("deployed")
-        {
-            found.push(format!(
-                "Helm release {}/{name}",
-                s.metadata.namespace.clone().unwrap_or_default()
-            ));
+                .and_then(|a| a.get("meta.helm.sh/release-name"))
+                .cloned()
+                .unwrap_or_else(|| "?".into());
+            found.push(format!("Helm release {ns}/{release} (Service {name})"));
+        } else if !chart && ["skyflo-engine", "skyflo-ai-engine"].contains(&name.as_str()) {
+            found.push(format!("install.sh in namespace {ns} (Service {name})"));
         }
     }
     found.sort();
     found.dedup();
-    Ok(if found.is_empty() {
+    if found.is_empty() {
         pass(
             "upstream",
             "no install.sh or Helm installation of Skyflo found",
@@ -691,5 +759,52 @@ async fn upstream(cluster: &Cluster) -> Result<Check> {
             format!("an upstream installation exists: {}", found.join(", ")),
             "two installations compete for node ports and cluster roles. skyflo never takes over objects it did not create: an install into that namespace stops before writing and names them. Keep the old one, install skyflo into another namespace, or see the README (\"Migrating from upstream\") for labelling the old objects so skyflo may take them over",
         )
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str]) -> ResourceRule {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        ResourceRule {
+            verbs: v(verbs),
+            api_groups: Some(v(groups)),
+            resources: Some(v(resources)),
+            resource_names: Some(v(names)),
+        }
+    }
+
+    fn ask(verb: &str, group: &str, resource: &str, name: Option<&str>) -> ResourceAttributes {
+        ResourceAttributes {
+            verb: Some(verb.into()),
+            group: Some(group.into()),
+            resource: Some(resource.into()),
+            name: name.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_rule_grants_only_what_it_names() {
+        let admin = rule(&["*"], &["*"], &["*"], &[]);
+        assert!(grants(&admin, &ask("create", "apps", "deployments", None)));
+        let apps = rule(&["get", "create"], &["apps"], &["deployments"], &[]);
+        assert!(grants(&apps, &ask("create", "apps", "deployments", None)));
+        assert!(!grants(&apps, &ask("delete", "apps", "deployments", None)));
+        assert!(!grants(&apps, &ask("create", "", "deployments", None)));
+        assert!(!grants(&apps, &ask("create", "apps", "statefulsets", None)));
+        // A rule that names objects grants nothing about unnamed requests (a create, a list).
+        let named = rule(
+            &["bind"],
+            &["rbac.authorization.k8s.io"],
+            &["clusterroles"],
+            &["view"],
+        );
+        let bind = |n| ask("bind", "rbac.authorization.k8s.io", "clusterroles", n);
+        assert!(grants(&named, &bind(Some("view"))));
+        assert!(!grants(&named, &bind(Some("cluster-admin"))));
+        assert!(!grants(&named, &bind(None)));
+    }
 }

@@ -42,6 +42,8 @@ pub struct Options {
     pub plan_only: bool,
     /// LLM credentials given for this run (from the environment); empty when none.
     pub llm_credentials: std::collections::BTreeMap<String, String>,
+    /// The namespace as the pre-flight saw it (`Unknown` without one).
+    pub namespace_seen: inventory::Seen,
 }
 
 /// What happened.
@@ -95,6 +97,14 @@ fn targets(
         .collect()
 }
 
+/// The workloads of every stage: what the watches, opened once per rollout, must cover.
+fn all_targets(rendered: &[Rendered]) -> Vec<Target> {
+    Stage::ALL
+        .into_iter()
+        .flat_map(|stage| targets(rendered, stage, &Default::default()))
+        .collect()
+}
+
 /// True when every workload in `live` is already rolled out (no wait needed after a no-op).
 fn live_workloads_ready(live: &inventory::Live, rendered: &[Rendered]) -> bool {
     rendered.iter().all(|r| {
@@ -131,8 +141,9 @@ pub async fn prepare(
     cluster: &Cluster,
     spec: &Spec,
     given: &std::collections::BTreeMap<String, String>,
+    seen: &inventory::Seen,
 ) -> Result<Prepared> {
-    let live = inventory::read(cluster).await?;
+    let live = inventory::read(cluster, seen).await?;
     if live.namespace_terminating() {
         anyhow::bail!(
             "namespace {} is being deleted; wait until it is gone (kubectl get namespace {}) and try again",
@@ -301,9 +312,10 @@ async fn wait_unchanged(
         return Ok(());
     }
     let deadline = deadline_after(opts.timeout);
+    let mut watches = wait::Watches::start(cluster, &all_targets(&prepared.rendered));
     for stage in [Stage::Data, Stage::Apps] {
         let t = targets(&prepared.rendered, stage, &Default::default());
-        wait::wait_ready(cluster, &t, deadline, opts.timeout, reporter)
+        wait::wait_ready(cluster, &mut watches, &t, deadline, opts.timeout, reporter)
             .await
             .map_err(|f| {
                 anyhow::Error::new(f)
@@ -346,7 +358,7 @@ pub async fn deploy(
     opts: &Options,
     reporter: &dyn Reporter,
 ) -> Result<Deployed> {
-    let mut prepared = prepare(cluster, spec, &opts.llm_credentials).await?;
+    let mut prepared = prepare(cluster, spec, &opts.llm_credentials, &opts.namespace_seen).await?;
     let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
     refuse(cluster, &prepared, opts)?;
     let done = |prepared: Prepared, revision| Deployed {
@@ -491,6 +503,7 @@ async fn apply_and_wait(
     deadline: Instant,
 ) -> Result<(), WaitFailureOr> {
     let mut generations = std::collections::HashMap::new();
+    let mut watches = None;
     for stage in Stage::ALL {
         let changed: Vec<&Object> = prepared
             .plan
@@ -522,9 +535,12 @@ async fn apply_and_wait(
                 }
             }
         }
-        if opts.wait {
-            let t = targets(&prepared.rendered, stage, &generations);
-            wait::wait_ready(cluster, &t, deadline, opts.timeout, reporter)
+        let t = targets(&prepared.rendered, stage, &generations);
+        if opts.wait && !t.is_empty() {
+            let w = watches.get_or_insert_with(|| {
+                wait::Watches::start(cluster, &all_targets(&prepared.rendered))
+            });
+            wait::wait_ready(cluster, w, &t, deadline, opts.timeout, reporter)
                 .await
                 .map_err(WaitFailureOr::Wait)?;
         }
@@ -675,7 +691,7 @@ async fn roll_back_to(
     revision: u32,
 ) -> Result<()> {
     let spec = prev.spec()?;
-    let live = inventory::read(cluster).await?;
+    let live = inventory::read(cluster, &inventory::Seen::Unknown).await?;
     let history = live.releases.clone();
     let credentials = llm_credentials(cluster, &live, &Default::default());
     let prepared = prepare_with(

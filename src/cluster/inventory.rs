@@ -83,8 +83,29 @@ pub enum Scope {
 
 /// Reads the namespace first and lists nothing in a namespace that does not exist (a fresh
 /// install makes the fewest requests).
-pub async fn read(cluster: &Cluster) -> Result<Live> {
-    let namespace = get_namespace(cluster).await?;
+/// The namespace as the pre-flight saw it a moment earlier in the same run, so a default
+/// install does not ask twice. A namespace that appears in between is still never claimed:
+/// skyflo creates its namespace with a create, which fails if it exists.
+#[derive(Debug, Clone, Default)]
+pub enum Seen {
+    #[default]
+    Unknown,
+    Absent,
+    Present(Box<Namespace>),
+}
+
+impl Seen {
+    pub fn absent(&self) -> bool {
+        matches!(self, Seen::Absent)
+    }
+}
+
+pub async fn read(cluster: &Cluster, seen: &Seen) -> Result<Live> {
+    let namespace = match seen {
+        Seen::Unknown => get_namespace(cluster).await?,
+        Seen::Absent => None,
+        Seen::Present(n) => Some(n.as_ref().clone()),
+    };
     let exists = namespace.is_some();
     let kinds: &[&str] = if exists { &NAMESPACED_KINDS } else { &[] };
     let mut live = list_all(cluster, kinds, true, Scope::WithForeign).await?;
@@ -125,7 +146,7 @@ pub async fn read_parallel(cluster: &Cluster) -> Result<Live> {
     Ok(live)
 }
 
-async fn get_namespace(cluster: &Cluster) -> Result<Option<Namespace>> {
+pub async fn get_namespace(cluster: &Cluster) -> Result<Option<Namespace>> {
     let ns_api: Api<Namespace> = Api::all(cluster.client.clone());
     ns_api.get_opt(&cluster.namespace).await.map_err(|e| {
         if super::client::is_unreachable(&e) {

@@ -69,7 +69,7 @@ fn has_label(obj: &kube::api::DynamicObject, key: &str) -> bool {
 }
 
 pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
-    let live = inventory::read(cluster).await?;
+    let live = inventory::read(cluster, &inventory::Seen::Unknown).await?;
     let records = live.releases.len();
     let claims = if live.namespace_exists() {
         cluster

@@ -473,40 +473,82 @@ fn event_time(e: &Event) -> Option<jiff::Timestamp> {
         .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
 }
 
-fn start_watches(cluster: &Cluster, targets: &[Target]) -> mpsc::UnboundedReceiver<Ev> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let selector = labels::instance_selector(&cluster.instance);
-    if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
-        spawn_watch(
-            cluster.typed::<Deployment>(),
-            selector.clone(),
-            tx.clone(),
-            Ev::Deploy,
-        );
+/// The watches a rollout waits with. They are opened once and kept across the stages of an
+/// install, so a staged install opens each watch once, and what they have shown stays known.
+pub struct Watches {
+    rx: mpsc::UnboundedReceiver<Ev>,
+    state: State,
+}
+
+impl Watches {
+    /// Watches for every kind among `targets` (of all the stages that will be waited for).
+    pub fn start(cluster: &Cluster, targets: &[Target]) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let selector = labels::instance_selector(&cluster.instance);
+        if targets.iter().any(|t| t.kind == WorkloadKind::Deployment) {
+            spawn_watch(
+                cluster.typed::<Deployment>(),
+                selector.clone(),
+                tx.clone(),
+                Ev::Deploy,
+            );
+        }
+        if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
+            spawn_watch(
+                cluster.typed::<StatefulSet>(),
+                selector.clone(),
+                tx.clone(),
+                Ev::Sts,
+            );
+            // StatefulSets have no ReplicaFailure condition: their controller only says it in
+            // events.
+            spawn_watch_with(
+                cluster.typed::<Event>(),
+                WatchParams::default()
+                    .fields("involvedObject.kind=StatefulSet,reason=FailedCreate"),
+                tx.clone(),
+                Ev::Event,
+            );
+        }
+        spawn_watch(cluster.typed::<Pod>(), selector, tx, Ev::Pod);
+        Watches {
+            rx,
+            state: State::default(),
+        }
     }
-    if targets.iter().any(|t| t.kind == WorkloadKind::StatefulSet) {
-        spawn_watch(
-            cluster.typed::<StatefulSet>(),
-            selector.clone(),
-            tx.clone(),
-            Ev::Sts,
-        );
-        // StatefulSets have no ReplicaFailure condition: their controller only says it in
-        // events.
-        spawn_watch_with(
-            cluster.typed::<Event>(),
-            WatchParams::default().fields("involvedObject.kind=StatefulSet,reason=FailedCreate"),
-            tx.clone(),
-            Ev::Event,
-        );
+
+    /// The next event and whatever else has already arrived, so a burst is judged once.
+    async fn next(
+        &mut self,
+        cluster: &Cluster,
+        targets: &[Target],
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(), WaitFailure> {
+        let ev = match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            Ok(Some(ev)) => ev,
+            Ok(None) => {
+                return Err(WaitFailure::Timeout {
+                    seconds: timeout.as_secs(),
+                    pending: "every watch on the cluster ended".into(),
+                });
+            }
+            Err(_) => return Err(timed_out(cluster, targets, &self.state, timeout).await),
+        };
+        self.state.apply(ev)?;
+        while let Ok(ev) = self.rx.try_recv() {
+            self.state.apply(ev)?;
+        }
+        Ok(())
     }
-    spawn_watch(cluster.typed::<Pod>(), selector, tx, Ev::Pod);
-    rx
 }
 
 /// Waits until every target has rolled out, a pod fails for good, or `deadline` passes.
+/// What `watches` already know is judged first: kept watches send nothing new for a workload
+/// that is already ready.
 pub async fn wait_ready(
     cluster: &Cluster,
+    watches: &mut Watches,
     targets: &[Target],
     deadline: Instant,
     timeout: Duration,
@@ -515,26 +557,10 @@ pub async fn wait_ready(
     if targets.is_empty() {
         return Ok(());
     }
-    let mut rx = start_watches(cluster, targets);
-    let mut state = State::default();
     let mut shown: BTreeMap<String, (i32, i32, String, bool)> = BTreeMap::new();
     let mut deleted: std::collections::HashSet<String> = Default::default();
     loop {
-        let ev = match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(ev)) => ev,
-            Ok(None) => {
-                return Err(WaitFailure::Timeout {
-                    seconds: timeout.as_secs(),
-                    pending: "every watch on the cluster ended".into(),
-                });
-            }
-            Err(_) => return Err(timed_out(cluster, targets, &state, timeout).await),
-        };
-        state.apply(ev)?;
-        // Drain what has already arrived before evaluating, so a burst is judged once.
-        while let Ok(ev) = rx.try_recv() {
-            state.apply(ev)?;
-        }
+        let state = &watches.state;
         let mut all_ready = true;
         for t in targets {
             let Some(o) = observe(t, &state.deployments, &state.sets) else {
@@ -545,7 +571,7 @@ pub async fn wait_ready(
                 all_ready = false;
                 continue;
             }
-            let note = judge(cluster, t, &o, &state, &mut deleted, reporter).await?;
+            let note = judge(cluster, t, &o, state, &mut deleted, reporter).await?;
             all_ready &= o.done;
             let view = (o.ready, o.desired, note.clone(), o.done);
             if shown.get(&t.component) != Some(&view) {
@@ -561,6 +587,7 @@ pub async fn wait_ready(
         if all_ready {
             return Ok(());
         }
+        watches.next(cluster, targets, deadline, timeout).await?;
     }
 }
 

@@ -90,17 +90,18 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &llm_env)?;
-    let opts = Options {
+    let mut opts = Options {
         operation: Operation::Install,
         timeout: timeout(&args.wait, settings)?,
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.dry_run,
         llm_credentials: credentials(&spec, printer)?,
+        namespace_seen: Default::default(),
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
-        super::check::before_install(
+        opts.namespace_seen = super::check::before_install(
             &cluster,
             &spec,
             &opts.llm_credentials,
@@ -138,6 +139,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         atomic: args.atomic,
         plan_only: args.diff,
         llm_credentials: credentials(&spec, printer)?,
+        namespace_seen: Default::default(),
     };
     run(&spec, &opts, settings, printer).await
 }

@@ -3,6 +3,7 @@ use anyhow::Result;
 use crate::cli::CheckArgs;
 use crate::cluster::Cluster;
 use crate::cluster::check::{self, Check, Outcome};
+use crate::cluster::inventory::Seen;
 use crate::settings::Settings;
 use crate::spec::Spec;
 use crate::ui::Printer;
@@ -19,9 +20,10 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
     )?;
     let cluster = super::connect(settings, &spec.name).await?;
     let given = super::apply::credentials_quiet(&spec)?;
-    let mut checks = check::run(&cluster, &spec).await?;
+    let report = check::run(&cluster, &spec).await?;
+    let mut checks = report.checks;
     if checks.len() > 1 {
-        checks.push(llm_line(&cluster, &spec, &given, args.offline).await);
+        checks.push(llm_line(&cluster, &spec, &given, args.offline, &report.namespace).await);
     }
     if printer.is_machine() {
         printer.data(&serde_json::json!({
@@ -59,17 +61,18 @@ pub fn text(checks: &[Check], printer: &Printer) -> String {
 }
 
 /// The pre-flight run of `install`: prints problems and stops before any write when a
-/// check fails.
+/// check fails. Returns the namespace as it saw it, for the install to go on from.
 pub async fn before_install(
     cluster: &Cluster,
     spec: &Spec,
     given: &std::collections::BTreeMap<String, String>,
     offline: bool,
     printer: &Printer,
-) -> Result<()> {
-    let mut checks = check::run(cluster, spec).await?;
+) -> Result<Seen> {
+    let report = check::run(cluster, spec).await?;
+    let mut checks = report.checks;
     if checks.len() > 1 {
-        checks.push(llm_line(cluster, spec, given, offline).await);
+        checks.push(llm_line(cluster, spec, given, offline, &report.namespace).await);
     }
     let problems: Vec<&Check> = checks
         .iter()
@@ -84,7 +87,7 @@ pub async fn before_install(
             "pre-flight checks failed (see above); nothing was changed. Fix them, or pass --skip-checks"
         );
     }
-    Ok(())
+    Ok(report.namespace)
 }
 
 /// The `llm` line: is there a key for the spec's provider (given now, stored by an earlier
@@ -95,6 +98,7 @@ pub async fn llm_line(
     spec: &Spec,
     given: &std::collections::BTreeMap<String, String>,
     offline: bool,
+    namespace: &Seen,
 ) -> Check {
     use crate::llm_check::{self, Verdict};
     let Some(model) = &spec.engine.llm.model else {
@@ -112,6 +116,8 @@ pub async fn llm_line(
     let (vars, _) = crate::spec::llm::key_vars(provider);
     let key = match vars.iter().find_map(|v| given.get(v)) {
         Some(k) => Some(k.clone()),
+        // Nothing can be stored in a namespace that does not exist yet.
+        None if namespace.absent() => None,
         None => check::stored_llm_key(cluster, spec, &vars).await,
     };
     let host = spec.engine.llm.host.as_deref();

@@ -42,6 +42,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         atomic: false,
         plan_only: false,
         llm_credentials: Default::default(),
+        namespace_seen: Default::default(),
     };
     super::apply::run(&spec, &opts, settings, printer).await
 }
