@@ -183,6 +183,17 @@ pub enum Command {
     )]
     Logs(LogsArgs),
 
+    /// Prove that the installation works end to end, through port-forwards.
+    ///
+    /// Named checks: the proxy answers; it reaches the UI and the engine; the engine reaches
+    /// PostgreSQL and Redis; MCP answers its protocol and a read-only tool call reaches the
+    /// Kubernetes API with MCP's rights. Nothing is exposed or written to the cluster, and no
+    /// user is registered. The LLM itself is checked by `check`.
+    #[command(
+        after_help = "Examples:\n  skyflo verify -n skyflo\n  skyflo verify --check mcp --check mcp-tools -o json\n\nChecks: proxy, proxy-ui, proxy-engine, engine-database, engine-redis, mcp, mcp-tools.\n\nExit codes: 0 every check passed, 3 a check failed, 2 an unknown check name."
+    )]
+    Verify(VerifyArgs),
+
     /// Check a spec file and print every problem in it.
     #[command(
         after_help = "Examples:\n  skyflo validate -f skyflo.yaml\n  skyflo validate -f skyflo.yaml -o json   # machine-readable errors\n\nExit codes: 0 valid, 2 invalid."
@@ -244,6 +255,15 @@ pub struct LogsArgs {
     /// The log of the previous instance of each container (after a restart).
     #[arg(long)]
     pub previous: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Run only this check (repeatable) [default: all].
+    #[arg(long = "check", value_name = "NAME")]
+    pub checks: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -78,6 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::History(a) => commands::history::run(a, &settings, &printer).await,
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
                 Command::Logs(a) => commands::logs::run(a, &settings, &printer).await,
+                Command::Verify(a) => commands::verify::run(a, &settings, &printer).await,
                 Command::SupportBundle(a) => {
                     commands::support_bundle::run(a, &settings, &printer).await
                 }

@@ -14,7 +14,9 @@ pub mod logs;
 pub mod plan;
 pub mod release;
 pub mod status;
+pub mod tunnel;
 pub mod uninstall;
+pub mod verify;
 pub mod wait;
 
 use kube::Client;

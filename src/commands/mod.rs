@@ -14,6 +14,7 @@ pub mod support_bundle;
 pub mod template;
 pub mod uninstall;
 pub mod validate;
+pub mod verify;
 
 use std::io::Read;
 use std::path::Path;

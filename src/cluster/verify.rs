@@ -1,0 +1,518 @@
+//! `skyflo verify`: does the installation work end to end? Each check talks to a component
+//! the way its users and peers do, through port-forwards made with the Kubernetes API:
+//! nothing is exposed, nothing is written to the cluster, and no user is registered. The
+//! paths, headers and JSON-RPC sequence are upstream's (the proxy's nginx routes, the
+//! engine's health and auth routes, MCP's streamable HTTP transport).
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::ListParams;
+use serde_json::{Value, json};
+
+use super::Cluster;
+use super::check::{Check, fail, pass};
+use super::tunnel::{Response, Tunnel};
+use crate::render::labels;
+
+/// Every check, in the order they run and print.
+pub const CHECKS: [(&str, &str); 7] = [
+    ("proxy", "the proxy answers"),
+    ("proxy-ui", "the proxy reaches the UI"),
+    ("proxy-engine", "the proxy reaches the engine"),
+    ("engine-database", "the engine reaches PostgreSQL"),
+    (
+        "engine-redis",
+        "the engine reaches Redis (through its rate limiter)",
+    ),
+    ("mcp", "MCP answers its protocol (initialize, tools/list)"),
+    (
+        "mcp-tools",
+        "a read-only MCP tool call reaches the Kubernetes API",
+    ),
+];
+
+/// How long one component's checks may take, port-forward included.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Runs the checks named in `only` (all when empty), one component's checks at a time per
+/// tunnel, the components side by side.
+pub async fn run(cluster: &Cluster, only: &[String]) -> Vec<Check> {
+    let wanted = |n: &str| only.is_empty() || only.iter().any(|o| o == n);
+    let pick = |names: &[&'static str]| -> Vec<&'static str> {
+        names.iter().copied().filter(|n| wanted(n)).collect()
+    };
+    let (ui, engine, mcp) = tokio::join!(
+        group(
+            cluster,
+            "ui",
+            "http-proxy",
+            pick(&["proxy", "proxy-ui", "proxy-engine"])
+        ),
+        group(
+            cluster,
+            "engine",
+            "http",
+            pick(&["engine-database", "engine-redis"])
+        ),
+        group(cluster, "mcp", "http", pick(&["mcp", "mcp-tools"])),
+    );
+    let mut all: Vec<Check> = ui.into_iter().chain(engine).chain(mcp).collect();
+    all.sort_by_key(|c| CHECKS.iter().position(|(n, _)| *n == c.name));
+    all
+}
+
+/// The checks of one component over one tunnel to a ready pod of it, within [`TIMEOUT`].
+async fn group(
+    cluster: &Cluster,
+    component: &str,
+    port_name: &str,
+    names: Vec<&'static str>,
+) -> Vec<Check> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let work = async {
+        let (pod, port) = target(cluster, component, port_name).await?;
+        let mut t = Tunnel::open(cluster, &pod, port).await?;
+        let mut out = Vec::new();
+        match component {
+            "mcp" => out.extend(mcp_checks(cluster, &mut t, &names).await),
+            _ => {
+                for name in &names {
+                    out.push(http_check(name, &mut t).await);
+                }
+            }
+        }
+        Ok::<_, String>(out)
+    };
+    let failed = |reason: String, hint: &str| {
+        names
+            .iter()
+            .map(|n| fail(n, reason.clone(), hint))
+            .collect::<Vec<_>>()
+    };
+    match tokio::time::timeout(TIMEOUT, work).await {
+        Ok(Ok(checks)) => checks,
+        Ok(Err(reason)) => failed(
+            reason,
+            &format!("see `skyflo status` and `skyflo logs {component}`"),
+        ),
+        Err(_) => failed(
+            format!("no answer within {} s", TIMEOUT.as_secs()),
+            &format!(
+                "the {component} pod accepts connections but does not answer; see `skyflo logs {component}`"
+            ),
+        ),
+    }
+}
+
+/// A ready pod of `component` and the number of its container port `port_name`.
+async fn target(
+    cluster: &Cluster,
+    component: &str,
+    port_name: &str,
+) -> Result<(String, u16), String> {
+    let selector = format!(
+        "{},{}={component}",
+        labels::instance_selector(&cluster.instance),
+        labels::COMPONENT
+    );
+    let pods = cluster
+        .typed::<Pod>()
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| format!("listing the {component} pods: {e}"))?
+        .items;
+    let pod = pods
+        .iter()
+        .find(|p| super::wait::pod_ready(p) && p.metadata.deletion_timestamp.is_none())
+        .ok_or_else(|| {
+            format!(
+                "no ready {component} pod in namespace {}",
+                cluster.namespace
+            )
+        })?;
+    let port = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .flat_map(|c| c.ports.iter().flatten())
+        .find(|p| p.name.as_deref() == Some(port_name))
+        .and_then(|p| u16::try_from(p.container_port).ok())
+        .ok_or_else(|| format!("the {component} pod has no port named {port_name}"))?;
+    Ok((pod.metadata.name.clone().unwrap_or_default(), port))
+}
+
+/// An answer as it may be shown: short, and never with a password or key in it.
+fn shown(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = one_line.chars().take(200).collect();
+    crate::redact::Redactor::default().text(&short)
+}
+
+async fn http_check(name: &str, t: &mut Tunnel) -> Check {
+    let path = match name {
+        "proxy" => "/health",
+        "proxy-ui" => "/api/health",
+        // FastAPI's route has the slash; without it the engine answers a redirect.
+        "proxy-engine" => "/api/v1/health/",
+        "engine-database" => "/api/v1/health/database",
+        _ => "/api/v1/auth/is_admin_user",
+    };
+    match t.get(path).await {
+        Err(e) => fail(name, format!("GET {path}: {e}"), "see `skyflo logs`"),
+        Ok(r) => judge(name, path, &r),
+    }
+}
+
+fn judge(name: &str, path: &str, r: &Response) -> Check {
+    let answered = format!("GET {path} answered {}: {}", r.status, shown(&r.body));
+    let gateway = matches!(r.status, 502..=504);
+    match name {
+        "proxy" if r.status == 200 => {
+            pass(name, format!("GET {path} answered 200 {}", shown(&r.body)))
+        }
+        "proxy" => fail(
+            name,
+            answered,
+            "the proxy container (nginx) is not serving; see `skyflo logs ui`",
+        ),
+        "proxy-ui" if (200..400).contains(&r.status) => pass(
+            name,
+            format!("GET {path} through the proxy: the UI answered {}", r.status),
+        ),
+        "proxy-ui" if gateway => fail(
+            name,
+            format!("the proxy cannot reach the UI ({answered})"),
+            "the UI container is not listening on its port, or the proxy's UI_UPSTREAM is wrong; see `skyflo logs ui`",
+        ),
+        "proxy-ui" => fail(name, answered, "the proxy has no working route to the UI"),
+        "proxy-engine" => proxy_engine(name, path, r, gateway, answered),
+        "engine-database" => engine_database(name, r, answered),
+        _ => engine_redis(name, r, answered),
+    }
+}
+
+fn proxy_engine(name: &str, path: &str, r: &Response, gateway: bool, answered: String) -> Check {
+    let body = r.json();
+    let status = body
+        .as_ref()
+        .and_then(|b| b["status"].as_str().map(str::to_string));
+    match (r.status, status.as_deref()) {
+        (200, Some("ok")) => pass(
+            name,
+            format!(
+                "GET {path} through the proxy: the engine {} is up",
+                body.as_ref()
+                    .and_then(|b| b["version"].as_str())
+                    .unwrap_or("")
+            ),
+        ),
+        _ if gateway => fail(
+            name,
+            format!("the proxy cannot reach the engine ({answered})"),
+            "is the engine ready (`skyflo status`)? Otherwise the proxy's ENGINE_UPSTREAM is wrong",
+        ),
+        (404, _) => fail(
+            name,
+            format!("the proxy has no route to the engine ({answered})"),
+            "the proxy's configuration must send /api/v1/ to the engine",
+        ),
+        _ => fail(
+            name,
+            format!("not the engine's health answer ({answered})"),
+            "see `skyflo logs ui` (proxy) and `skyflo logs engine`",
+        ),
+    }
+}
+
+/// The engine answers 200 either way: only the body says whether PostgreSQL answered.
+fn engine_database(name: &str, r: &Response, answered: String) -> Check {
+    let body = r.json().unwrap_or(Value::Null);
+    if r.status == 200 && body["status"] == "ok" && body["database"] == "connected" {
+        return pass(name, "the engine ran SELECT 1 on PostgreSQL");
+    }
+    if body["status"] == "error" {
+        return fail(
+            name,
+            format!(
+                "the engine cannot reach PostgreSQL (HTTP {} with database {}: {})",
+                r.status,
+                body["database"].as_str().unwrap_or("?"),
+                shown(body["error"].as_str().unwrap_or(""))
+            ),
+            "see `skyflo status` (postgres) and `skyflo logs engine postgres`; the engine reads its URL from Secret <name>-connection",
+        );
+    }
+    fail(name, answered, "see `skyflo logs engine`")
+}
+
+/// `is_admin_user` needs no login and is rate limited: the limiter counts it in Redis before
+/// the handler runs, so any answer of the handler proves Redis (it reads only a user count).
+fn engine_redis(name: &str, r: &Response, answered: String) -> Check {
+    let body = r.json().unwrap_or(Value::Null);
+    let handler_failed = body["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("admin status"));
+    match r.status {
+        200 if body.get("is_admin").is_some() => pass(
+            name,
+            "an unauthenticated, rate-limited request passed the limiter (Redis counted it)",
+        ),
+        429 => pass(
+            name,
+            "the rate limiter (Redis) counted this request and refused it: Redis works",
+        ),
+        500 if handler_failed => pass(
+            name,
+            "the request passed the rate limiter (Redis counted it), then failed in the database (see engine-database)",
+        ),
+        500 => fail(
+            name,
+            format!(
+                "the request failed before its handler: the rate limiter cannot use Redis ({answered})"
+            ),
+            "see `skyflo status` (redis) and `skyflo logs engine` (\"Failed to initialize rate limiter\"); the engine reads REDIS_URL from Secret <name>-connection",
+        ),
+        _ => fail(name, answered, "see `skyflo logs engine`"),
+    }
+}
+
+/// An MCP client session over one tunnel (streamable HTTP: JSON-RPC in POSTs to /mcp, the
+/// answer as JSON or as one SSE event).
+struct Session<'a> {
+    t: &'a mut Tunnel,
+    id: Option<String>,
+    protocol: Option<String>,
+    next: u64,
+}
+
+const PROTOCOL: &str = "2025-06-18";
+
+impl Session<'_> {
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut h = vec![
+            ("content-type", "application/json".to_string()),
+            ("accept", "application/json, text/event-stream".to_string()),
+        ];
+        if let Some(id) = &self.id {
+            h.push(("mcp-session-id", id.clone()));
+        }
+        if let Some(p) = &self.protocol {
+            h.push(("mcp-protocol-version", p.clone()));
+        }
+        h
+    }
+
+    async fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
+        self.next += 1;
+        let id = self.next;
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let r = self
+            .t
+            .request(
+                http::Method::POST,
+                "/mcp",
+                &self.headers(),
+                Some(msg.to_string()),
+            )
+            .await
+            .map_err(|e| format!("{method}: {e}"))?;
+        if r.status != 200 {
+            return Err(format!("{method}: HTTP {}: {}", r.status, shown(&r.body)));
+        }
+        if self.id.is_none() {
+            self.id = r.header("mcp-session-id");
+        }
+        let reply = messages(&r)
+            .into_iter()
+            .find(|m| m["id"] == id)
+            .ok_or_else(|| {
+                format!(
+                    "{method}: no JSON-RPC answer with id {id} in: {}",
+                    shown(&r.body)
+                )
+            })?;
+        if let Some(e) = reply.get("error") {
+            return Err(format!(
+                "{method}: JSON-RPC error {}: {}",
+                e["code"],
+                shown(e["message"].as_str().unwrap_or(""))
+            ));
+        }
+        Ok(reply["result"].clone())
+    }
+
+    async fn notify(&mut self, method: &str) -> Result<(), String> {
+        let msg = json!({"jsonrpc": "2.0", "method": method});
+        let r = self
+            .t
+            .request(
+                http::Method::POST,
+                "/mcp",
+                &self.headers(),
+                Some(msg.to_string()),
+            )
+            .await
+            .map_err(|e| format!("{method}: {e}"))?;
+        match r.status {
+            200 | 202 => Ok(()),
+            s => Err(format!("{method}: HTTP {s}: {}", shown(&r.body))),
+        }
+    }
+
+    /// Ends the session on the server (the transport's DELETE); its answer does not matter.
+    async fn close(&mut self) {
+        if self.id.is_some() {
+            let _ = self
+                .t
+                .request(http::Method::DELETE, "/mcp", &self.headers(), None)
+                .await;
+        }
+    }
+}
+
+/// The JSON-RPC messages of an answer: a JSON body, or the `data:` of each SSE event.
+fn messages(r: &Response) -> Vec<Value> {
+    let sse = r
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/event-stream"));
+    if !sse {
+        return r.json().into_iter().collect();
+    }
+    r.body
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .filter_map(|event| {
+            let data: Vec<&str> = event
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(|d| d.strip_prefix(' ').unwrap_or(d))
+                .collect();
+            serde_json::from_str(&data.join("\n")).ok()
+        })
+        .collect()
+}
+
+async fn mcp_checks(cluster: &Cluster, t: &mut Tunnel, names: &[&str]) -> Vec<Check> {
+    let mut s = Session {
+        t,
+        id: None,
+        protocol: None,
+        next: 0,
+    };
+    let mut out = Vec::new();
+    let started = handshake(&mut s).await;
+    if names.contains(&"mcp") {
+        out.push(match &started {
+            Ok((summary, _)) => pass("mcp", summary.clone()),
+            Err(e) => fail("mcp", e.clone(), "see `skyflo logs mcp`"),
+        });
+    }
+    if names.contains(&"mcp-tools") {
+        out.push(match &started {
+            Err(_) => fail(
+                "mcp-tools",
+                "not run: the MCP session did not start (see mcp)",
+                "see `skyflo logs mcp`",
+            ),
+            Ok((_, tools)) if !tools.iter().any(|t| t == "k8s_get") => fail(
+                "mcp-tools",
+                format!("MCP offers no k8s_get tool (it has: {})", tools.join(", ")),
+                "an MCP server of another Skyflo release? see `skyflo status`",
+            ),
+            Ok(_) => tool_call(&mut s, &cluster.namespace).await,
+        });
+    }
+    s.close().await;
+    out
+}
+
+/// initialize, notifications/initialized, tools/list: a summary and the tools' names.
+async fn handshake(s: &mut Session<'_>) -> Result<(String, Vec<String>), String> {
+    let init = s
+        .call(
+            "initialize",
+            json!({
+                "protocolVersion": PROTOCOL,
+                "capabilities": {},
+                "clientInfo": {"name": "skyflo-verify", "version": env!("CARGO_PKG_VERSION")},
+            }),
+        )
+        .await?;
+    let protocol = init["protocolVersion"]
+        .as_str()
+        .ok_or("initialize: the answer has no protocolVersion")?
+        .to_string();
+    s.protocol = Some(protocol.clone());
+    s.notify("notifications/initialized").await?;
+    let list = s.call("tools/list", json!({})).await?;
+    let tools: Vec<String> = list["tools"]
+        .as_array()
+        .ok_or("tools/list: the answer has no tools")?
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .collect();
+    let server = &init["serverInfo"];
+    Ok((
+        format!(
+            "{} {}: protocol {protocol}, {} tools",
+            server["name"].as_str().unwrap_or("MCP"),
+            server["version"].as_str().unwrap_or(""),
+            tools.len()
+        ),
+        tools,
+    ))
+}
+
+/// `k8s_get pods` in skyflo's namespace: read-only, and it needs MCP's RBAC. A refusal comes
+/// back inside the tool's result (kubectl's error text), not as a protocol error.
+async fn tool_call(s: &mut Session<'_>, namespace: &str) -> Check {
+    let name = "mcp-tools";
+    let result = match s
+        .call(
+            "tools/call",
+            json!({"name": "k8s_get", "arguments": {"resource_type": "pods", "namespace": namespace}}),
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return fail(name, e, "see `skyflo logs mcp`"),
+    };
+    let text: String = result["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let reported = |v: &Value| v["error"].as_bool() == Some(true);
+    let failed = result["isError"].as_bool() == Some(true)
+        || reported(&result["structuredContent"])
+        || serde_json::from_str::<Value>(&text).is_ok_and(|v| reported(&v));
+    if !failed {
+        return pass(
+            name,
+            format!("k8s_get listed the pods of {namespace} with MCP's ServiceAccount"),
+        );
+    }
+    let forbidden = text
+        .lines()
+        .find(|l| l.to_lowercase().contains("forbidden"))
+        .map(shown);
+    match forbidden {
+        Some(line) => fail(
+            name,
+            format!("the Kubernetes API refused MCP's ServiceAccount: {line}"),
+            format!(
+                "MCP's rights come from spec.mcp.accessLevel; try `kubectl auth can-i list pods -n {namespace} --as system:serviceaccount:{namespace}:<name>-mcp`"
+            ),
+        ),
+        None => fail(
+            name,
+            format!("the tool reported an error: {}", shown(&text)),
+            "see `skyflo logs mcp`",
+        ),
+    }
+}

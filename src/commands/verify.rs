@@ -1,0 +1,45 @@
+//! `skyflo verify`: named end-to-end checks through port-forwards; exit 0 or 3.
+
+use anyhow::Result;
+
+use crate::cli::VerifyArgs;
+use crate::cluster::check::Outcome;
+use crate::cluster::verify::{self, CHECKS};
+use crate::error::{EXIT_NOT_READY, Exit};
+use crate::settings::Settings;
+use crate::ui::Printer;
+
+pub async fn run(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+    for c in &args.checks {
+        if !CHECKS.iter().any(|(n, _)| n == c) {
+            let valid: Vec<&str> = CHECKS.iter().map(|(n, _)| *n).collect();
+            return Err(
+                Exit::Usage(format!("unknown check {c:?}; valid: {}", valid.join(", "))).into(),
+            );
+        }
+    }
+    let cluster = super::connect(settings, &args.name.name).await?;
+    printer.info(&format!(
+        "Verifying SkyfloAI {:?} in namespace {} through port-forwards ({})",
+        cluster.instance, cluster.namespace, cluster.server
+    ));
+    let checks = verify::run(&cluster, &args.checks).await;
+    let passed = checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
+    let summary = format!("{passed}/{} checks passed", checks.len());
+    if printer.is_machine() {
+        printer.data(&serde_json::json!({
+            "passed": passed,
+            "total": checks.len(),
+            "checks": checks,
+        }))?;
+    } else {
+        let mut text = super::check::text(&checks, printer);
+        text.push_str(&format!("\n{summary}\n"));
+        printer.out(&text)?;
+    }
+    Ok(if passed == checks.len() {
+        0
+    } else {
+        EXIT_NOT_READY
+    })
+}
