@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('images', 'images', [CompletionResultType]::ParameterValue, 'List every image a spec uses, for mirroring into another registry; touches no cluster')
             [CompletionResult]::new('support-bundle', 'support-bundle', [CompletionResultType]::ParameterValue, 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove that the installation works end to end, through port-forwards')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check a spec file and print every problem in it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for SHELL to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -329,6 +330,24 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'skyflo;verify' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The SkyfloAI name (metadata.name of the spec)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Run only this check (repeatable) [default: all]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [env: SKYFLO_OUTPUT; default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours [default: auto; NO_COLOR turns them off]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (API calls, per-object decisions)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'skyflo;validate' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input')
@@ -378,6 +397,7 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             [CompletionResult]::new('images', 'images', [CompletionResultType]::ParameterValue, 'List every image a spec uses, for mirroring into another registry; touches no cluster')
             [CompletionResult]::new('support-bundle', 'support-bundle', [CompletionResultType]::ParameterValue, 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove that the installation works end to end, through port-forwards')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check a spec file and print every problem in it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for SHELL to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -417,6 +437,9 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
             break
         }
         'skyflo;help;logs' {
+            break
+        }
+        'skyflo;help;verify' {
             break
         }
         'skyflo;help;validate' {

@@ -61,6 +61,9 @@ _skyflo() {
             skyflo,validate)
                 cmd="skyflo__subcmd__validate"
                 ;;
+            skyflo,verify)
+                cmd="skyflo__subcmd__verify"
+                ;;
             skyflo__subcmd__help,check)
                 cmd="skyflo__subcmd__help__subcmd__check"
                 ;;
@@ -106,6 +109,9 @@ _skyflo() {
             skyflo__subcmd__help,validate)
                 cmd="skyflo__subcmd__help__subcmd__validate"
                 ;;
+            skyflo__subcmd__help,verify)
+                cmd="skyflo__subcmd__help__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -113,7 +119,7 @@ _skyflo() {
 
     case "${cmd}" in
         skyflo)
-            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help"
+            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,7 +261,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help)
-            opts="init install upgrade status uninstall check history rollback template images support-bundle logs validate completions help"
+            opts="init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +471,20 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1188,6 +1208,56 @@ _skyflo() {
                     return 0
                     ;;
                 --set-string)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__verify)
+            opts="-n -o -q -v -h --name --check --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
