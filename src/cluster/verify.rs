@@ -422,7 +422,7 @@ async fn mcp_checks(cluster: &Cluster, t: &mut Tunnel, names: &[&str]) -> Vec<Ch
                 format!("MCP offers no k8s_get tool (it has: {})", tools.join(", ")),
                 "an MCP server of another Skyflo release? see `skyflo status`",
             ),
-            Ok(_) => tool_call(&mut s, &cluster.namespace).await,
+            Ok(_) => tool_call(&mut s, &cluster.namespace, &cluster.instance).await,
         });
     }
     s.close().await;
@@ -468,7 +468,7 @@ async fn handshake(s: &mut Session<'_>) -> Result<(String, Vec<String>), String>
 
 /// `k8s_get pods` in skyflo's namespace: read-only, and it needs MCP's RBAC. A refusal comes
 /// back inside the tool's result (kubectl's error text), not as a protocol error.
-async fn tool_call(s: &mut Session<'_>, namespace: &str) -> Check {
+async fn tool_call(s: &mut Session<'_>, namespace: &str, instance: &str) -> Check {
     let name = "mcp-tools";
     let result = match s
         .call(
@@ -506,7 +506,7 @@ async fn tool_call(s: &mut Session<'_>, namespace: &str) -> Check {
             name,
             format!("the Kubernetes API refused MCP's ServiceAccount: {line}"),
             format!(
-                "MCP's rights come from spec.mcp.accessLevel; try `kubectl auth can-i list pods -n {namespace} --as system:serviceaccount:{namespace}:<name>-mcp`"
+                "MCP's rights come from spec.mcp.accessLevel; try `kubectl auth can-i list pods -n {namespace} --as system:serviceaccount:{namespace}:{instance}-mcp`"
             ),
         ),
         None => fail(
