@@ -61,20 +61,23 @@ install_sh() {
 check "install.sh into a temporary prefix, twice" install_sh
 # The kubectl plugin form against the test cluster, with kubectl's completion for plugins.
 kubectl_plugin() {
-  local ns spec out
+  local ns spec out log
   ns="plugin-$$"
   spec=$(mktemp)
+  log=$(mktemp)
   sed 's/type: NodePort/type: ClusterIP/; /nodePort: 30080/d' examples/skyflo.yaml >"$spec"
   # kubectl takes no flags before a plugin's name: the cluster comes from KUBECONFIG.
   export PATH="$prefix/bin:$PATH" KUBECONFIG="$SKYFLO_TEST_KUBECONFIG"
-  kubectl skyflo install -n "$ns" -f "$spec" --skip-checks -q >/dev/null &&
-    out=$(kubectl skyflo status -n "$ns") &&
-    grep -q "Release: revision 1" <<<"$out" &&
-    kubectl skyflo --help | grep -q "Usage: kubectl skyflo" &&
-    kubectl __complete skyflo st 2>/dev/null | grep -q "^status" &&
-    kubectl skyflo uninstall -n "$ns" --purge --yes -q >/dev/null
+  kubectl skyflo install -n "$ns" -f "$spec" --skip-checks -q >>"$log" 2>&1 &&
+    out=$(kubectl skyflo status -n "$ns" 2>>"$log") &&
+    { echo "$out" >>"$log"; grep -q "Release: revision 1" <<<"$out"; } &&
+    kubectl skyflo --help 2>>"$log" | grep -q "Usage: kubectl skyflo" &&
+    kubectl __complete skyflo st 2>>"$log" | grep -q "^status" &&
+    kubectl skyflo uninstall -n "$ns" --purge --yes -q >>"$log" 2>&1
   local rc=$?
-  rm -f "$spec"
+  # What each step said, so a failure here can be diagnosed from the CI log.
+  [ $rc -eq 0 ] || { echo "kubectl plugin test, step output:" >&2; cat "$log" >&2; }
+  rm -f "$spec" "$log"
   kubectl --kubeconfig "$SKYFLO_TEST_KUBECONFIG" delete namespace "$ns" --wait=false >/dev/null 2>&1
   return $rc
 }

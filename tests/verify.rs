@@ -151,10 +151,17 @@ async fn verify_proves_each_path_and_names_what_breaks() {
         "{log}"
     );
     assert!(!log.contains("register"), "{log}");
-    let writes: Vec<String> = skyflo_writes(&api.audit())
-        .into_iter()
-        .filter(|w| !w.contains("/portforward"))
-        .collect();
+    // The tunnels went through this API server (a port-forward is a GET upgraded to a
+    // WebSocket), and nothing was written.
+    let audit = api.audit();
+    let tunnels = audit
+        .iter()
+        .filter(|e| {
+            e["stage"] == "ResponseComplete" && e["objectRef"]["subresource"] == "portforward"
+        })
+        .count();
+    assert_eq!(tunnels, 3, "one port-forward per component");
+    let writes = skyflo_writes(&audit);
     assert!(writes.is_empty(), "verify wrote: {writes:?}");
 
     let json = skyflo_via(
@@ -194,6 +201,8 @@ async fn verify_proves_each_path_and_names_what_breaks() {
         assert!(out.contains("6/7 checks passed"), "{mode}: {out}");
         let l = line(&out, check);
         assert!(l.starts_with('✗') && l.contains(reason), "{mode}: {out}");
+        // The engine's error names its database URL, password included: never shown.
+        assert!(!out.contains("planted-pw-4711"), "{mode}: {out}");
     }
     servers.mode("mcp-forbidden");
     let (code, out) = verify(&api.kubeconfig, &ns.name, &["--check", "mcp"]);

@@ -487,17 +487,24 @@ async fn tool_call(s: &mut Session<'_>, namespace: &str, instance: &str) -> Chec
         .filter_map(|c| c["text"].as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let reported = |v: &Value| v["error"].as_bool() == Some(true);
-    let failed = result["isError"].as_bool() == Some(true)
-        || reported(&result["structuredContent"])
-        || serde_json::from_str::<Value>(&text).is_ok_and(|v| reported(&v));
+    // Skyflo's tools return {"output", "error"}: as structured content, or as JSON text.
+    let parsed = match &result["structuredContent"] {
+        Value::Object(_) => result["structuredContent"].clone(),
+        _ => serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+    };
+    let failed =
+        result["isError"].as_bool() == Some(true) || parsed["error"].as_bool() == Some(true);
+    let output = parsed["output"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or(text);
     if !failed {
         return pass(
             name,
             format!("k8s_get listed the pods of {namespace} with MCP's ServiceAccount"),
         );
     }
-    let forbidden = text
+    let forbidden = output
         .lines()
         .find(|l| l.to_lowercase().contains("forbidden"))
         .map(shown);
@@ -511,7 +518,7 @@ async fn tool_call(s: &mut Session<'_>, namespace: &str, instance: &str) -> Chec
         ),
         None => fail(
             name,
-            format!("the tool reported an error: {}", shown(&text)),
+            format!("the tool reported an error: {}", shown(&output)),
             "see `skyflo logs mcp`",
         ),
     }

@@ -42,16 +42,23 @@ pub fn failed(checks: &[Check]) -> bool {
 
 pub fn text(checks: &[Check], printer: &Printer) -> String {
     let mut out = String::new();
+    // Names line up in one column (12 wide at least, as `check`'s are).
+    let width = checks
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
     for c in checks {
         let mark = match c.outcome {
             Outcome::Pass => printer.green("✓"),
             Outcome::Warn => printer.yellow("!"),
             Outcome::Fail | Outcome::Unverified => printer.red("✗"),
         };
-        out.push_str(&format!("{mark} {:<12} {}\n", c.name, c.message));
+        out.push_str(&format!("{mark} {:<width$} {}\n", c.name, c.message));
         if !c.hint.is_empty() {
             out.push_str(&format!(
-                "  {:<12} {}\n",
+                "  {:<width$} {}\n",
                 "",
                 printer.dim(&format!("hint: {}", c.hint))
             ));

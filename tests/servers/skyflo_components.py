@@ -81,7 +81,8 @@ class Engine(Base):
         if self.path == "/api/v1/health/database":
             if m == "database-down":
                 return self.reply(200, {"status": "error", "database": "disconnected",
-                                        "error": "[Errno 111] Connect call failed ('10.96.0.12', 5432)"})
+                                        "error": "postgres://skyflo:planted-pw-4711@skyflo-postgres:5432/skyflo: "
+                                                 "[Errno 111] Connect call failed ('10.96.0.12', 5432)"})
             return self.reply(200, {"status": "ok", "database": "connected"})
         if self.path == "/api/v1/auth/is_admin_user":
             if m == "redis-down":
