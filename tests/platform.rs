@@ -45,8 +45,12 @@ async fn read_only_mcp_can_store_integration_secrets_and_nothing_more() {
     ] {
         assert_eq!(can_i(what, where_, &sa), allowed, "{what:?} in {where_}");
     }
-    let out = skyflo(&["uninstall", "-n", n, "--yes"]);
+    // `-q --yes` asks for no confirmation, so it shows no list either: only the result.
+    let out = skyflo(&["uninstall", "-n", n, "--yes", "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("Will delete"), "{stdout}");
+    assert!(stdout.contains("uninstalled"), "{stdout}");
     let left = kubectl(&["get", "role,rolebinding", "-n", n, "-o", "name"]);
     assert!(left.stdout.is_empty(), "{}", text(&left));
 }

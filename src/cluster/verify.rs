@@ -305,20 +305,20 @@ impl Session<'_> {
         h
     }
 
+    /// One JSON-RPC message in a POST to /mcp.
+    async fn post(&mut self, method: &str, msg: Value) -> Result<Response, String> {
+        let headers = self.headers();
+        self.t
+            .request(http::Method::POST, "/mcp", &headers, Some(msg.to_string()))
+            .await
+            .map_err(|e| format!("{method}: {e}"))
+    }
+
     async fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
         self.next += 1;
         let id = self.next;
         let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let r = self
-            .t
-            .request(
-                http::Method::POST,
-                "/mcp",
-                &self.headers(),
-                Some(msg.to_string()),
-            )
-            .await
-            .map_err(|e| format!("{method}: {e}"))?;
+        let r = self.post(method, msg).await?;
         if r.status != 200 {
             return Err(format!("{method}: HTTP {}: {}", r.status, shown(&r.body)));
         }
@@ -346,16 +346,7 @@ impl Session<'_> {
 
     async fn notify(&mut self, method: &str) -> Result<(), String> {
         let msg = json!({"jsonrpc": "2.0", "method": method});
-        let r = self
-            .t
-            .request(
-                http::Method::POST,
-                "/mcp",
-                &self.headers(),
-                Some(msg.to_string()),
-            )
-            .await
-            .map_err(|e| format!("{method}: {e}"))?;
+        let r = self.post(method, msg).await?;
         match r.status {
             200 | 202 => Ok(()),
             s => Err(format!("{method}: HTTP {s}: {}", shown(&r.body))),

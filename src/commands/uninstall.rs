@@ -25,7 +25,8 @@ pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -
         }
         return Ok(0);
     };
-    if !printer.is_machine() {
+    // The list is what a confirmation is given for; `-q --yes` asks for none and shows none.
+    if !printer.is_machine() && !(printer.quiet && args.yes) {
         printer.out(&describe(&removal, &cluster.namespace))?;
     }
     if !args.yes {
