@@ -124,11 +124,13 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Report> {
         }
         Err(e) => (Seen::Unknown, Err(e)),
     };
+    // The objects' shapes, rendered once: which kinds need rights, what the pods request.
+    let shapes = crate::render::render(spec, &placeholder_inputs());
     let (perms, storage, services, room) = tokio::join!(
-        permissions(cluster, spec, &seen),
+        permissions(cluster, spec, &shapes, &seen),
         storage_class(cluster, spec),
         services(cluster, spec),
-        capacity(cluster, spec),
+        capacity(cluster, spec, &shapes),
     );
     let (ports, upstream) = match services {
         Ok((p, u)) => (Ok(p), Ok(u)),
@@ -184,7 +186,7 @@ fn version_check(cluster: &Cluster, v: &k8s_openapi::apimachinery::pkg::version:
 /// (verb, group, resource, namespaced) that install, upgrade and uninstall use: full rights on
 /// the kinds this spec renders, and `list` on every kind skyflo may have created (to find
 /// what to prune).
-fn needed(spec: &Spec) -> Vec<(&'static str, String, String, bool)> {
+fn needed(shapes: &[crate::render::Rendered]) -> Vec<(&'static str, String, String, bool)> {
     let mut v: Vec<(&'static str, String, String, bool)> = vec![
         ("get", "".into(), "namespaces".into(), false),
         ("create", "".into(), "namespaces".into(), false),
@@ -215,12 +217,11 @@ fn needed(spec: &Spec) -> Vec<(&'static str, String, String, bool)> {
         // The wait watches the StatefulSets' FailedCreate events.
         ("watch", "".into(), "events".into(), true),
     ];
-    let rendered: std::collections::BTreeSet<&'static str> =
-        crate::render::render(spec, &placeholder_inputs())
-            .iter()
-            .map(|r| r.object.kind())
-            .filter(|k| *k != "Namespace")
-            .collect();
+    let rendered: std::collections::BTreeSet<&'static str> = shapes
+        .iter()
+        .map(|r| r.object.kind())
+        .filter(|k| *k != "Namespace")
+        .collect();
     for kind in rendered {
         let Some((ar, namespaced)) = crate::render::object::api_resource_for(kind) else {
             continue;
@@ -270,8 +271,8 @@ struct Ask {
     attrs: ResourceAttributes,
 }
 
-fn asks(cluster: &Cluster, spec: &Spec) -> Vec<Ask> {
-    let mut asks: Vec<Ask> = needed(spec)
+fn asks(cluster: &Cluster, spec: &Spec, shapes: &[crate::render::Rendered]) -> Vec<Ask> {
+    let mut asks: Vec<Ask> = needed(shapes)
         .into_iter()
         .map(|(verb, group, resource, namespaced)| Ask {
             label: format!(
@@ -364,8 +365,13 @@ async fn access_review(cluster: &Cluster, attrs: &ResourceAttributes) -> bool {
 /// cluster-scoped objects (the same one while the namespace does not exist yet, since nothing
 /// can be bound in it). What their rules do not grant (another authorizer, rules that name
 /// objects) is asked one by one with access reviews, so the answers are the authorizer's.
-async fn permissions(cluster: &Cluster, spec: &Spec, seen: &Seen) -> Result<Check> {
-    let asks = asks(cluster, spec);
+async fn permissions(
+    cluster: &Cluster,
+    spec: &Spec,
+    shapes: &[crate::render::Rendered],
+    seen: &Seen,
+) -> Result<Check> {
+    let asks = asks(cluster, spec, shapes);
     let (in_namespace, cluster_wide) = if seen.absent() {
         let rules = rules_for(cluster, &cluster.namespace).await;
         (rules.clone(), rules)
@@ -591,11 +597,10 @@ fn exposure(spec: &Spec) -> Check {
 }
 
 /// CPU and memory requests of the whole installation (one pod per replica).
-fn requested(spec: &Spec) -> (f64, f64) {
-    let objects = crate::render::render(spec, &placeholder_inputs());
+fn requested(shapes: &[crate::render::Rendered]) -> (f64, f64) {
     let mut cpu = 0.0;
     let mut mem = 0.0;
-    for r in objects {
+    for r in shapes {
         let (replicas, template) = match &r.object {
             crate::render::Object::Deployment(d) => (
                 d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
@@ -628,7 +633,11 @@ fn requested(spec: &Spec) -> (f64, f64) {
     (cpu, mem)
 }
 
-async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
+async fn capacity(
+    cluster: &Cluster,
+    spec: &Spec,
+    shapes: &[crate::render::Rendered],
+) -> Result<Check> {
     let nodes = Api::<Node>::all(cluster.client.clone())
         .list(&ListParams::default())
         .await?
@@ -693,7 +702,7 @@ async fn capacity(cluster: &Cluster, spec: &Spec) -> Result<Check> {
         free_cpu += (alloc.get("cpu").copied().unwrap_or(0.0) - used_cpu).max(0.0);
         free_mem += (alloc.get("memory").copied().unwrap_or(0.0) - used_mem).max(0.0);
     }
-    let (cpu, mem) = requested(spec);
+    let (cpu, mem) = requested(shapes);
     let gib = |b: f64| b / 1024f64.powi(3);
     Ok(if cpu <= free_cpu && mem <= free_mem {
         pass(

@@ -26,7 +26,8 @@ pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -
         return Ok(0);
     };
     // The list is what a confirmation is given for; `-q --yes` asks for none and shows none.
-    if !printer.is_machine() && !(printer.quiet && args.yes) {
+    let silent = printer.quiet && args.yes;
+    if !printer.is_machine() && !silent {
         printer.out(&describe(&removal, &cluster.namespace))?;
     }
     if !args.yes {
