@@ -49,6 +49,8 @@ complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "template" -d 'Print t
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "support-bundle" -d 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "logs" -d 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "backup" -d 'Back up the in-cluster PostgreSQL to a local file (pg_dump custom format)'
+complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "restore" -d 'Restore a backup into the in-cluster PostgreSQL'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "verify" -d 'Prove that the installation works end to end, through port-forwards'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "validate" -d 'Check a spec file and print every problem in it'
 complete -c skyflo -n "__fish_skyflo_needs_command" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
@@ -280,6 +282,37 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l previous -d 'The 
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l output-file -d 'Where to write the dump (`FILE.json` goes beside it) [default: a new file in the backup directory]. (`-o` is the output format, as for every command.)' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l list -d 'List the installation\'s backups in the backup directory instead'
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s o -l output -d 'Output format [env: SKYFLO_OUTPUT; default: table]' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l no-wait -d 'Apply and return without waiting for readiness'
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation'
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s q -l quiet -d 'Print only errors and the final result'
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l check -d 'Run only this check (repeatable) [default: all]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -321,19 +354,21 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "check" -d 'Check that an install would work here'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "history" -d 'List the installation\'s revisions'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "support-bundle" -d 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "logs" -d 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "verify" -d 'Prove that the installation works end to end, through port-forwards'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
-complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs verify validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "init" -d 'Write a skyflo.yaml by answering a few questions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "install" -d 'Install Skyflo, or converge an existing installation to the spec'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "upgrade" -d 'Change an existing installation to match FILE'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "status" -d 'Show each component\'s health and why it is not ready'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "uninstall" -d 'Remove the installation; keeps its data unless --purge'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "check" -d 'Check that an install would work here'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "history" -d 'List the installation\'s revisions'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "rollback" -d 'Return to the spec of an earlier revision (default: the one before)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "template" -d 'Print the Kubernetes objects a spec renders to; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "images" -d 'List every image a spec uses, for mirroring into another registry; touches no cluster'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "support-bundle" -d 'Write one redacted .tar.gz a maintainer can read: status, checks, history, objects, events, pods, logs and nodes'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "logs" -d 'Show the logs of every pod of the chosen components, interleaved, each line prefixed with its component and pod'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "backup" -d 'Back up the in-cluster PostgreSQL to a local file (pg_dump custom format)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "restore" -d 'Restore a backup into the in-cluster PostgreSQL'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "verify" -d 'Prove that the installation works end to end, through port-forwards'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "validate" -d 'Check a spec file and print every problem in it'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "completions" -d 'Print shell completions for SHELL to stdout'
+complete -c skyflo -n "__fish_skyflo_using_subcommand help; and not __fish_seen_subcommand_from init install upgrade status uninstall check history rollback template images support-bundle logs backup restore verify validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

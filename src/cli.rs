@@ -183,6 +183,29 @@ pub enum Command {
     )]
     Logs(LogsArgs),
 
+    /// Back up the in-cluster PostgreSQL to a local file (pg_dump custom format).
+    ///
+    /// pg_dump runs in the PostgreSQL pod through the exec API and its output is streamed to
+    /// the file; nothing is written inside the pod. Beside the file, FILE.json records its size,
+    /// SHA-256, the PostgreSQL version, the installation and revision. Default location: the
+    /// backup directory (SKYFLO_BACKUP_DIR or backup_dir in the config file, else the platform's
+    /// data directory), where the newest `backups_keep` (default 5) per installation are kept.
+    #[command(
+        after_help = "Examples:\n  skyflo backup -n skyflo\n  skyflo backup --output-file /backups/skyflo.dump\n  skyflo backup --list\n\nExit codes: 0 written, 1 failed (or the database is external: its own backups apply), 5 nothing installed."
+    )]
+    Backup(BackupArgs),
+
+    /// Restore a backup into the in-cluster PostgreSQL.
+    ///
+    /// Checks the file first (SHA-256, PostgreSQL major version, installation), shows what it
+    /// will do and asks. Then, under the installation's lock: stops the engine, runs
+    /// pg_restore --clean --if-exists in one transaction, starts the engine and waits for it.
+    /// If anything fails the engine stays stopped and the message says how to retry.
+    #[command(
+        after_help = "Examples:\n  skyflo restore ~/.local/share/skyflo/backups/skyflo/skyflo/skyflo-skyflo-r3-20261127T120000Z.dump\n  skyflo restore FILE --yes\n\nExit codes: 0 restored and the engine ready, 1 failed (engine stopped), 2 the file was refused (nothing changed), 3 restored but the engine not ready, 4 locked, 5 nothing installed."
+    )]
+    Restore(RestoreArgs),
+
     /// Prove that the installation works end to end, through port-forwards.
     ///
     /// Named checks: the proxy answers; it reaches the UI and the engine; the engine reaches
@@ -255,6 +278,32 @@ pub struct LogsArgs {
     /// The log of the previous instance of each container (after a restart).
     #[arg(long)]
     pub previous: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Where to write the dump (`FILE.json` goes beside it) [default: a new file in the backup
+    /// directory]. (`-o` is the output format, as for every command.)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// List the installation's backups in the backup directory instead.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (its FILE.json must be beside it).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub name: NameArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -79,6 +79,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
                 Command::Logs(a) => commands::logs::run(a, &settings, &printer).await,
                 Command::Verify(a) => commands::verify::run(a, &settings, &printer).await,
+                Command::Backup(a) => commands::backup::run(a, &settings, &printer).await,
+                Command::Restore(a) => commands::backup::restore(a, &settings, &printer).await,
                 Command::SupportBundle(a) => {
                     commands::support_bundle::run(a, &settings, &printer).await
                 }

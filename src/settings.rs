@@ -21,6 +21,10 @@ pub struct ConfigFile {
     pub context: Option<String>,
     pub timeout: Option<String>,
     pub output: Option<OutputFormat>,
+    /// Where backups go (default: the platform's data directory, `backups/`).
+    pub backup_dir: Option<PathBuf>,
+    /// How many backups to keep per installation (default 5).
+    pub backups_keep: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +37,23 @@ pub struct Settings {
     pub quiet: bool,
     pub verbose: bool,
     pub color: bool,
+    pub backup_dir: PathBuf,
+    pub backups_keep: usize,
+}
+
+pub const DEFAULT_BACKUPS_KEEP: usize = 5;
+
+/// `SKYFLO_BACKUP_DIR`, the config file's `backup_dir`, else the platform's data directory
+/// (`~/.local/share/skyflo/backups` on Linux).
+fn backup_dir(env: &dyn Fn(&str) -> Option<String>, file: &ConfigFile) -> PathBuf {
+    env("SKYFLO_BACKUP_DIR")
+        .map(PathBuf::from)
+        .or_else(|| file.backup_dir.clone())
+        .or_else(|| {
+            directories::ProjectDirs::from("ai", "skyflo", "skyflo")
+                .map(|d| d.data_dir().join("backups"))
+        })
+        .unwrap_or_else(|| PathBuf::from("skyflo-backups"))
 }
 
 /// Where the configuration file is: `SKYFLO_CONFIG`, else the platform's config directory
@@ -165,6 +186,8 @@ impl Settings {
             quiet: args.quiet,
             verbose: args.verbose,
             color,
+            backup_dir: backup_dir(env, file),
+            backups_keep: file.backups_keep.unwrap_or(DEFAULT_BACKUPS_KEEP).max(1),
         })
     }
 }

@@ -6,10 +6,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-# Tools some tests drive: tmux (the init wizard through a terminal), shellcheck.
+# Tools some tests drive: tmux (the init wizard through a terminal), shellcheck, PostgreSQL.
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+# A real PostgreSQL server and pg_dump/pg_restore for the backup tests.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tests/run.sh: installing ${need[*]}" >&2
   apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||

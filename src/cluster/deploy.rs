@@ -491,6 +491,7 @@ async fn record(
             .iter()
             .map(|r| r.object.object_ref())
             .collect(),
+        backup: None,
     };
     release::record(cluster, &prepared.history, &r).await
 }

@@ -2,17 +2,20 @@
 //! records and status. Nothing here prints; progress goes through [`Reporter`].
 
 pub mod apply;
+pub mod backup;
 pub mod bundle;
 pub mod check;
 pub mod client;
 pub mod deploy;
 pub mod errors;
+pub mod exec;
 pub mod foreign;
 pub mod inventory;
 pub mod lock;
 pub mod logs;
 pub mod plan;
 pub mod release;
+pub mod restore;
 pub mod status;
 pub mod tunnel;
 pub mod uninstall;
@@ -121,4 +124,6 @@ pub trait Reporter: Send + Sync {
     fn component_done(&self, name: &str, summary: &str);
     /// Stops any live display (before printing a result).
     fn finish(&self);
+    /// Bytes moved so far by a long transfer (`what`: "backup", "restore").
+    fn bytes(&self, _what: &str, _n: u64) {}
 }

@@ -42,6 +42,10 @@ pub struct Release {
     pub spec_digest: String,
     pub spec: RawSkyfloAI,
     pub objects: Vec<ObjectRef>,
+    /// The database backup taken for this revision (before an engine image change, or the
+    /// one a restore put back): its file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
 }
 
 impl Release {
@@ -278,6 +282,7 @@ mod tests {
             spec_digest: String::new(),
             spec: raw,
             objects: Vec::new(),
+            backup: None,
         }
     }
 

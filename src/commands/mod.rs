@@ -2,6 +2,7 @@
 //! result to the printer.
 
 pub mod apply;
+pub mod backup;
 pub mod check;
 pub mod completions;
 pub mod history;

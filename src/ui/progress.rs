@@ -15,6 +15,8 @@ pub struct Progress {
     bars: Mutex<HashMap<String, ProgressBar>>,
     quiet: bool,
     printer: Printer,
+    /// The last 64 MiB step of a byte count written as a plain line.
+    logged: Mutex<u64>,
 }
 
 impl Progress {
@@ -26,6 +28,7 @@ impl Progress {
             bars: Mutex::new(HashMap::new()),
             quiet: printer.quiet || printer.is_machine(),
             printer: printer.clone(),
+            logged: Mutex::new(0),
         }
     }
 
@@ -91,6 +94,22 @@ impl Reporter for Progress {
                 b.finish_with_message(summary.to_string());
             }
             None => self.plain(&format!("{name}: {summary}")),
+        }
+    }
+
+    /// A live byte count on a terminal; in logs a line every 64 MiB.
+    fn bytes(&self, what: &str, n: u64) {
+        let mib = n as f64 / (1024.0 * 1024.0);
+        match &self.multi {
+            Some(m) => self.bar(m, what).set_message(format!("{mib:.1} MiB")),
+            None => {
+                let step = 64 * 1024 * 1024;
+                let mut last = self.logged.lock().expect("progress lock");
+                if n / step > *last {
+                    *last = n / step;
+                    self.plain(&format!("{what}: {mib:.0} MiB"));
+                }
+            }
         }
     }
 

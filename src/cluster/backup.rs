@@ -1,0 +1,367 @@
+//! Logical backups of the in-cluster PostgreSQL: `pg_dump` in custom format, run in the
+//! PostgreSQL pod through exec and streamed to a local file (nothing is written in the pod),
+//! with a side file `<backup>.json` holding what a restore checks: checksum, size, the
+//! PostgreSQL major version, the installation, the revision and engine image it belongs to.
+
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{ListParams, Patch, PatchParams};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWrite;
+
+use super::Cluster;
+use super::exec::{self, Target};
+use crate::render::labels;
+
+pub const FORMAT: &str = "skyflo.ai/backup.v1";
+
+/// What the PostgreSQL container runs. Its environment names the user and database (as the
+/// readiness probe uses them); it connects over the local socket, so no password is needed.
+const VERSION: &str =
+    r#"exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -XtAc "SHOW server_version_num""#;
+const DUMP: &str = r#"exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" --format=custom"#;
+/// One transaction: a restore that fails or is cut off changes nothing.
+const RESTORE: &str = r#"exec pg_restore -U "$POSTGRES_USER" -d "$POSTGRES_DB" --clean --if-exists --single-transaction --exit-on-error"#;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    pub format: String,
+    pub skyflo_version: String,
+    pub namespace: String,
+    pub instance: String,
+    /// The revision that was deployed when the backup was taken.
+    pub revision: u32,
+    pub engine_image: String,
+    /// `server_version_num`, e.g. 150015.
+    pub postgres_version: u32,
+    pub created: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Why it was taken: `manual`, or `before revision N`.
+    pub reason: String,
+}
+
+impl Meta {
+    pub fn postgres_major(&self) -> u32 {
+        self.postgres_version / 10000
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Backup {
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub meta: Meta,
+}
+
+pub fn meta_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".json");
+    PathBuf::from(p)
+}
+
+/// Where an installation's backups are kept by default.
+pub fn dir(root: &Path, namespace: &str, instance: &str) -> PathBuf {
+    root.join(namespace).join(instance)
+}
+
+/// A ready PostgreSQL pod of the installation.
+pub async fn postgres_pod(cluster: &Cluster) -> Result<String, String> {
+    let selector = format!(
+        "{},{}=postgres",
+        labels::instance_selector(&cluster.instance),
+        labels::COMPONENT
+    );
+    let pods = cluster
+        .typed::<Pod>()
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| format!("listing the PostgreSQL pods: {e}"))?
+        .items;
+    pods.iter()
+        .find(|p| super::wait::pod_ready(p))
+        .and_then(|p| p.metadata.name.clone())
+        .ok_or_else(|| {
+            format!(
+                "no ready PostgreSQL pod in namespace {}; see `skyflo status`",
+                cluster.namespace
+            )
+        })
+}
+
+fn target(pod: &str) -> Target<'_> {
+    Target {
+        pod,
+        container: "postgres",
+    }
+}
+
+/// The running server's `server_version_num`.
+pub async fn server_version(cluster: &Cluster, pod: &str) -> Result<u32, String> {
+    let out = exec::output(cluster, &target(pod), &["sh", "-c", VERSION]).await?;
+    out.trim()
+        .parse()
+        .map_err(|_| format!("unexpected server_version_num {:?}", out.trim()))
+}
+
+/// A file being written that hashes what passes through it.
+struct Hashing {
+    file: tokio::fs::File,
+    hash: Sha256,
+}
+
+impl AsyncWrite for Hashing {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.file).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &polled {
+            let n = *n;
+            self.hash.update(&buf[..n]);
+        }
+        polled
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.file).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.file).poll_shutdown(cx)
+    }
+}
+
+pub struct Request<'a> {
+    /// The file to write; `None`: a new file in `dir`.
+    pub file: Option<PathBuf>,
+    pub dir: PathBuf,
+    pub revision: u32,
+    pub engine_image: &'a str,
+    pub reason: String,
+}
+
+/// Dumps the database into a new file (first under a `.partial` name, so an interrupted
+/// backup never looks complete) and writes its side file.
+pub async fn take(
+    cluster: &Cluster,
+    req: &Request<'_>,
+    progress: &dyn Fn(u64),
+) -> Result<Backup, String> {
+    let pod = postgres_pod(cluster).await?;
+    let version = server_version(cluster, &pod).await?;
+    let now = jiff::Timestamp::now();
+    let path = req.file.clone().unwrap_or_else(|| {
+        req.dir.join(format!(
+            "{}-{}-r{}-{}.dump",
+            cluster.namespace,
+            cluster.instance,
+            req.revision,
+            now.strftime("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+    }
+    let partial = path.with_extension("partial");
+    let file = tokio::fs::File::create(&partial)
+        .await
+        .map_err(|e| format!("creating {}: {e}", partial.display()))?;
+    let mut out = Hashing {
+        file,
+        hash: Sha256::new(),
+    };
+    let written = exec::read_into(
+        cluster,
+        &target(&pod),
+        &["sh", "-c", DUMP],
+        &mut out,
+        progress,
+    )
+    .await;
+    let bytes = match written {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    tokio::io::AsyncWriteExt::flush(&mut out.file)
+        .await
+        .map_err(|e| format!("writing {}: {e}", partial.display()))?;
+    out.file
+        .sync_all()
+        .await
+        .map_err(|e| format!("writing {}: {e}", partial.display()))?;
+    let meta = Meta {
+        format: FORMAT.into(),
+        skyflo_version: env!("CARGO_PKG_VERSION").into(),
+        namespace: cluster.namespace.clone(),
+        instance: cluster.instance.clone(),
+        revision: req.revision,
+        engine_image: req.engine_image.into(),
+        postgres_version: version,
+        created: now.to_string(),
+        bytes,
+        sha256: format!("{:x}", out.hash.finalize()),
+        reason: req.reason.clone(),
+    };
+    std::fs::rename(&partial, &path).map_err(|e| format!("renaming {}: {e}", partial.display()))?;
+    let json = serde_json::to_vec_pretty(&meta).expect("metadata serializes");
+    std::fs::write(meta_path(&path), json)
+        .map_err(|e| format!("writing {}: {e}", meta_path(&path).display()))?;
+    Ok(Backup { path, meta })
+}
+
+/// A backup and its side file, as they are on disk (not yet checked).
+pub fn open(path: &Path) -> Result<Backup, String> {
+    let side = meta_path(path);
+    let text = std::fs::read(&side).map_err(|e| {
+        format!(
+            "{}: cannot read its metadata {} ({e}); a skyflo backup is the .dump file and its .json beside it",
+            path.display(),
+            side.display()
+        )
+    })?;
+    let meta: Meta = serde_json::from_slice(&text)
+        .map_err(|e| format!("{}: not a skyflo backup's metadata ({e})", side.display()))?;
+    if meta.format != FORMAT {
+        return Err(format!(
+            "{}: format {:?}; this skyflo reads {FORMAT:?}",
+            side.display(),
+            meta.format
+        ));
+    }
+    Ok(Backup {
+        path: path.to_path_buf(),
+        meta,
+    })
+}
+
+/// Size and SHA-256 of the file against its metadata: a truncated or altered file fails.
+pub fn verify(b: &Backup) -> Result<(), String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(&b.path).map_err(|e| format!("{}: {e}", b.path.display()))?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| format!("{}: {e}", b.path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    if bytes != b.meta.bytes {
+        return Err(format!(
+            "{} has {bytes} bytes, but {} were written: it is truncated or was changed",
+            b.path.display(),
+            b.meta.bytes
+        ));
+    }
+    if format!("{:x}", hash.finalize()) != b.meta.sha256 {
+        return Err(format!(
+            "{}: the SHA-256 does not match the one recorded when it was written: the file is corrupted",
+            b.path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The installation's backups in `dir`, oldest first (unreadable ones are skipped).
+pub fn list(dir: &Path) -> Vec<Backup> {
+    let mut out: Vec<Backup> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "dump"))
+        .filter_map(|p| open(&p).ok())
+        .collect();
+    out.sort_by(|a, b| a.meta.created.cmp(&b.meta.created));
+    out
+}
+
+/// Keeps the newest `keep` backups in `dir`; returns the files removed.
+pub fn prune(dir: &Path, keep: usize) -> Vec<PathBuf> {
+    let all = list(dir);
+    let excess = all.len().saturating_sub(keep);
+    let mut removed = Vec::new();
+    for b in all.into_iter().take(excess) {
+        if std::fs::remove_file(&b.path).is_ok() {
+            let _ = std::fs::remove_file(meta_path(&b.path));
+            removed.push(b.path);
+        }
+    }
+    removed
+}
+
+/// `pg_restore --clean --if-exists` of the file in one transaction.
+pub async fn restore(
+    cluster: &Cluster,
+    pod: &str,
+    b: &Backup,
+    progress: &dyn Fn(u64),
+) -> Result<(), String> {
+    let mut file = tokio::fs::File::open(&b.path)
+        .await
+        .map_err(|e| format!("{}: {e}", b.path.display()))?;
+    exec::write_from(
+        cluster,
+        &target(pod),
+        &["sh", "-c", RESTORE],
+        &mut file,
+        progress,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Scales the engine Deployment through its scale subresource.
+pub async fn scale_engine(cluster: &Cluster, replicas: i32) -> anyhow::Result<()> {
+    let name = format!("{}-engine", cluster.instance);
+    let api = cluster.typed::<Deployment>();
+    cluster.fence.check().await?;
+    let patch = serde_json::json!({"spec": {"replicas": replicas}});
+    api.patch_scale(&name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    Ok(())
+}
+
+/// Waits until no engine pod is left (none can write to the database any more).
+pub async fn engine_stopped(
+    cluster: &Cluster,
+    deadline: tokio::time::Instant,
+) -> anyhow::Result<()> {
+    let selector = format!(
+        "{},{}=engine",
+        labels::instance_selector(&cluster.instance),
+        labels::COMPONENT
+    );
+    loop {
+        let pods = cluster
+            .typed::<Pod>()
+            .list(&ListParams::default().labels(&selector))
+            .await?
+            .items;
+        if pods.is_empty() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            anyhow::bail!(
+                "{} engine pod(s) still running; the database is not restored",
+                pods.len()
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}

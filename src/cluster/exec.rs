@@ -1,0 +1,178 @@
+//! Commands run inside a pod's container through the API server's exec, with their output
+//! streamed to a local writer or their input streamed from a local reader: nothing is
+//! written inside the pod.
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{AttachParams, AttachedProcess};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::Cluster;
+
+/// Streams are copied in pieces of this size; each piece is reported as progress.
+const CHUNK: usize = 256 * 1024;
+
+pub struct Target<'a> {
+    pub pod: &'a str,
+    pub container: &'a str,
+}
+
+async fn start(
+    cluster: &Cluster,
+    t: &Target<'_>,
+    command: &[&str],
+    stdin: bool,
+) -> Result<AttachedProcess, String> {
+    let params = AttachParams::default()
+        .container(t.container)
+        .stdin(stdin)
+        .stdout(true)
+        .stderr(true);
+    cluster
+        .typed::<Pod>()
+        .exec(t.pod, command.to_vec(), &params)
+        .await
+        .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))
+}
+
+/// The program a command runs, for messages (`sh -c 'exec pg_dump …'` is pg_dump).
+fn label(command: &[&str]) -> String {
+    let script = match command {
+        ["sh", "-c", script, ..] => script,
+        [program, ..] => program,
+        [] => "exec",
+    };
+    let words: Vec<&str> = script.split_whitespace().collect();
+    match words.as_slice() {
+        ["exec", program, ..] => program.to_string(),
+        [program, ..] => program.to_string(),
+        [] => "exec".into(),
+    }
+}
+
+/// Reads stderr from the start, so a chatty command never blocks on a full pipe.
+fn stderr_of(p: &mut AttachedProcess) -> tokio::task::JoinHandle<String> {
+    let e = p.stderr();
+    tokio::spawn(async move {
+        let mut s = String::new();
+        if let Some(mut e) = e {
+            let _ = e.read_to_string(&mut s).await;
+        }
+        s
+    })
+}
+
+/// Waits for the command's end: its exit status and what it wrote to stderr.
+async fn finish(
+    mut p: AttachedProcess,
+    stderr: tokio::task::JoinHandle<String>,
+    what: &str,
+) -> Result<(), String> {
+    let status = p.take_status();
+    let err = stderr.await.unwrap_or_default();
+    let status = match status {
+        Some(s) => s.await,
+        None => None,
+    };
+    match status {
+        Some(s) if s.status.as_deref() == Some("Success") => Ok(()),
+        Some(s) => Err(format!(
+            "{what} failed: {}{}",
+            s.message.unwrap_or_default(),
+            if err.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", err.trim())
+            }
+        )),
+        None => Err(format!(
+            "{what}: the connection ended without an exit status{}",
+            if err.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", err.trim())
+            }
+        )),
+    }
+}
+
+/// Runs `command` and copies its stdout into `out`; `progress` gets the byte count so far.
+pub async fn read_into<W: AsyncWrite + Unpin>(
+    cluster: &Cluster,
+    t: &Target<'_>,
+    command: &[&str],
+    out: &mut W,
+    progress: &dyn Fn(u64),
+) -> Result<u64, String> {
+    let mut p = start(cluster, t, command, false).await?;
+    let stderr = stderr_of(&mut p);
+    let mut stdout = p.stdout().ok_or("exec gave no stdout")?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut total = 0u64;
+    loop {
+        let n = stdout
+            .read(&mut buf)
+            .await
+            .map_err(|e| format!("reading the output: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        out.write_all(&buf[..n])
+            .await
+            .map_err(|e| format!("writing locally: {e}"))?;
+        total += n as u64;
+        progress(total);
+    }
+    finish(p, stderr, &label(command)).await?;
+    Ok(total)
+}
+
+/// Runs `command` with `input` as its stdin (closed at the end); `progress` gets the bytes
+/// sent so far. Returns what the command wrote to stdout.
+pub async fn write_from<R: AsyncRead + Unpin>(
+    cluster: &Cluster,
+    t: &Target<'_>,
+    command: &[&str],
+    input: &mut R,
+    progress: &dyn Fn(u64),
+) -> Result<String, String> {
+    let mut p = start(cluster, t, command, true).await?;
+    let stderr = stderr_of(&mut p);
+    let mut stdin = p.stdin().ok_or("exec gave no stdin")?;
+    let mut stdout = p.stdout().ok_or("exec gave no stdout")?;
+    let collect = tokio::spawn(async move {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s).await;
+        s
+    });
+    let mut buf = vec![0u8; CHUNK];
+    let mut total = 0u64;
+    loop {
+        let n = input
+            .read(&mut buf)
+            .await
+            .map_err(|e| format!("reading the local file: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        stdin
+            .write_all(&buf[..n])
+            .await
+            .map_err(|e| format!("sending: {e}"))?;
+        total += n as u64;
+        progress(total);
+    }
+    stdin
+        .shutdown()
+        .await
+        .map_err(|e| format!("closing stdin: {e}"))?;
+    drop(stdin);
+    finish(p, stderr, &label(command)).await?;
+    Ok(collect.await.unwrap_or_default())
+}
+
+/// Runs `command` and returns its stdout.
+pub async fn output(cluster: &Cluster, t: &Target<'_>, command: &[&str]) -> Result<String, String> {
+    let mut out = Vec::new();
+    read_into(cluster, t, command, &mut out, &|_| {}).await?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}

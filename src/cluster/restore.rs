@@ -1,0 +1,150 @@
+//! Restoring a backup, under the installation's lock: stop the engine (nothing may write
+//! while the tables are replaced), `pg_restore` in one transaction, start the engine again
+//! and wait for it, record a `restore` revision. If anything fails, the engine stays stopped:
+//! starting it on a half-known database is worse than a clear "stopped, run restore again".
+
+use std::time::Duration;
+
+use anyhow::Result;
+use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::Deployment;
+
+use super::backup::{self, Backup};
+use super::release::{self, Outcome, Release};
+use super::wait::{self, Target, WorkloadKind};
+use super::{Cluster, Reporter, deploy, lock};
+use crate::error::Exit;
+use crate::render::Names;
+
+/// Why the engine is stopped, and how to go on: every failure after the engine was stopped
+/// ends with this.
+pub fn stopped_note(cluster: &Cluster, b: &Backup) -> String {
+    format!(
+        "the engine is stopped (0 replicas) and the database holds what it held before the restore \
+(the restore runs in one transaction). Run `skyflo restore {} -n {}` again once the cause is fixed, \
+or start the engine on the current data with `skyflo upgrade -n {}`",
+        b.path.display(),
+        cluster.namespace,
+        cluster.namespace
+    )
+}
+
+pub async fn run(
+    cluster: &Cluster,
+    b: &Backup,
+    history: &[Release],
+    deployed: &Release,
+    timeout: Duration,
+    reporter: &dyn Reporter,
+) -> Result<u32> {
+    let names = Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    };
+    let mut stop = crate::interrupt::arm(deploy::lock_note(cluster, &names));
+    let lock = lock::acquire(cluster, &names.lock(), "restore").await?;
+    let fence = lock.fence();
+    let locked = cluster
+        .fenced(fence.clone())
+        .until(deploy::deadline_after(timeout));
+    let work = locked_restore(&locked, b, history, deployed, timeout, reporter);
+    let result = tokio::select! {
+        r = work => r,
+        e = fence.lost() => Err(e),
+        sig = stop.signal() => Err(anyhow::Error::new(Exit::Interrupted(sig))
+            .context(stopped_note(cluster, b))),
+    };
+    if let Err(e) = lock.release().await {
+        reporter.line(&format!(
+            "warning: {e:#}; the lock expires by itself within {} s",
+            lock::lease_seconds()
+        ));
+    }
+    drop(stop);
+    result
+}
+
+async fn locked_restore(
+    cluster: &Cluster,
+    b: &Backup,
+    history: &[Release],
+    deployed: &Release,
+    timeout: Duration,
+    reporter: &dyn Reporter,
+) -> Result<u32> {
+    let deadline = deploy::deadline_after(timeout);
+    let pod = backup::postgres_pod(cluster)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    // The deployed spec's replicas, not the Deployment's: after an interrupted restore it is 0.
+    let replicas = deployed.spec()?.engine.workload.replicas;
+    reporter.line("stopping the engine");
+    backup::scale_engine(cluster, 0).await?;
+    backup::engine_stopped(cluster, deadline)
+        .await
+        .map_err(|e| e.context(stopped_note(cluster, b)))?;
+    crate::failpoint::hit("restore-engine-stopped");
+    reporter.line(&format!("restoring {}", b.path.display()));
+    backup::restore(cluster, &pod, b, &|n| reporter.bytes("restore", n))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}").context(stopped_note(cluster, b)))?;
+    reporter.line(&format!("starting the engine ({replicas} replica(s))"));
+    backup::scale_engine(cluster, replicas).await?;
+    let generation = cluster
+        .typed::<Deployment>()
+        .get(&format!("{}-engine", cluster.instance))
+        .await?
+        .metadata
+        .generation
+        .unwrap_or(0);
+    let targets = [Target {
+        component: "engine".into(),
+        kind: WorkloadKind::Deployment,
+        name: format!("{}-engine", cluster.instance),
+        min_generation: generation,
+    }];
+    let mut watches = wait::Watches::start(cluster, &targets);
+    let ready =
+        wait::wait_ready(cluster, &mut watches, &targets, deadline, timeout, reporter).await;
+    let revision = record(cluster, b, history, deployed, ready.is_ok()).await?;
+    ready.map_err(|f| {
+        anyhow::Error::new(f).context(Exit::NotReady(format!(
+            "the database is restored (revision {revision}), but the engine is not ready"
+        )))
+    })?;
+    Ok(revision)
+}
+
+/// A `restore` revision: the deployed spec and objects, with the backup it put back.
+async fn record(
+    cluster: &Cluster,
+    b: &Backup,
+    history: &[Release],
+    deployed: &Release,
+    ready: bool,
+) -> Result<u32> {
+    let revision = history.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+    let r = Release {
+        revision,
+        time: Timestamp::now().to_string(),
+        cli_version: env!("CARGO_PKG_VERSION").to_string(),
+        operation: "restore".into(),
+        outcome: if ready {
+            Outcome::Deployed
+        } else {
+            Outcome::Failed
+        },
+        message: format!(
+            "restored {} (taken {} at revision {})",
+            b.path.display(),
+            b.meta.created,
+            b.meta.revision
+        ),
+        spec_digest: deployed.spec_digest.clone(),
+        spec: deployed.spec.clone(),
+        objects: deployed.objects.clone(),
+        backup: Some(b.path.display().to_string()),
+    };
+    release::record(cluster, history, &r).await?;
+    Ok(revision)
+}

@@ -1,0 +1,426 @@
+//! `skyflo backup` / `skyflo restore` against a real PostgreSQL: kwok maps `exec` into the
+//! PostgreSQL pod to local commands whose environment points at a server started here from
+//! Debian's packages, so pg_dump and pg_restore really run against real data.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+/// Debian's PostgreSQL programs (the newest installed major).
+fn pg_bin() -> PathBuf {
+    let mut majors: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("postgres").exists())
+        .collect();
+    majors.sort();
+    majors.pop().expect(
+        "PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres); tests/run.sh installs Debian's postgresql package",
+    )
+}
+
+/// A PostgreSQL server in a temporary directory on a free loopback port, with role and
+/// database `skyflo` (what the in-cluster one has); stopped when dropped.
+struct LocalPostgres {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+/// PostgreSQL refuses to run as root: its programs run as the `postgres` user Debian's
+/// package creates (directly, so signals reach the server itself).
+fn as_postgres(program: &str, args: &[&str]) -> Command {
+    use std::os::unix::process::CommandExt;
+    let id = |flag: &str| -> u32 {
+        let out = Command::new("id")
+            .args([flag, "postgres"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a postgres user")
+    };
+    let mut c = Command::new(program);
+    c.args(args).uid(id("-u")).gid(id("-g"));
+    c
+}
+
+impl LocalPostgres {
+    fn start() -> Self {
+        let bin = pg_bin();
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let own = Command::new("chown")
+            .args(["-R", "postgres:postgres", dir.path().to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(own.success());
+        let init = as_postgres(
+            bin.join("initdb").to_str().unwrap(),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+        )
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+        assert!(
+            init.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = as_postgres(
+            bin.join("postgres").to_str().unwrap(),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-p",
+                &port.to_string(),
+                "-k",
+                dir.path().to_str().unwrap(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+        let pg = LocalPostgres {
+            child,
+            port,
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if pg.psql_as("postgres", "postgres", "SELECT 1").is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        pg.psql_as("postgres", "postgres", "CREATE ROLE skyflo LOGIN")
+            .unwrap();
+        pg.psql_as(
+            "postgres",
+            "postgres",
+            "CREATE DATABASE skyflo OWNER skyflo",
+        )
+        .unwrap();
+        pg
+    }
+
+    fn psql_as(&self, user: &str, db: &str, sql: &str) -> Result<String, String> {
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                user,
+                "-d",
+                db,
+            ])
+            .args(["-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).to_string())
+        }
+    }
+
+    fn sql(&self, sql: &str) -> String {
+        self.psql_as("skyflo", "skyflo", sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// kwok runs an exec into the PostgreSQL pod's container as a local command with the
+    /// environment the real container has (POSTGRES_USER, POSTGRES_DB) plus where the server is.
+    fn map_exec(&self, ns: &str) {
+        let pod = kubectl(&[
+            "get",
+            "pods",
+            "-n",
+            ns,
+            "-l",
+            "app.kubernetes.io/component=postgres",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ]);
+        let pod = String::from_utf8_lossy(&pod.stdout).trim().to_string();
+        assert!(!pod.is_empty());
+        let doc = format!(
+            "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Exec\nmetadata: {{name: {pod}, namespace: {ns}}}\nspec:\n  execs:\n  - containers: [postgres]\n    local:\n      envs:\n      - {{name: PGHOST, value: 127.0.0.1}}\n      - {{name: PGPORT, value: \"{}\"}}\n      - {{name: POSTGRES_USER, value: skyflo}}\n      - {{name: POSTGRES_DB, value: skyflo}}\n      - {{name: PATH, value: \"/usr/local/bin:/usr/bin:/bin\"}}\n",
+            self.port
+        );
+        let out = kubectl_stdin(&["apply", "-f", "-"], &doc);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+}
+
+impl Drop for LocalPostgres {
+    fn drop(&mut self) {
+        // SIGINT: PostgreSQL's fast shutdown.
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn engine_pod_uid(ns: &str) -> String {
+    let out = kubectl(&[
+        "get",
+        "pods",
+        "-n",
+        ns,
+        "-l",
+        "app.kubernetes.io/component=engine",
+        "-o",
+        "jsonpath={.items[*].metadata.uid}",
+    ]);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn seed(pg: &LocalPostgres) {
+    pg.sql("CREATE TABLE conversations (id serial PRIMARY KEY, title text NOT NULL, body bytea)");
+    pg.sql(
+        "INSERT INTO conversations (title, body) SELECT 'conversation ' || g, sha256(g::text::bytea) FROM generate_series(1, 500) g",
+    );
+}
+
+const ROWS: &str = "SELECT id, title, encode(body, 'hex') FROM conversations ORDER BY id";
+
+struct Setup {
+    ns: TestNamespace,
+    _dir: tempfile::TempDir,
+    _file: String,
+    pg: LocalPostgres,
+    backups: tempfile::TempDir,
+}
+
+async fn setup(prefix: &str) -> Setup {
+    let Installed { ns, dir, file } = installed(prefix).await;
+    let pg = LocalPostgres::start();
+    pg.map_exec(&ns.name);
+    seed(&pg);
+    Setup {
+        ns,
+        _dir: dir,
+        _file: file,
+        pg,
+        backups: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Setup {
+    fn skyflo(&self, args: &[&str]) -> std::process::Output {
+        skyflo_with(
+            args,
+            &[("SKYFLO_BACKUP_DIR", self.backups.path().to_str().unwrap())],
+            None,
+        )
+    }
+
+    fn backup(&self) -> PathBuf {
+        let out = self.skyflo(&["backup", "-n", &self.ns.name, "-o", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        PathBuf::from(v["backup"]["path"].as_str().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn backup_then_restore_brings_the_rows_back_with_the_engine_stopped_meanwhile() {
+    let s = setup("bk-round").await;
+    let before = s.pg.sql(ROWS);
+    let file = s.backup();
+    assert!(file.starts_with(s.backups.path()), "{}", file.display());
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{}.json", file.display())).unwrap())
+            .unwrap();
+    assert_eq!(
+        meta["bytes"].as_u64(),
+        Some(std::fs::metadata(&file).unwrap().len())
+    );
+    assert_eq!(meta["namespace"], s.ns.name.as_str());
+    assert_eq!(meta["postgresVersion"].as_u64().unwrap() / 10000, 15);
+    // The custom format's magic: a real pg_dump wrote it.
+    assert_eq!(&std::fs::read(&file).unwrap()[..5], b"PGDMP");
+
+    s.pg.sql("DELETE FROM conversations WHERE id % 2 = 0");
+    s.pg.sql("ALTER TABLE conversations ADD COLUMN migrated int");
+    assert_ne!(s.pg.sql(ROWS), before);
+    let engine_before = engine_pod_uid(&s.ns.name);
+    let out = s.skyflo(&["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(s.pg.sql(ROWS), before, "the rows are back, byte for byte");
+    assert_eq!(
+        s.pg.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'conversations' AND column_name = 'migrated'"),
+        "0",
+        "the schema is the backup's"
+    );
+    // The engine was stopped (its pod replaced) and runs again with its replicas.
+    let engine_after = engine_pod_uid(&s.ns.name);
+    assert!(!engine_after.is_empty() && engine_after != engine_before);
+    let replicas = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        &s.ns.name,
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&replicas.stdout), "1");
+    let history = s.skyflo(&["history", "-n", &s.ns.name, "-o", "json"]);
+    let h = String::from_utf8_lossy(&history.stdout);
+    assert!(h.contains("\"restore\""), "{h}");
+
+    let list = s.skyflo(&["backup", "--list", "-n", &s.ns.name]);
+    assert!(
+        text(&list).contains(file.to_str().unwrap()),
+        "{}",
+        text(&list)
+    );
+}
+
+#[tokio::test]
+async fn bad_backup_files_are_refused_before_the_engine_is_stopped() {
+    let s = setup("bk-refuse").await;
+    let file = s.backup();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |name: &str, edit: &dyn Fn(&mut Vec<u8>, &mut serde_json::Value)| -> PathBuf {
+        let path = dir.path().join(name);
+        let mut data = std::fs::read(&file).unwrap();
+        let mut meta: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(format!("{}.json", file.display())).unwrap())
+                .unwrap();
+        edit(&mut data, &mut meta);
+        std::fs::write(&path, data).unwrap();
+        std::fs::write(format!("{}.json", path.display()), meta.to_string()).unwrap();
+        path
+    };
+    let cases = [
+        (
+            copy("truncated.dump", &|d, _| d.truncate(d.len() / 2)),
+            "truncated",
+        ),
+        (
+            copy("corrupted.dump", &|d, _| {
+                let i = d.len() / 2;
+                d[i] ^= 0xff
+            }),
+            "corrupted",
+        ),
+        (
+            copy("other.dump", &|_, m| m["instance"] = "other".into()),
+            "not of",
+        ),
+        (
+            copy("newer.dump", &|_, m| m["postgresVersion"] = 170002.into()),
+            "newer",
+        ),
+    ];
+    let engine = engine_pod_uid(&s.ns.name);
+    let revisions = text(&s.skyflo(&["history", "-n", &s.ns.name]));
+    for (path, why) in cases {
+        let out = s.skyflo(&["restore", path.to_str().unwrap(), "-n", &s.ns.name, "--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{why}: {}", text(&out));
+        assert!(text(&out).contains(why), "{why}: {}", text(&out));
+        assert!(text(&out).contains("nothing was changed"), "{}", text(&out));
+    }
+    assert_eq!(
+        engine_pod_uid(&s.ns.name),
+        engine,
+        "the engine was never stopped"
+    );
+    assert_eq!(text(&s.skyflo(&["history", "-n", &s.ns.name])), revisions);
+}
+
+#[tokio::test]
+async fn a_restore_stopped_midway_leaves_the_engine_stopped_and_the_lock_free_then_completes() {
+    let s = setup("bk-kill").await;
+    let before = s.pg.sql(ROWS);
+    let file = s.backup();
+    s.pg.sql("DELETE FROM conversations");
+    let child = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args(["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"])
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .env("SKYFLO_BACKUP_DIR", s.backups.path())
+        .env("SKYFLO_CONFIG", "/nonexistent")
+        .env("SKYFLO_FAILPOINT", "restore-engine-stopped:stop")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_stopped(child.id(), 60);
+    // `kill PID` while it is stopped: the signal is handled once it runs again.
+    signal(child.id(), "TERM");
+    signal(child.id(), "CONT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", text(&out));
+    assert!(
+        text(&out).contains("the engine is stopped"),
+        "{}",
+        text(&out)
+    );
+    let replicas = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        &s.ns.name,
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&replicas.stdout),
+        "0",
+        "the engine stays stopped"
+    );
+    let lease = kubectl(&["get", "lease", "-n", &s.ns.name, "-o", "name"]);
+    assert_eq!(
+        String::from_utf8_lossy(&lease.stdout).trim(),
+        "",
+        "the lock is released"
+    );
+    assert_eq!(s.pg.sql("SELECT count(*) FROM conversations"), "0");
+
+    let out = s.skyflo(&["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(s.pg.sql(ROWS), before);
+    let replicas = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        &s.ns.name,
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&replicas.stdout),
+        "1",
+        "the engine runs again"
+    );
+}
