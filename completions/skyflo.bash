@@ -997,7 +997,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__rollback)
-            opts="-n -o -q -v -h --name --timeout --no-wait --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-n -o -q -v -h --name --timeout --no-wait --restore --no-backup --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1255,7 +1255,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__upgrade)
-            opts="-f -n -o -q -v -h --file --set --set-string --name --version --registry --timeout --no-wait --diff --atomic --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --name --version --registry --timeout --no-wait --diff --atomic --no-backup --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

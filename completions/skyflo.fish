@@ -139,7 +139,8 @@ always\t''
 never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l no-wait -d 'Apply and return without waiting for readiness'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l diff -d 'Show the plan (with changed fields; Secret values redacted) and stop. Exit 0 when nothing would change, 6 when changes are pending'
-complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l atomic -d 'If the new revision does not become ready, roll back to the previous one'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l atomic -d 'If the new revision does not become ready, roll back to the previous one (restoring the database backup taken before an engine image change)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l no-backup -d 'Do not back up PostgreSQL before an engine image change'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -215,6 +216,8 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l no-wait -d 'Apply and return without waiting for readiness'
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l restore -d 'When the engine image goes back, first restore the database backup taken before the upgrade being undone (the engine is stopped meanwhile)'
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l no-backup -d 'Do not back up PostgreSQL before an engine image change'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -s h -l help -d 'Print help'

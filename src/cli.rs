@@ -388,9 +388,13 @@ pub struct UpgradeArgs {
     /// nothing would change, 6 when changes are pending.
     #[arg(long, alias = "dry-run")]
     pub diff: bool,
-    /// If the new revision does not become ready, roll back to the previous one.
+    /// If the new revision does not become ready, roll back to the previous one (restoring
+    /// the database backup taken before an engine image change).
     #[arg(long)]
     pub atomic: bool,
+    /// Do not back up PostgreSQL before an engine image change.
+    #[arg(long)]
+    pub no_backup: bool,
 }
 
 #[derive(Debug, Args)]
@@ -518,6 +522,13 @@ pub struct RollbackArgs {
     pub name: NameArgs,
     #[command(flatten)]
     pub wait: WaitArgs,
+    /// When the engine image goes back, first restore the database backup taken before the
+    /// upgrade being undone (the engine is stopped meanwhile).
+    #[arg(long)]
+    pub restore: bool,
+    /// Do not back up PostgreSQL before an engine image change.
+    #[arg(long)]
+    pub no_backup: bool,
 }
 
 #[derive(Debug, Args)]

@@ -424,3 +424,171 @@ async fn a_restore_stopped_midway_leaves_the_engine_stopped_and_the_lock_free_th
         "the engine runs again"
     );
 }
+
+fn history(s: &Setup) -> Vec<serde_json::Value> {
+    let out = s.skyflo(&["history", "-n", &s.ns.name, "-o", "json"]);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)))
+}
+
+fn sha256_of(path: &str) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_engine_upgrade_is_backed_up_and_rollback_restore_undoes_its_migration() {
+    let s = setup("bk-upgrade").await;
+    let before = s.pg.sql(ROWS);
+    // Only the UI changes: no backup.
+    let out = s.skyflo(&["upgrade", "-n", &s.ns.name, "--set", "ui.replicas=2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(history(&s).last().unwrap()["backup"].is_null());
+    assert!(!text(&out).contains("backed up"), "{}", text(&out));
+
+    // The engine image changes: the plan says so, a backup is taken first and recorded.
+    let diff = s.skyflo(&[
+        "upgrade",
+        "-n",
+        &s.ns.name,
+        "--set",
+        "engine.image=skyfloaiagent/engine:v0.7.1",
+        "--diff",
+    ]);
+    assert!(
+        text(&diff).contains("PostgreSQL is backed up first"),
+        "{}",
+        text(&diff)
+    );
+    let out = s.skyflo(&[
+        "upgrade",
+        "-n",
+        &s.ns.name,
+        "--set",
+        "engine.image=skyfloaiagent/engine:v0.7.1",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let last = history(&s).last().unwrap().clone();
+    let file = last["backup"]
+        .as_str()
+        .expect("the revision names its backup")
+        .to_string();
+    assert!(
+        file.starts_with(s.backups.path().to_str().unwrap()),
+        "{file}"
+    );
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{file}.json")).unwrap()).unwrap();
+    assert_eq!(
+        meta["sha256"].as_str().unwrap(),
+        sha256_of(&file),
+        "checksum valid"
+    );
+    assert_eq!(meta["engineImage"], "skyfloaiagent/engine:v0.7.0");
+    let table = text(&s.skyflo(&["history", "-n", &s.ns.name]));
+    let name = std::path::Path::new(&file)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    assert!(table.contains(&name), "history shows the backup: {table}");
+
+    // The new engine migrates the database.
+    s.pg.sql("ALTER TABLE conversations ADD COLUMN migrated int");
+    s.pg.sql("UPDATE conversations SET title = 'migrated ' || id, migrated = 1");
+
+    let out = s.skyflo(&["rollback", "-n", &s.ns.name, "--restore"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(s.pg.sql(ROWS), before, "the rows from before the upgrade");
+    assert_eq!(
+        s.pg.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'conversations' AND column_name = 'migrated'"),
+        "0",
+        "the schema from before the upgrade"
+    );
+    let image = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        &s.ns.name,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&image.stdout),
+        "skyfloaiagent/engine:v0.7.0 1"
+    );
+    // The rollback changed the engine image too: the migrated data was backed up first.
+    assert!(history(&s).last().unwrap()["backup"].is_string());
+}
+
+#[tokio::test]
+async fn a_failed_engine_upgrade_with_atomic_restores_the_backup_before_the_old_engine_starts() {
+    let s = setup("bk-atomic").await;
+    let before = s.pg.sql(ROWS);
+    let child = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+        .args([
+            "upgrade",
+            "-n",
+            &s.ns.name,
+            "--set",
+            "engine.image=testcluster.invalid/crashloop:v1",
+            "--atomic",
+            "--timeout",
+            "60s",
+        ])
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .env("SKYFLO_BACKUP_DIR", s.backups.path())
+        .env("SKYFLO_CONFIG", "/nonexistent")
+        .env("SKYFLO_FAILPOINT", "after-backup:stop")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the backup is written, the new engine "migrates" before it crashes.
+    wait_stopped(child.id(), 60);
+    s.pg.sql("ALTER TABLE conversations ADD COLUMN migrated int");
+    s.pg.sql("DELETE FROM conversations WHERE id > 10");
+    signal(child.id(), "CONT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("--atomic: restoring"), "{}", text(&out));
+    assert!(
+        text(&out).contains("rolled back to revision 1"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(s.pg.sql(ROWS), before);
+    let ops: Vec<String> = history(&s)
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["operation"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        ["install superseded", "upgrade failed", "rollback deployed"],
+        "{ops:?}"
+    );
+    let image = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        &s.ns.name,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&image.stdout),
+        "skyfloaiagent/engine:v0.7.0 1"
+    );
+}

@@ -44,6 +44,18 @@ pub struct Options {
     pub llm_credentials: std::collections::BTreeMap<String, String>,
     /// The namespace as the pre-flight saw it (`Unknown` without one).
     pub namespace_seen: inventory::Seen,
+    /// Where to back up PostgreSQL before a change of the engine image (`None`: no backup,
+    /// as for `install` and `--no-backup`).
+    pub backup: Option<BackupTo>,
+    /// A backup to restore (the engine stopped meanwhile) before the new spec is applied:
+    /// `rollback --restore`.
+    pub restore_first: Option<super::backup::Backup>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupTo {
+    pub root: std::path::PathBuf,
+    pub keep: usize,
 }
 
 /// What happened.
@@ -134,6 +146,8 @@ pub struct Prepared {
     pub live: inventory::Live,
     pub history: Vec<Release>,
     pub generated: secrets::Generated,
+    /// The backup this run took before changing the engine image.
+    pub backup: std::sync::OnceLock<super::backup::Backup>,
 }
 
 /// Everything up to the plan; no writes.
@@ -238,7 +252,56 @@ async fn prepare_with(
         live,
         history,
         generated,
+        backup: Default::default(),
     })
+}
+
+/// The engine image moves (old, new), with PostgreSQL in the cluster before and after: the
+/// new engine migrates the database when it starts, so the data is backed up first.
+pub fn engine_image_change(history: &[Release], spec: &Spec) -> Option<(String, String)> {
+    let before = release::last_deployed(history)?.spec().ok()?;
+    let (old, new) = (&before.engine.workload.image, &spec.engine.workload.image);
+    (old != new && before.postgres_in_cluster() && spec.postgres_in_cluster())
+        .then(|| (old.clone(), new.clone()))
+}
+
+/// Backs up PostgreSQL (before an engine image change) and keeps the newest per retention.
+async fn backup_first(
+    cluster: &Cluster,
+    prepared: &Prepared,
+    to: &BackupTo,
+    revision: u32,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let Some(last) = release::last_deployed(&prepared.history) else {
+        return Ok(());
+    };
+    let old = last.spec()?.engine.workload.image;
+    let dir = super::backup::dir(&to.root, &cluster.namespace, &cluster.instance);
+    reporter.line(&format!(
+        "backing up PostgreSQL before the engine image changes (into {})",
+        dir.display()
+    ));
+    let req = super::backup::Request {
+        file: None,
+        dir: dir.clone(),
+        revision: last.revision,
+        engine_image: &old,
+        reason: format!("before revision {revision}"),
+    };
+    let b = super::backup::take(cluster, &req, &|n| reporter.bytes("backup", n))
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the backup before the engine upgrade failed, so nothing was changed: {e}; \
+fix the cause, or pass --no-backup to upgrade without one"
+            )
+        })?;
+    reporter.line(&format!("backup written: {}", b.path.display()));
+    super::backup::prune(&dir, to.keep);
+    let _ = prepared.backup.set(b);
+    crate::failpoint::hit("after-backup");
+    Ok(())
 }
 
 fn blocked_error(plan: &Plan) -> anyhow::Error {
@@ -361,6 +424,18 @@ pub async fn deploy(
     let mut prepared = prepare(cluster, spec, &opts.llm_credentials, &opts.namespace_seen).await?;
     let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
     refuse(cluster, &prepared, opts)?;
+    if let Some((old, new)) = engine_image_change(&prepared.history, spec) {
+        reporter.line(&match opts.backup {
+            Some(_) => format!(
+                "the engine image changes ({old} -> {new}) and migrates the database when it starts: \
+PostgreSQL is backed up first (--no-backup skips it)"
+            ),
+            None => format!(
+                "the engine image changes ({old} -> {new}) and migrates the database when it starts: \
+no backup is taken (--no-backup)"
+            ),
+        });
+    }
     let done = |prepared: Prepared, revision| Deployed {
         plan: prepared.plan,
         revision,
@@ -491,7 +566,7 @@ async fn record(
             .iter()
             .map(|r| r.object.object_ref())
             .collect(),
-        backup: None,
+        backup: prepared.backup.get().map(|b| b.path.display().to_string()),
     };
     release::record(cluster, &prepared.history, &r).await
 }
@@ -618,6 +693,13 @@ async fn run_locked(
     revision: u32,
     digest: &str,
 ) -> Result<()> {
+    if let (Some(to), Some(_)) = (&opts.backup, engine_image_change(&prepared.history, spec)) {
+        backup_first(cluster, prepared, to, revision, reporter).await?;
+    }
+    if let Some(b) = &opts.restore_first {
+        super::restore::stop_and_restore(cluster, b, deadline_after(opts.timeout), reporter)
+            .await?;
+    }
     let failure = match roll_out(
         cluster,
         spec,
@@ -661,7 +743,7 @@ async fn run_locked(
                     "--atomic: rolling back to revision {}",
                     prev.revision
                 ));
-                match roll_back_to(cluster, &prev, prepared, opts, reporter, revision + 1).await {
+                match atomic_rollback(cluster, &prev, prepared, opts, reporter, revision).await {
                     Ok(()) => format!(
                         "\n--atomic: rolled back to revision {} (recorded as revision {})",
                         prev.revision,
@@ -681,6 +763,28 @@ async fn run_locked(
         rollback,
     })
     .context(Exit::NotReady(format!("revision {revision} is not ready"))))
+}
+
+/// `--atomic`: back to `prev`; when this run backed up the database before changing the
+/// engine image, the engine is stopped and the backup restored first, so the old engine
+/// starts on the data it knows, not on what the new one migrated.
+async fn atomic_rollback(
+    cluster: &Cluster,
+    prev: &Release,
+    prepared: &Prepared,
+    opts: &Options,
+    reporter: &dyn Reporter,
+    revision: u32,
+) -> Result<()> {
+    if let Some(b) = prepared.backup.get() {
+        reporter.line(&format!(
+            "--atomic: restoring {} (taken before this upgrade)",
+            b.path.display()
+        ));
+        super::restore::stop_and_restore(cluster, b, deadline_after(opts.timeout), reporter)
+            .await?;
+    }
+    roll_back_to(cluster, prev, prepared, opts, reporter, revision + 1).await
 }
 
 async fn roll_back_to(

@@ -73,21 +73,9 @@ async fn locked_restore(
     reporter: &dyn Reporter,
 ) -> Result<u32> {
     let deadline = deploy::deadline_after(timeout);
-    let pod = backup::postgres_pod(cluster)
-        .await
-        .map_err(anyhow::Error::msg)?;
     // The deployed spec's replicas, not the Deployment's: after an interrupted restore it is 0.
     let replicas = deployed.spec()?.engine.workload.replicas;
-    reporter.line("stopping the engine");
-    backup::scale_engine(cluster, 0).await?;
-    backup::engine_stopped(cluster, deadline)
-        .await
-        .map_err(|e| e.context(stopped_note(cluster, b)))?;
-    crate::failpoint::hit("restore-engine-stopped");
-    reporter.line(&format!("restoring {}", b.path.display()));
-    backup::restore(cluster, &pod, b, &|n| reporter.bytes("restore", n))
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}").context(stopped_note(cluster, b)))?;
+    stop_and_restore(cluster, b, deadline, reporter).await?;
     reporter.line(&format!("starting the engine ({replicas} replica(s))"));
     backup::scale_engine(cluster, replicas).await?;
     let generation = cluster
@@ -113,6 +101,29 @@ async fn locked_restore(
         )))
     })?;
     Ok(revision)
+}
+
+/// Stops the engine (scaled to 0, every pod gone) and restores `b`; the engine stays
+/// stopped, for the caller to start (a restore, or a rollback applying the older engine).
+pub async fn stop_and_restore(
+    cluster: &Cluster,
+    b: &Backup,
+    deadline: tokio::time::Instant,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let pod = backup::postgres_pod(cluster)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    reporter.line("stopping the engine");
+    backup::scale_engine(cluster, 0).await?;
+    backup::engine_stopped(cluster, deadline)
+        .await
+        .map_err(|e| e.context(stopped_note(cluster, b)))?;
+    crate::failpoint::hit("restore-engine-stopped");
+    reporter.line(&format!("restoring {}", b.path.display()));
+    backup::restore(cluster, &pod, b, &|n| reporter.bytes("restore", n))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}").context(stopped_note(cluster, b)))
 }
 
 /// A `restore` revision: the deployed spec and objects, with the backup it put back.

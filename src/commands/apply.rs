@@ -82,6 +82,14 @@ it must be a readable JSON key file on this machine, whose content skyflo stores
     Ok(content)
 }
 
+/// Where `upgrade` and `rollback` back up PostgreSQL before an engine image change.
+pub fn backup_to(no_backup: bool, settings: &Settings) -> Option<crate::cluster::deploy::BackupTo> {
+    (!no_backup).then(|| crate::cluster::deploy::BackupTo {
+        root: settings.backup_dir.clone(),
+        keep: settings.backups_keep,
+    })
+}
+
 pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
@@ -98,6 +106,8 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         plan_only: args.dry_run,
         llm_credentials: credentials(&spec, printer)?,
         namespace_seen: Default::default(),
+        backup: None,
+        restore_first: None,
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
@@ -140,6 +150,8 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         plan_only: args.diff,
         llm_credentials: credentials(&spec, printer)?,
         namespace_seen: Default::default(),
+        backup: backup_to(args.no_backup, settings),
+        restore_first: None,
     };
     run(&spec, &opts, settings, printer).await
 }

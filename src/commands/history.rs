@@ -23,7 +23,7 @@ pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Res
                 serde_json::json!({
                     "revision": r.revision, "time": r.time, "cliVersion": r.cli_version,
                     "operation": r.operation, "outcome": r.outcome, "specDigest": r.spec_digest,
-                    "message": r.message,
+                    "message": r.message, "backup": r.backup,
                 })
             })
             .collect();
@@ -37,6 +37,7 @@ pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Res
         "OPERATION",
         "OUTCOME",
         "SPEC DIGEST",
+        "BACKUP",
         "MESSAGE",
     ]);
     for r in &history {
@@ -50,6 +51,12 @@ pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Res
                 .unwrap_or_default()
                 .to_string(),
             r.spec_digest.chars().take(19).collect(),
+            // The file name says namespace, instance, revision and time; the path is in -o json.
+            r.backup
+                .as_deref()
+                .and_then(|b| std::path::Path::new(b).file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "-".into()),
             r.message.chars().take(80).collect(),
         ]);
     }

@@ -35,6 +35,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         "Rolling back to the spec of revision {}",
         target.revision
     ));
+    let restore_first = migrated(&cluster, &history, target, &spec, args, printer)?;
     let opts = Options {
         operation: Operation::Rollback,
         timeout: super::apply::timeout(&args.wait, settings)?,
@@ -43,6 +44,63 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         plan_only: false,
         llm_credentials: Default::default(),
         namespace_seen: Default::default(),
+        backup: super::apply::backup_to(args.no_backup, settings),
+        restore_first,
     };
     super::apply::run(&spec, &opts, settings, printer).await
+}
+
+/// Going back to an older engine image: the newer one has migrated the database since. The
+/// backup taken before the first engine change after `target` holds the data as the older
+/// engine knew it; `--restore` restores it (checked now, before anything changes).
+fn migrated(
+    cluster: &crate::cluster::Cluster,
+    history: &[release::Release],
+    target: &release::Release,
+    spec: &crate::spec::Spec,
+    args: &RollbackArgs,
+    printer: &Printer,
+) -> Result<Option<crate::cluster::backup::Backup>> {
+    use crate::cluster::backup;
+    let Some((now, then)) = crate::cluster::deploy::engine_image_change(history, spec) else {
+        return Ok(None);
+    };
+    let taken = history
+        .iter()
+        .filter(|r| r.revision > target.revision)
+        .find_map(|r| r.backup.clone().map(|b| (r.revision, b)));
+    match (taken, args.restore) {
+        (None, true) => Err(Exit::Usage(format!(
+            "no backup was taken since revision {} (upgrades with --no-backup, or from before backups); nothing was changed",
+            target.revision
+        ))
+        .into()),
+        (None, false) => {
+            printer.warn(&format!(
+                "the engine goes back from {now} to {then}, but the database was migrated by the newer engine, and no backup was taken since revision {}",
+                target.revision
+            ));
+            Ok(None)
+        }
+        (Some((rev, file)), false) => {
+            printer.warn(&format!(
+                "the engine goes back from {now} to {then}, but the database was migrated by the newer engine; \
+--restore restores {file}, taken before revision {rev}"
+            ));
+            Ok(None)
+        }
+        (Some((_, file)), true) => {
+            let refuse =
+                |m: String| anyhow::Error::new(Exit::Usage(format!("{m}; nothing was changed")));
+            let b = backup::open(std::path::Path::new(&file)).map_err(refuse)?;
+            backup::verify(&b).map_err(refuse)?;
+            if b.meta.instance != cluster.instance || b.meta.namespace != cluster.namespace {
+                return Err(refuse(format!("{file} is a backup of another installation")));
+            }
+            printer.info(&format!(
+                "restoring {file} first (the engine is stopped meanwhile)"
+            ));
+            Ok(Some(b))
+        }
+    }
 }
