@@ -5,6 +5,8 @@ counts come from the API server's audit log (skyflo sends User-Agent skyflo/<ver
 """
 import argparse
 import json
+import socket
+import shutil
 import os
 import statistics
 import subprocess
@@ -243,6 +245,79 @@ rows.append(("install + wait, ui.replicas 500: wall time", f"{big_time:.1f} s", 
 rows.append(("install + wait, ui.replicas 500: skyflo peak RSS", f"{peak_kib/1024:.1f} MiB", "(info)", ""))
 st = [sky("status", "-n", target, "-q")[0] for _ in range(args.runs)]
 row("status with ui.replicas 500", f"{median(st)*1000:.0f} ms", "<= 1 s", median(st) <= 1.0)
+
+# 7. backup and restore of a >= 200 MiB database vs pg_dump / pg_restore run directly against
+# the same PostgreSQL server (kwok maps exec into the PostgreSQL pod to that server).
+def pg_bin():
+    import glob
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+    if not bins:
+        sys.exit("PostgreSQL is not installed (Debian's postgresql package)")
+    return os.path.dirname(bins[-1])
+
+
+def as_postgres(cmd, **kw):
+    return subprocess.Popen(cmd, user="postgres", group="postgres", **kw)
+
+
+pgdir = tempfile.mkdtemp(prefix="skyflo-bench-pg-")
+shutil.chown(pgdir, "postgres", "postgres")
+as_postgres([f"{pg_bin()}/initdb", "-D", f"{pgdir}/data", "-U", "postgres", "--auth=trust"],
+            stdout=subprocess.DEVNULL).wait()
+sock = socket.socket()
+sock.bind(("127.0.0.1", 0))
+pgport = sock.getsockname()[1]
+sock.close()
+pg = as_postgres([f"{pg_bin()}/postgres", "-D", f"{pgdir}/data", "-p", str(pgport), "-k", pgdir,
+                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+atexit.register(lambda: (pg.send_signal(2), pg.wait(), shutil.rmtree(pgdir, ignore_errors=True)))
+
+
+def psql(sql, user="skyflo", db="skyflo"):
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(pgport), "-U", user, "-d", db, "-XAtq",
+                           "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, check=True).stdout.decode().strip()
+
+
+for _ in range(100):
+    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(pgport)], capture_output=True).returncode == 0:
+        break
+    time.sleep(0.1)
+psql("CREATE ROLE skyflo LOGIN", "postgres", "postgres")
+psql("CREATE DATABASE skyflo OWNER skyflo", "postgres", "postgres")
+psql("CREATE TABLE messages AS SELECT g AS id, md5(g::text) || repeat(md5(random()::text), 12) AS body "
+     "FROM generate_series(1, 550000) g")
+db_mib = int(psql("SELECT pg_database_size('skyflo')")) / 2**20
+target = ns("backup")
+sky("install", "-n", target, "-f", spec(), "--skip-checks", "-q")
+pod = subprocess.run(["kubectl", "get", "pods", "-n", target, "-l", "app.kubernetes.io/component=postgres",
+                      "-o", "jsonpath={.items[0].metadata.name}"], capture_output=True, env=ENV).stdout.decode()
+exec_map = {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Exec",
+            "metadata": {"name": pod, "namespace": target},
+            "spec": {"execs": [{"containers": ["postgres"], "local": {"envs": [
+                {"name": "PGHOST", "value": "127.0.0.1"}, {"name": "PGPORT", "value": str(pgport)},
+                {"name": "POSTGRES_USER", "value": "skyflo"}, {"name": "POSTGRES_DB", "value": "skyflo"}]}}]}}
+subprocess.run(["kubectl", "apply", "-f", "-"], input=json.dumps(exec_map).encode(), env=ENV,
+               capture_output=True, check=True)
+direct = ["-h", "127.0.0.1", "-p", str(pgport), "-U", "skyflo", "-d", "skyflo"]
+sky_dump = os.path.join(WORK, "sky.dump")
+pg_dump_file = os.path.join(WORK, "direct.dump")
+b_sky, b_pg, r_sky, r_pg = [], [], [], []
+for _ in range(3):  # interleaved, so both see the same load
+    t, _ = sky("backup", "-n", target, "--output-file", sky_dump, "-q")
+    b_sky.append(t)
+    t, _ = run(["pg_dump", *direct, "--format=custom", "-f", pg_dump_file])
+    b_pg.append(t)
+    t, _ = sky("restore", sky_dump, "-n", target, "--yes", "-q")
+    r_sky.append(t)
+    t, _ = run(["pg_restore", *direct, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+                pg_dump_file])
+    r_pg.append(t)
+dump_mib = os.path.getsize(sky_dump) / 2**20
+for label, ours, theirs in (("backup", b_sky, b_pg), ("restore", r_sky, r_pg)):
+    ratio = (db_mib / median(ours)) / (db_mib / median(theirs))
+    row(f"{label} of a {db_mib:.0f} MiB database ({dump_mib:.0f} MiB dump) vs pg_{'dump' if label == 'backup' else 'restore'}",
+        f"{db_mib/median(ours):.0f} vs {db_mib/median(theirs):.0f} MiB/s = {ratio:.2f}", ">= 0.8", ratio >= 0.8)
 
 w = max(len(r[0]) for r in rows)
 v = max(len(r[1]) for r in rows)
