@@ -285,8 +285,10 @@ for _ in range(100):
     time.sleep(0.1)
 psql("CREATE ROLE skyflo LOGIN", "postgres", "postgres")
 psql("CREATE DATABASE skyflo OWNER skyflo", "postgres", "postgres")
-psql("CREATE TABLE messages AS SELECT g AS id, md5(g::text) || repeat(md5(random()::text), 12) AS body "
-     "FROM generate_series(1, 550000) g")
+# Conversation-like rows that compress about as well as text does (random hex, not repeats).
+psql("CREATE TABLE messages AS SELECT g AS id, md5(random()::text) || md5(random()::text) || "
+     "md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) AS body "
+     "FROM generate_series(1, 1100000) g")
 db_mib = int(psql("SELECT pg_database_size('skyflo')")) / 2**20
 target = ns("backup")
 sky("install", "-n", target, "-f", spec(), "--skip-checks", "-q")
@@ -302,8 +304,21 @@ subprocess.run(["kubectl", "apply", "-f", "-"], input=json.dumps(exec_map).encod
 direct = ["-h", "127.0.0.1", "-p", str(pgport), "-U", "skyflo", "-d", "skyflo"]
 sky_dump = os.path.join(WORK, "sky.dump")
 pg_dump_file = os.path.join(WORK, "direct.dump")
-b_sky, b_pg, r_sky, r_pg = [], [], [], []
-for _ in range(3):  # interleaved, so both see the same load
+in_pod = ["kubectl", "exec", "-n", target, pod, "-c", "postgres", "--", "sh", "-c"]
+kubectl_dump = os.path.join(WORK, "kubectl.dump")
+b_sky, b_pg, r_sky, r_pg, b_kc, r_kc = [], [], [], [], [], []
+for _ in range(3):  # interleaved, so every way sees the same load
+    with open(kubectl_dump, "wb") as out:
+        t = time.perf_counter()
+        subprocess.run(in_pod + ['exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" --format=custom'],
+                       stdout=out, env=ENV, check=True)
+        b_kc.append(time.perf_counter() - t)
+    with open(kubectl_dump, "rb") as inp:
+        t = time.perf_counter()
+        subprocess.run(in_pod[:2] + ["-i"] + in_pod[2:] +
+                       ['exec pg_restore -U "$POSTGRES_USER" -d "$POSTGRES_DB" --clean --if-exists '
+                        '--single-transaction --exit-on-error'], stdin=inp, env=ENV, check=True)
+        r_kc.append(time.perf_counter() - t)
     t, _ = sky("backup", "-n", target, "--output-file", sky_dump, "-q")
     b_sky.append(t)
     t, _ = run(["pg_dump", *direct, "--format=custom", "-f", pg_dump_file])
@@ -318,6 +333,12 @@ for label, ours, theirs in (("backup", b_sky, b_pg), ("restore", r_sky, r_pg)):
     ratio = (db_mib / median(ours)) / (db_mib / median(theirs))
     row(f"{label} of a {db_mib:.0f} MiB database ({dump_mib:.0f} MiB dump) vs pg_{'dump' if label == 'backup' else 'restore'}",
         f"{db_mib/median(ours):.0f} vs {db_mib/median(theirs):.0f} MiB/s = {ratio:.2f}", ">= 0.8", ratio >= 0.8)
+# What a user would otherwise run for a database in the cluster: the same command through
+# kubectl exec, which crosses the same API server and kubelet as skyflo's stream.
+for label, ours, theirs in (("backup", b_sky, b_kc), ("restore", r_sky, r_kc)):
+    ratio = median(theirs) / median(ours)
+    rows.append((f"  {label} vs the same through kubectl exec{' -i' if label == 'restore' else ''}",
+                 f"{db_mib/median(ours):.0f} vs {db_mib/median(theirs):.0f} MiB/s = {ratio:.2f}", "(info)", ""))
 
 w = max(len(r[0]) for r in rows)
 v = max(len(r[1]) for r in rows)

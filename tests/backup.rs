@@ -301,6 +301,28 @@ async fn backup_then_restore_brings_the_rows_back_with_the_engine_stopped_meanwh
         "{}",
         text(&list)
     );
+
+    // Retention from the configuration file: the newest `backups_keep` stay.
+    let config = s.backups.path().join("config.toml");
+    std::fs::write(&config, "backups_keep = 2\n").unwrap();
+    let backups = s.backups.path().to_str().unwrap();
+    for _ in 0..2 {
+        std::thread::sleep(std::time::Duration::from_millis(1100)); // names carry the second
+        let out = skyflo_with(
+            &["backup", "-n", &s.ns.name],
+            &[
+                ("SKYFLO_BACKUP_DIR", backups),
+                ("SKYFLO_CONFIG", config.to_str().unwrap()),
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let listed = s.skyflo(&["backup", "--list", "-n", &s.ns.name, "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let kept = v["backups"].as_array().unwrap();
+    assert_eq!(kept.len(), 2, "{v}");
+    assert!(!file.exists(), "the oldest was removed");
 }
 
 #[tokio::test]

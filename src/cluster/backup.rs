@@ -362,6 +362,72 @@ pub async fn engine_stopped(
                 pods.len()
             );
         }
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake(dir: &Path, name: &str, created: &str, data: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, data).unwrap();
+        let meta = Meta {
+            format: FORMAT.into(),
+            skyflo_version: "test".into(),
+            namespace: "ns".into(),
+            instance: "skyflo".into(),
+            revision: 1,
+            engine_image: "engine".into(),
+            postgres_version: 150018,
+            created: created.into(),
+            bytes: data.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(data)),
+            reason: "manual".into(),
+        };
+        std::fs::write(meta_path(&path), serde_json::to_vec(&meta).unwrap()).unwrap();
+        path
+    }
+
+    #[test]
+    fn retention_keeps_the_newest_and_list_orders_by_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let times = [
+            "2026-11-01T00:00:00Z",
+            "2026-11-03T00:00:00Z",
+            "2026-11-02T00:00:00Z",
+        ];
+        for (i, t) in times.iter().enumerate() {
+            fake(dir.path(), &format!("b{i}.dump"), t, b"PGDMP data");
+        }
+        std::fs::write(dir.path().join("notes.txt"), "not a backup").unwrap();
+        let listed: Vec<String> = list(dir.path())
+            .iter()
+            .map(|b| b.meta.created.clone())
+            .collect();
+        assert_eq!(listed, [times[0], times[2], times[1]]);
+        let removed = prune(dir.path(), 2);
+        assert_eq!(removed, [dir.path().join("b0.dump")]);
+        assert!(!meta_path(&dir.path().join("b0.dump")).exists());
+        assert_eq!(list(dir.path()).len(), 2);
+        assert!(dir.path().join("notes.txt").exists());
+    }
+
+    #[test]
+    fn verify_finds_truncation_and_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = fake(
+            dir.path(),
+            "b.dump",
+            "2026-11-01T00:00:00Z",
+            b"PGDMP some data",
+        );
+        let b = open(&path).unwrap();
+        assert!(verify(&b).is_ok());
+        std::fs::write(&path, b"PGDMP some").unwrap();
+        assert!(verify(&b).unwrap_err().contains("truncated"));
+        std::fs::write(&path, b"PGDMP sXme data").unwrap();
+        assert!(verify(&b).unwrap_err().contains("corrupted"));
     }
 }
