@@ -496,4 +496,14 @@ async fn external_database_passwords_with_any_character_reach_the_engine_encoded
         secret_value(n, "skyflo-connection", "REDIS_PASSWORD_URLENCODED").as_deref(),
         Some("new")
     );
+    // Its backups are the database's own: `backup` says so and does nothing.
+    let backups = tempfile::tempdir().unwrap();
+    let out = skyflo_with(
+        &["backup", "-n", n],
+        &[("SKYFLO_BACKUP_DIR", backups.path().to_str().unwrap())],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("external PostgreSQL"), "{}", text(&out));
+    assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 0);
 }
