@@ -45,7 +45,8 @@ async fn upgrade_version_moves_every_skyflo_image_and_nothing_else() {
     } = installed("version").await;
     let n = ns.name.as_str();
     let before = resource_versions(n);
-    // No -f: the deployed revision's spec, with the new release.
+    // No -f: the deployed revision's spec, with the new release. There is no database behind
+    // this installation to back up (tests/backup.rs covers the backup an engine change takes).
     let out = skyflo(&[
         "upgrade",
         "-n",
@@ -54,6 +55,7 @@ async fn upgrade_version_moves_every_skyflo_image_and_nothing_else() {
         "v0.7.1",
         "--timeout",
         "60s",
+        "--no-backup",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let shown = images(n);

@@ -128,6 +128,11 @@ pub fn skyflo(args: &[&str]) -> Output {
     skyflo_with(args, &[], None)
 }
 
+/// Backups taken by tests go here, never into the user's data directory.
+pub fn test_backups() -> PathBuf {
+    std::env::temp_dir().join("skyflo-test-backups")
+}
+
 pub fn skyflo_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
     use std::io::Write;
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"));
@@ -135,6 +140,7 @@ pub fn skyflo_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) ->
     cmd.env_remove("KUBECONFIG")
         .env("NO_COLOR", "1")
         .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml")
+        .env("SKYFLO_BACKUP_DIR", test_backups())
         // The LLM check never leaves this machine in tests: a closed local port unless a
         // test points it at its own fake provider.
         .env("SKYFLO_LLM_CHECK_BASE_URL", NO_PROVIDER);
@@ -281,6 +287,7 @@ pub fn spawn_skyflo_via(
         .env_remove("SKYFLO_FAILPOINT")
         .env("NO_COLOR", "1")
         .env("SKYFLO_CONFIG", "/nonexistent/skyflo-config.toml")
+        .env("SKYFLO_BACKUP_DIR", test_backups())
         // The LLM check never leaves this machine in tests: a closed local port unless a
         // test points it at its own fake provider.
         .env("SKYFLO_LLM_CHECK_BASE_URL", NO_PROVIDER);
