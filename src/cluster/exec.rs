@@ -3,6 +3,7 @@
 //! written inside the pod.
 
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::api::{AttachParams, AttachedProcess};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -77,24 +78,24 @@ async fn finish(
         Some(s) => s.await,
         None => None,
     };
+    judge(status, &err, what)
+}
+
+/// The command's verdict from its final status and its stderr.
+fn judge(status: Option<Status>, err: &str, what: &str) -> Result<(), String> {
+    let said = if err.trim().is_empty() {
+        String::new()
+    } else {
+        format!(": {}", err.trim())
+    };
     match status {
         Some(s) if s.status.as_deref() == Some("Success") => Ok(()),
         Some(s) => Err(format!(
-            "{what} failed: {}{}",
-            s.message.unwrap_or_default(),
-            if err.trim().is_empty() {
-                String::new()
-            } else {
-                format!(": {}", err.trim())
-            }
+            "{what} failed: {}{said}",
+            s.message.unwrap_or_default()
         )),
         None => Err(format!(
-            "{what}: the connection ended without an exit status{}",
-            if err.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", err.trim())
-            }
+            "{what}: the connection ended without an exit status{said}"
         )),
     }
 }
@@ -132,6 +133,9 @@ pub async fn read_into<W: AsyncWrite + Unpin>(
 
 /// Runs `command` with `input` as its stdin (closed at the end); `progress` gets the bytes
 /// sent so far. Returns what the command wrote to stdout.
+///
+/// Speaks the exec WebSocket protocol on kube's connection directly (channel byte 0 stdin,
+/// 1 stdout, 2 stderr, 3 the final status, 255 close): stdin goes in messages of [`CHUNK`].
 pub async fn write_from<R: AsyncRead + Unpin>(
     cluster: &Cluster,
     t: &Target<'_>,
@@ -139,40 +143,66 @@ pub async fn write_from<R: AsyncRead + Unpin>(
     input: &mut R,
     progress: &dyn Fn(u64),
 ) -> Result<String, String> {
-    let mut p = start(cluster, t, command, true).await?;
-    let stderr = stderr_of(&mut p);
-    let mut stdin = p.stdin().ok_or("exec gave no stdin")?;
-    let mut stdout = p.stdout().ok_or("exec gave no stdout")?;
-    let collect = tokio::spawn(async move {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s).await;
-        s
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let params = AttachParams::default()
+        .container(t.container)
+        .stdin(true)
+        .stdout(true)
+        .stderr(true);
+    let req = kube::core::Request::new(format!("/api/v1/namespaces/{}/pods", cluster.namespace))
+        .exec(t.pod, command.to_vec(), &params)
+        .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
+    let conn = cluster
+        .client
+        .connect(req)
+        .await
+        .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
+    let closes = conn.supports_stream_close();
+    let (mut send, mut recv) = conn.into_stream().split();
+    let replies = tokio::spawn(async move {
+        let (mut out, mut err, mut status) = (Vec::new(), Vec::new(), None);
+        while let Some(Ok(msg)) = recv.next().await {
+            let Message::Binary(b) = msg else { continue };
+            match b.first() {
+                Some(1) => out.extend_from_slice(&b[1..]),
+                Some(2) => err.extend_from_slice(&b[1..]),
+                Some(3) => status = serde_json::from_slice::<Status>(&b[1..]).ok(),
+                _ => {}
+            }
+        }
+        (out, err, status)
     });
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = vec![0u8; CHUNK + 1];
     let mut total = 0u64;
     loop {
         let n = input
-            .read(&mut buf)
+            .read(&mut buf[1..])
             .await
             .map_err(|e| format!("reading the local file: {e}"))?;
         if n == 0 {
             break;
         }
-        stdin
-            .write_all(&buf[..n])
+        buf[0] = STDIN;
+        send.send(Message::binary(buf[..=n].to_vec()))
             .await
             .map_err(|e| format!("sending: {e}"))?;
         total += n as u64;
         progress(total);
     }
-    stdin
-        .shutdown()
-        .await
-        .map_err(|e| format!("closing stdin: {e}"))?;
-    drop(stdin);
-    finish(p, stderr, &label(command)).await?;
-    Ok(collect.await.unwrap_or_default())
+    let close = if closes {
+        send.send(Message::binary(vec![CLOSE, STDIN])).await
+    } else {
+        send.close().await
+    };
+    close.map_err(|e| format!("closing stdin: {e}"))?;
+    let (out, err, status) = replies.await.map_err(|e| e.to_string())?;
+    judge(status, &String::from_utf8_lossy(&err), &label(command))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
+
+const STDIN: u8 = 0;
+const CLOSE: u8 = 255;
 
 /// Runs `command` and returns its stdout.
 pub async fn output(cluster: &Cluster, t: &Target<'_>, command: &[&str]) -> Result<String, String> {
