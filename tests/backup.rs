@@ -232,6 +232,20 @@ async fn setup(prefix: &str) -> Setup {
 }
 
 impl Setup {
+    /// skyflo started with `args`, stopped (SIGSTOP) once it reaches failpoint `point`.
+    fn stopped_at(&self, point: &str, args: &[&str]) -> Child {
+        let child = spawn_skyflo_via(
+            &kubeconfig(),
+            args,
+            &[
+                ("SKYFLO_BACKUP_DIR", self.backups.path().to_str().unwrap()),
+                ("SKYFLO_FAILPOINT", &format!("{point}:stop")),
+            ],
+        );
+        wait_stopped(child.id(), 60);
+        child
+    }
+
     fn skyflo(&self, args: &[&str]) -> std::process::Output {
         skyflo_with(
             args,
@@ -384,18 +398,10 @@ async fn a_restore_stopped_midway_leaves_the_engine_stopped_and_the_lock_free_th
     let before = s.pg.sql(ROWS);
     let file = s.backup();
     s.pg.sql("DELETE FROM conversations");
-    let child = Command::new(env!("CARGO_BIN_EXE_skyflo"))
-        .args(["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"])
-        .arg("--kubeconfig")
-        .arg(kubeconfig())
-        .env("SKYFLO_BACKUP_DIR", s.backups.path())
-        .env("SKYFLO_CONFIG", "/nonexistent")
-        .env("SKYFLO_FAILPOINT", "restore-engine-stopped:stop")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_stopped(child.id(), 60);
+    let child = s.stopped_at(
+        "restore-engine-stopped",
+        &["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"],
+    );
     // `kill PID` while it is stopped: the signal is handled once it runs again.
     signal(child.id(), "TERM");
     signal(child.id(), "CONT");
@@ -551,8 +557,9 @@ async fn an_engine_upgrade_is_backed_up_and_rollback_restore_undoes_its_migratio
 async fn a_failed_engine_upgrade_with_atomic_restores_the_backup_before_the_old_engine_starts() {
     let s = setup("bk-atomic").await;
     let before = s.pg.sql(ROWS);
-    let child = Command::new(env!("CARGO_BIN_EXE_skyflo"))
-        .args([
+    let child = s.stopped_at(
+        "after-backup",
+        &[
             "upgrade",
             "-n",
             &s.ns.name,
@@ -561,18 +568,9 @@ async fn a_failed_engine_upgrade_with_atomic_restores_the_backup_before_the_old_
             "--atomic",
             "--timeout",
             "60s",
-        ])
-        .arg("--kubeconfig")
-        .arg(kubeconfig())
-        .env("SKYFLO_BACKUP_DIR", s.backups.path())
-        .env("SKYFLO_CONFIG", "/nonexistent")
-        .env("SKYFLO_FAILPOINT", "after-backup:stop")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    );
     // Once the backup is written, the new engine "migrates" before it crashes.
-    wait_stopped(child.id(), 60);
     s.pg.sql("ALTER TABLE conversations ADD COLUMN migrated int");
     s.pg.sql("DELETE FROM conversations WHERE id > 10");
     signal(child.id(), "CONT");

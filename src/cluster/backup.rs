@@ -73,26 +73,8 @@ pub fn dir(root: &Path, namespace: &str, instance: &str) -> PathBuf {
 
 /// A ready PostgreSQL pod of the installation.
 pub async fn postgres_pod(cluster: &Cluster) -> Result<String, String> {
-    let selector = format!(
-        "{},{}=postgres",
-        labels::instance_selector(&cluster.instance),
-        labels::COMPONENT
-    );
-    let pods = cluster
-        .typed::<Pod>()
-        .list(&ListParams::default().labels(&selector))
-        .await
-        .map_err(|e| format!("listing the PostgreSQL pods: {e}"))?
-        .items;
-    pods.iter()
-        .find(|p| super::wait::pod_ready(p))
-        .and_then(|p| p.metadata.name.clone())
-        .ok_or_else(|| {
-            format!(
-                "no ready PostgreSQL pod in namespace {}; see `skyflo status`",
-                cluster.namespace
-            )
-        })
+    let pod = super::wait::ready_pod(cluster, "postgres").await?;
+    Ok(pod.metadata.name.unwrap_or_default())
 }
 
 fn target(pod: &str) -> Target<'_> {

@@ -522,14 +522,20 @@ async fn under_lock(
             ));
         }
     }
+    release_lock(lock, reporter).await;
+    drop(stop);
+    result
+}
+
+/// Releases the lock; a failure is only reported (the lease expires by itself) and never
+/// replaces the operation's own result.
+pub async fn release_lock(lock: lock::Lock, reporter: &dyn Reporter) {
     if let Err(e) = lock.release().await {
         reporter.line(&format!(
             "warning: {e:#}; the lock expires by itself within {} s",
             lock::lease_seconds()
         ));
     }
-    drop(stop);
-    result
 }
 
 pub fn lock_note(cluster: &Cluster, names: &Names) -> String {

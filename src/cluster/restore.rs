@@ -54,12 +54,7 @@ pub async fn run(
         sig = stop.signal() => Err(anyhow::Error::new(Exit::Interrupted(sig))
             .context(stopped_note(cluster, b))),
     };
-    if let Err(e) = lock.release().await {
-        reporter.line(&format!(
-            "warning: {e:#}; the lock expires by itself within {} s",
-            lock::lease_seconds()
-        ));
-    }
+    deploy::release_lock(lock, reporter).await;
     drop(stop);
     result
 }

@@ -6,14 +6,11 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::ListParams;
 use serde_json::{Value, json};
 
 use super::Cluster;
 use super::check::{Check, fail, pass};
 use super::tunnel::{Response, Tunnel};
-use crate::render::labels;
 
 /// Every check, in the order they run and print.
 pub const CHECKS: [(&str, &str); 7] = [
@@ -113,26 +110,7 @@ async fn target(
     component: &str,
     port_name: &str,
 ) -> Result<(String, u16), String> {
-    let selector = format!(
-        "{},{}={component}",
-        labels::instance_selector(&cluster.instance),
-        labels::COMPONENT
-    );
-    let pods = cluster
-        .typed::<Pod>()
-        .list(&ListParams::default().labels(&selector))
-        .await
-        .map_err(|e| format!("listing the {component} pods: {e}"))?
-        .items;
-    let pod = pods
-        .iter()
-        .find(|p| super::wait::pod_ready(p) && p.metadata.deletion_timestamp.is_none())
-        .ok_or_else(|| {
-            format!(
-                "no ready {component} pod in namespace {}",
-                cluster.namespace
-            )
-        })?;
+    let pod = super::wait::ready_pod(cluster, component).await?;
     let port = pod
         .spec
         .iter()

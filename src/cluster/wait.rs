@@ -238,6 +238,29 @@ fn fingerprint_of_pod(p: &Pod) -> String {
     fingerprint(p.spec.as_ref(), p.metadata.annotations.as_ref())
 }
 
+/// A ready pod (not being deleted) of one component of the installation.
+pub async fn ready_pod(cluster: &Cluster, component: &str) -> Result<Pod, String> {
+    let selector = format!(
+        "{},{}={component}",
+        labels::instance_selector(&cluster.instance),
+        labels::COMPONENT
+    );
+    cluster
+        .typed::<Pod>()
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| format!("listing the {component} pods: {e}"))?
+        .items
+        .into_iter()
+        .find(|p| pod_ready(p) && p.metadata.deletion_timestamp.is_none())
+        .ok_or_else(|| {
+            format!(
+                "no ready {component} pod in namespace {}; see `skyflo status`",
+                cluster.namespace
+            )
+        })
+}
+
 pub fn pod_ready(p: &Pod) -> bool {
     p.status
         .as_ref()
