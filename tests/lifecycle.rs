@@ -671,6 +671,16 @@ async fn status_watch_redraws_when_something_changes() {
     assert!(seen, "status --watch printed the change");
 }
 
+/// What the Helm chart leaves for a release called `prod` (its name holds no "skyflo"): the
+/// engine Service with the chart's labels and Helm's ownership annotations.
+fn helm_chart_engine_service(ns: &str) {
+    let chart = format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: prod-skyflo-engine\n  namespace: {ns}\n  labels: {{helm.sh/chart: skyflo-0.7.0, app.kubernetes.io/managed-by: Helm}}\n  annotations: {{meta.helm.sh/release-name: prod, meta.helm.sh/release-namespace: {ns}}}\nspec:\n  selector: {{app: prod-skyflo-engine}}\n  ports: [{{port: 8080}}]\n"
+    );
+    let made = kubectl_stdin(&["create", "-f", "-"], &chart);
+    assert!(made.status.success(), "{}", text(&made));
+}
+
 #[tokio::test]
 async fn check_warns_about_an_upstream_installation() {
     let _g = STORAGE.read().await;
@@ -688,12 +698,7 @@ async fn check_warns_about_an_upstream_installation() {
         "--tcp=8080:8080",
     ]);
     assert!(made.status.success(), "{}", text(&made));
-    let chart = format!(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: prod-skyflo-engine\n  namespace: {}\n  labels: {{helm.sh/chart: skyflo-0.7.0, app.kubernetes.io/managed-by: Helm}}\n  annotations: {{meta.helm.sh/release-name: prod, meta.helm.sh/release-namespace: {}}}\nspec:\n  selector: {{app: prod-skyflo-engine}}\n  ports: [{{port: 8080}}]\n",
-        helm.name, helm.name
-    );
-    let made = kubectl_stdin(&["create", "-f", "-"], &chart);
-    assert!(made.status.success(), "{}", text(&made));
+    helm_chart_engine_service(&helm.name);
     let out = skyflo(&["check", "-n", "life-upstream-target"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
@@ -714,6 +719,62 @@ async fn check_warns_about_an_upstream_installation() {
         ),
     ] {
         assert!(stdout.contains(&found), "{found}: {stdout}");
+    }
+}
+
+/// Installing beside an upstream installation would start a second, empty Skyflo while the
+/// data stays in the first: refused before any write, naming it, also with --dry-run.
+#[tokio::test]
+async fn install_beside_an_upstream_installation_is_refused() {
+    let helm = TestNamespace::create("life-beside-helm", false).await;
+    let script = TestNamespace::create("life-beside-sh", false).await;
+    helm_chart_engine_service(&helm.name);
+    let made = kubectl(&[
+        "create",
+        "service",
+        "clusterip",
+        "skyflo-engine",
+        "-n",
+        &script.name,
+        "--tcp=8080:8080",
+    ]);
+    assert!(made.status.success(), "{}", text(&made));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
+    for (ns, found) in [
+        (&helm.name, format!("Helm release {}/prod", helm.name)),
+        (
+            &script.name,
+            format!("install.sh in namespace {}", script.name),
+        ),
+    ] {
+        for extra in [&[][..], &["--dry-run"][..]] {
+            let mut args = vec!["install", "-n", ns.as_str(), "-f", &file, "--skip-checks"];
+            args.extend_from_slice(extra);
+            let out = skyflo(&args);
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+            assert!(text(&out).contains(&found), "{}", text(&out));
+            assert!(
+                text(&out).contains("Migrating from upstream"),
+                "{}",
+                text(&out)
+            );
+        }
+        let ours = kubectl(&[
+            "get",
+            "all,secret,configmap",
+            "-n",
+            ns,
+            "-l",
+            "app.kubernetes.io/managed-by=skyflo",
+            "-o",
+            "name",
+        ]);
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout).trim(),
+            "",
+            "nothing was written"
+        );
     }
 }
 

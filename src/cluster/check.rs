@@ -727,34 +727,42 @@ async fn capacity(
     })
 }
 
-/// Upstream installations, found by their engine Service: install.sh names it `skyflo-engine`
-/// (before v0.6.1 `skyflo-ai-engine`) and labels nothing; the Helm chart labels it
-/// `helm.sh/chart: skyflo-<version>`, whatever the release is called.
-fn upstream(services: &[Service]) -> Check {
-    let mut found = Vec::new();
-    for s in services {
-        let name = s.metadata.name.clone().unwrap_or_default();
-        let ns = s.metadata.namespace.clone().unwrap_or_default();
-        let l = s.metadata.labels.clone().unwrap_or_default();
-        if l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGER) {
-            continue;
-        }
-        let chart = l
-            .get("helm.sh/chart")
-            .is_some_and(|c| c.starts_with("skyflo-"));
-        if chart && name.ends_with("-engine") {
-            let release = s
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("meta.helm.sh/release-name"))
-                .cloned()
-                .unwrap_or_else(|| "?".into());
-            found.push(format!("Helm release {ns}/{release} (Service {name})"));
-        } else if !chart && ["skyflo-engine", "skyflo-ai-engine"].contains(&name.as_str()) {
-            found.push(format!("install.sh in namespace {ns} (Service {name})"));
-        }
+/// An upstream installation that `meta` (a Service's) shows: install.sh names its engine
+/// Service `skyflo-engine` (before v0.6.1 `skyflo-ai-engine`) and labels nothing; the Helm chart
+/// labels it `helm.sh/chart: skyflo-<version>`, whatever the release is called.
+pub fn upstream_installation(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Option<String> {
+    let name = meta.name.clone().unwrap_or_default();
+    let ns = meta.namespace.clone().unwrap_or_default();
+    let l = meta.labels.clone().unwrap_or_default();
+    if l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGER) {
+        return None;
     }
+    let chart = l
+        .get("helm.sh/chart")
+        .is_some_and(|c| c.starts_with("skyflo-"));
+    if chart && name.ends_with("-engine") {
+        let release = meta
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("meta.helm.sh/release-name"))
+            .cloned()
+            .unwrap_or_else(|| "?".into());
+        Some(format!("Helm release {ns}/{release} (Service {name})"))
+    } else if !chart && ["skyflo-engine", "skyflo-ai-engine"].contains(&name.as_str()) {
+        Some(format!("install.sh in namespace {ns} (Service {name})"))
+    } else {
+        None
+    }
+}
+
+/// Upstream installations anywhere in the cluster.
+fn upstream(services: &[Service]) -> Check {
+    let mut found: Vec<String> = services
+        .iter()
+        .filter_map(|s| upstream_installation(&s.metadata))
+        .collect();
     found.sort();
     found.dedup();
     if found.is_empty() {
@@ -766,7 +774,7 @@ fn upstream(services: &[Service]) -> Check {
         warn(
             "upstream",
             format!("an upstream installation exists: {}", found.join(", ")),
-            "two installations compete for node ports and cluster roles. skyflo never takes over objects it did not create: an install into that namespace stops before writing and names them. Keep the old one, install skyflo into another namespace, or see the README (\"Migrating from upstream\") for labelling the old objects so skyflo may take them over",
+            "two installations compete for node ports and cluster roles, and skyflo never takes over what it did not create: an install into that namespace refuses. Keep the old one and install skyflo into another namespace, or move to skyflo as the README says (\"Migrating from upstream\")",
         )
     }
 }

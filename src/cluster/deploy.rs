@@ -354,6 +354,16 @@ fn refuse(cluster: &Cluster, prepared: &Prepared, opts: &Options) -> Result<()> 
         ))
         .into());
     }
+    if opts.operation == Operation::Install && !prepared.live.upstream.is_empty() {
+        anyhow::bail!(
+            "namespace {ns} holds an upstream Skyflo installation: {found}. Installing beside it would \
+start a second, empty Skyflo with a new database while your data stays in the first, so nothing was \
+changed. Move it to skyflo as the README says (\"Migrating from upstream\"; `skyflo adopt` is not \
+available yet), or install into another namespace with -n",
+            ns = cluster.namespace,
+            found = prepared.live.upstream.join(", ")
+        );
+    }
     if !prepared.plan.conflicts.is_empty() {
         return Err(conflict_error(cluster, &prepared.plan));
     }

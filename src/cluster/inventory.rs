@@ -42,6 +42,8 @@ pub struct Live {
     pub claims: Vec<ObjectRef>,
     /// The release records, oldest first.
     pub releases: Vec<release::Release>,
+    /// Upstream installations of Skyflo found in the namespace (install.sh or the Helm chart).
+    pub upstream: Vec<String>,
 }
 
 impl Live {
@@ -317,6 +319,11 @@ fn sort_listed(cluster: &Cluster, live: &mut Live, kind: &str, mut obj: DynamicO
     }
     let key = object_ref(kind, &obj);
     if let Some(owner) = owner_of(cluster, kind, &obj) {
+        if kind == "Service"
+            && let Some(found) = super::check::upstream_installation(&obj.metadata)
+        {
+            live.upstream.push(found);
+        }
         live.foreign.insert(key, owner);
         return;
     }
