@@ -258,12 +258,17 @@ pub async fn delete_all(cluster: &Cluster) -> Result<usize> {
 
 /// Where `rollback` without a revision goes: the newest revision that deployed successfully
 /// before the newest record. After a failed upgrade N+1 that is N, not N-1.
+/// Where `rollback` goes by default: after a failed revision, the last that worked; after a
+/// deployed one, the last earlier one with another spec (a `restore`, or a drift repair,
+/// records the same spec again, and going back to it would change nothing).
 pub fn rollback_target(history: &[Release]) -> Option<&Release> {
-    let newest = history.iter().map(|r| r.revision).max()?;
+    let newest = history.iter().max_by_key(|r| r.revision)?;
+    let same_spec =
+        |r: &Release| newest.outcome == Outcome::Deployed && r.spec_digest == newest.spec_digest;
     history
         .iter()
         .rev()
-        .find(|r| r.revision < newest && r.outcome != Outcome::Failed)
+        .find(|r| r.revision < newest.revision && r.outcome != Outcome::Failed && !same_spec(r))
 }
 
 #[cfg(test)]
@@ -279,7 +284,7 @@ mod tests {
             operation: "upgrade".into(),
             outcome,
             message: String::new(),
-            spec_digest: String::new(),
+            spec_digest: format!("sha256:{revision}"),
             spec: raw,
             objects: Vec::new(),
             backup: None,
@@ -316,5 +321,18 @@ mod tests {
         ];
         assert_eq!(rollback_target(&h).map(|r| r.revision), Some(1));
         assert!(rollback_target(&[rel(1, Outcome::Deployed)]).is_none());
+    }
+
+    #[test]
+    fn rollback_skips_revisions_that_recorded_the_deployed_spec_again() {
+        // 1 install, 2 an engine upgrade, 3 a restore recording 2's spec again.
+        let mut restore = rel(3, Outcome::Deployed);
+        restore.spec_digest = rel(2, Outcome::Deployed).spec_digest;
+        let h = vec![
+            rel(1, Outcome::Superseded),
+            rel(2, Outcome::Superseded),
+            restore,
+        ];
+        assert_eq!(rollback_target(&h).map(|r| r.revision), Some(1));
     }
 }
