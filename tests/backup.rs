@@ -186,6 +186,22 @@ impl Drop for LocalPostgres {
     }
 }
 
+/// The engine Deployment's image and replicas.
+fn engine(ns: &str) -> (String, String) {
+    let out = kubectl(&[
+        "get",
+        "deploy",
+        "skyflo-engine",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (image, replicas) = text.split_once(' ').unwrap_or((&text, ""));
+    (image.to_string(), replicas.to_string())
+}
+
 fn engine_pod_uid(ns: &str) -> String {
     let out = kubectl(&[
         "get",
@@ -295,16 +311,7 @@ async fn backup_then_restore_brings_the_rows_back_with_the_engine_stopped_meanwh
     // The engine was stopped (its pod replaced) and runs again with its replicas.
     let engine_after = engine_pod_uid(&s.ns.name);
     assert!(!engine_after.is_empty() && engine_after != engine_before);
-    let replicas = kubectl(&[
-        "get",
-        "deploy",
-        "skyflo-engine",
-        "-n",
-        &s.ns.name,
-        "-o",
-        "jsonpath={.spec.replicas}",
-    ]);
-    assert_eq!(String::from_utf8_lossy(&replicas.stdout), "1");
+    assert_eq!(engine(&s.ns.name).1, "1");
     let history = s.skyflo(&["history", "-n", &s.ns.name, "-o", "json"]);
     let h = String::from_utf8_lossy(&history.stdout);
     assert!(h.contains("\"restore\""), "{h}");
@@ -412,20 +419,7 @@ async fn a_restore_stopped_midway_leaves_the_engine_stopped_and_the_lock_free_th
         "{}",
         text(&out)
     );
-    let replicas = kubectl(&[
-        "get",
-        "deploy",
-        "skyflo-engine",
-        "-n",
-        &s.ns.name,
-        "-o",
-        "jsonpath={.spec.replicas}",
-    ]);
-    assert_eq!(
-        String::from_utf8_lossy(&replicas.stdout),
-        "0",
-        "the engine stays stopped"
-    );
+    assert_eq!(engine(&s.ns.name).1, "0", "the engine stays stopped");
     let lease = kubectl(&["get", "lease", "-n", &s.ns.name, "-o", "name"]);
     assert_eq!(
         String::from_utf8_lossy(&lease.stdout).trim(),
@@ -437,20 +431,7 @@ async fn a_restore_stopped_midway_leaves_the_engine_stopped_and_the_lock_free_th
     let out = s.skyflo(&["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(s.pg.sql(ROWS), before);
-    let replicas = kubectl(&[
-        "get",
-        "deploy",
-        "skyflo-engine",
-        "-n",
-        &s.ns.name,
-        "-o",
-        "jsonpath={.spec.replicas}",
-    ]);
-    assert_eq!(
-        String::from_utf8_lossy(&replicas.stdout),
-        "1",
-        "the engine runs again"
-    );
+    assert_eq!(engine(&s.ns.name).1, "1", "the engine runs again");
 }
 
 fn history(s: &Setup) -> Vec<serde_json::Value> {
@@ -536,18 +517,9 @@ async fn an_engine_upgrade_is_backed_up_and_rollback_restore_undoes_its_migratio
         "0",
         "the schema from before the upgrade"
     );
-    let image = kubectl(&[
-        "get",
-        "deploy",
-        "skyflo-engine",
-        "-n",
-        &s.ns.name,
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
-    ]);
     assert_eq!(
-        String::from_utf8_lossy(&image.stdout),
-        "skyfloaiagent/engine:v0.7.0 1"
+        engine(&s.ns.name),
+        ("skyfloaiagent/engine:v0.7.0".into(), "1".into())
     );
     // The rollback changed the engine image too: the migrated data was backed up first.
     assert!(history(&s).last().unwrap()["backup"].is_string());
@@ -598,17 +570,8 @@ async fn a_failed_engine_upgrade_with_atomic_restores_the_backup_before_the_old_
         ["install superseded", "upgrade failed", "rollback deployed"],
         "{ops:?}"
     );
-    let image = kubectl(&[
-        "get",
-        "deploy",
-        "skyflo-engine",
-        "-n",
-        &s.ns.name,
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
-    ]);
     assert_eq!(
-        String::from_utf8_lossy(&image.stdout),
-        "skyfloaiagent/engine:v0.7.0 1"
+        engine(&s.ns.name),
+        ("skyfloaiagent/engine:v0.7.0".into(), "1".into())
     );
 }
