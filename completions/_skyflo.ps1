@@ -396,8 +396,8 @@ Register-ArgumentCompleter -Native -CommandName 'skyflo' -ScriptBlock {
         'skyflo;validate' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input')
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file (repeatable)')
-            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [env: SKYFLO_CONTEXT]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]')

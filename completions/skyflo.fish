@@ -331,8 +331,8 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -s q -l quiet -d '
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s f -l file -d 'The SkyfloAI spec file(s) to check (later files overlay earlier ones); `-` reads standard input' -r -F
-complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set -d 'One field over the files, typed as in the file (repeatable)' -r
-complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set-string -d 'Like --set, but the value is always a string' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand validate" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r

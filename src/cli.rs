@@ -236,6 +236,13 @@ pub struct SpecFileArg {
     /// lists and values replace); `-` reads standard input [default: the embedded default spec].
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub fields: SetArgs,
+}
+
+/// Single fields over the spec files (`--set`, `--set-string`).
+#[derive(Debug, Args)]
+pub struct SetArgs {
     /// One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -549,12 +556,8 @@ pub struct ValidateArgs {
     /// standard input.
     #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
-    /// One field over the files, typed as in the file (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub set: Vec<String>,
-    /// Like --set, but the value is always a string.
-    #[arg(long = "set-string", value_name = "PATH=VALUE")]
-    pub set_string: Vec<String>,
+    #[command(flatten)]
+    pub fields: SetArgs,
 }
 
 #[derive(Debug, Args)]

@@ -155,18 +155,7 @@ impl LocalPostgres {
     /// kwok runs an exec into the PostgreSQL pod's container as a local command with the
     /// environment the real container has (POSTGRES_USER, POSTGRES_DB) plus where the server is.
     fn map_exec(&self, ns: &str) {
-        let pod = kubectl(&[
-            "get",
-            "pods",
-            "-n",
-            ns,
-            "-l",
-            "app.kubernetes.io/component=postgres",
-            "-o",
-            "jsonpath={.items[0].metadata.name}",
-        ]);
-        let pod = String::from_utf8_lossy(&pod.stdout).trim().to_string();
-        assert!(!pod.is_empty());
+        let pod = pod_of(ns, "postgres");
         let doc = format!(
             "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Exec\nmetadata: {{name: {pod}, namespace: {ns}}}\nspec:\n  execs:\n  - containers: [postgres]\n    local:\n      envs:\n      - {{name: PGHOST, value: 127.0.0.1}}\n      - {{name: PGPORT, value: \"{}\"}}\n      - {{name: POSTGRES_USER, value: skyflo}}\n      - {{name: POSTGRES_DB, value: skyflo}}\n      - {{name: PATH, value: \"/usr/local/bin:/usr/bin:/bin\"}}\n",
             self.port
@@ -203,17 +192,7 @@ fn engine(ns: &str) -> (String, String) {
 }
 
 fn engine_pod_uid(ns: &str) -> String {
-    let out = kubectl(&[
-        "get",
-        "pods",
-        "-n",
-        ns,
-        "-l",
-        "app.kubernetes.io/component=engine",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    pods_of(ns, "engine", "{.items[*].metadata.uid}")
 }
 
 fn seed(pg: &LocalPostgres) {

@@ -1100,8 +1100,10 @@ fn a_base_an_overlay_and_set_render_exactly_the_merged_spec() {
                 .iter()
                 .map(std::path::PathBuf::from)
                 .collect::<Vec<_>>(),
-            &set.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            &[],
+            &skyflo::cli::SetArgs {
+                set: set.iter().map(|s| s.to_string()).collect(),
+                set_string: Vec::new(),
+            },
             None,
             &Default::default(),
         )

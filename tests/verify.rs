@@ -57,22 +57,6 @@ impl Drop for Components {
     }
 }
 
-fn pod_of(ns: &str, component: &str) -> String {
-    let out = kubectl(&[
-        "get",
-        "pods",
-        "-n",
-        ns,
-        "-l",
-        &format!("app.kubernetes.io/component={component}"),
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
-    let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!name.is_empty(), "no {component} pod: {}", text(&out));
-    name
-}
-
 /// kwok forwards a pod's ports to the local servers: the UI pod's proxy (8080) and UI (3000),
 /// the engine's 8080 and MCP's 8888, as the rendered container ports say.
 fn forward(ns: &str, c: &Components) {

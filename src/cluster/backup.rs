@@ -259,6 +259,24 @@ pub fn verify(b: &Backup) -> Result<(), String> {
     Ok(())
 }
 
+/// A backup that may be restored into this installation: its side file is readable, its size
+/// and SHA-256 match, and it was taken of this namespace and instance.
+pub fn checked(path: &Path, cluster: &Cluster) -> Result<Backup, String> {
+    let b = open(path)?;
+    verify(&b)?;
+    if b.meta.instance != cluster.instance || b.meta.namespace != cluster.namespace {
+        return Err(format!(
+            "{} is a backup of skyflo {:?} in namespace {}, not of {:?} in {}",
+            path.display(),
+            b.meta.instance,
+            b.meta.namespace,
+            cluster.instance,
+            cluster.namespace
+        ));
+    }
+    Ok(b)
+}
+
 /// The installation's backups in `dir`, oldest first (unreadable ones are skipped).
 pub fn list(dir: &Path) -> Vec<Backup> {
     let mut out: Vec<Backup> = std::fs::read_dir(dir)

@@ -266,17 +266,18 @@ pub fn engine_image_change(history: &[Release], spec: &Spec) -> Option<(String, 
 }
 
 /// Backs up PostgreSQL (before an engine image change) and keeps the newest per retention.
+/// `old`: the engine image the deployed revision runs (from [`engine_image_change`]).
 async fn backup_first(
     cluster: &Cluster,
     prepared: &Prepared,
     to: &BackupTo,
+    old: &str,
     revision: u32,
     reporter: &dyn Reporter,
 ) -> Result<()> {
     let Some(last) = release::last_deployed(&prepared.history) else {
         return Ok(());
     };
-    let old = last.spec()?.engine.workload.image;
     let dir = super::backup::dir(&to.root, &cluster.namespace, &cluster.instance);
     reporter.line(&format!(
         "backing up PostgreSQL before the engine image changes (into {})",
@@ -286,7 +287,7 @@ async fn backup_first(
         file: None,
         dir: dir.clone(),
         revision: last.revision,
-        engine_image: &old,
+        engine_image: old,
         reason: format!("before revision {revision}"),
     };
     let b = super::backup::take(cluster, &req, &|n| reporter.bytes("backup", n))
@@ -709,8 +710,9 @@ async fn run_locked(
     revision: u32,
     digest: &str,
 ) -> Result<()> {
-    if let (Some(to), Some(_)) = (&opts.backup, engine_image_change(&prepared.history, spec)) {
-        backup_first(cluster, prepared, to, revision, reporter).await?;
+    if let (Some(to), Some((old, _))) = (&opts.backup, engine_image_change(&prepared.history, spec))
+    {
+        backup_first(cluster, prepared, to, &old, revision, reporter).await?;
     }
     if let Some(b) = &opts.restore_first {
         super::restore::stop_and_restore(cluster, b, deadline_after(opts.timeout), reporter)

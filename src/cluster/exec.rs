@@ -17,20 +17,18 @@ pub struct Target<'a> {
     pub container: &'a str,
 }
 
+/// Starts a command without stdin (the stdin direction is [`write_from`]'s own).
 async fn start(
     cluster: &Cluster,
     t: &Target<'_>,
     command: &[&str],
-    stdin: bool,
 ) -> Result<AttachedProcess, String> {
-    // kube's default buffers are 1 KiB, which makes every WebSocket message 1 KiB: a dump
+    // kube's default buffer is 1 KiB, which makes every read of the output 1 KiB: a dump
     // moves at a fraction of the speed pg_dump has on its own.
     let params = AttachParams::default()
         .container(t.container)
-        .stdin(stdin)
         .stdout(true)
         .stderr(true)
-        .max_stdin_buf_size(CHUNK)
         .max_stdout_buf_size(CHUNK);
     cluster
         .typed::<Pod>()
@@ -108,7 +106,7 @@ pub async fn read_into<W: AsyncWrite + Unpin>(
     out: &mut W,
     progress: &dyn Fn(u64),
 ) -> Result<u64, String> {
-    let mut p = start(cluster, t, command, false).await?;
+    let mut p = start(cluster, t, command).await?;
     let stderr = stderr_of(&mut p);
     let mut stdout = p.stdout().ok_or("exec gave no stdout")?;
     let mut buf = vec![0u8; CHUNK];

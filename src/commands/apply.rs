@@ -97,7 +97,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
-    let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &llm_env)?;
+    let spec = super::read_layers(&l.files, &l.fields, None, &llm_env)?;
     let mut opts = Options {
         operation: Operation::Install,
         timeout: timeout(&args.wait, settings)?,
@@ -129,7 +129,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = match l.files.is_empty() {
-        false => super::read_layers(&l.files, &l.set, &l.set_string, None, &llm_env)?,
+        false => super::read_layers(&l.files, &l.fields, None, &llm_env)?,
         true => {
             let cluster = super::connect(settings, &args.name).await?;
             let history = crate::cluster::release::list(&cluster).await?;
@@ -139,7 +139,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
                     args.name, cluster.namespace
                 ))
             })?;
-            super::read_layers(&[], &l.set, &l.set_string, Some(deployed), &llm_env)?
+            super::read_layers(&[], &l.fields, Some(deployed), &llm_env)?
         }
     };
     let opts = Options {

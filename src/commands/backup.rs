@@ -125,18 +125,7 @@ fn list(dir: &std::path::Path, printer: &Printer) -> Result<u8> {
 /// Everything a restore checks before it changes anything; a refusal is exit 2.
 async fn check_file(cluster: &Cluster, args: &RestoreArgs) -> Result<Backup> {
     let refuse = |m: String| anyhow::Error::new(Exit::Usage(format!("{m}; nothing was changed")));
-    let b = backup::open(&args.file).map_err(refuse)?;
-    backup::verify(&b).map_err(refuse)?;
-    if b.meta.instance != cluster.instance || b.meta.namespace != cluster.namespace {
-        return Err(refuse(format!(
-            "{} is a backup of skyflo {:?} in namespace {}, not of {:?} in {}",
-            args.file.display(),
-            b.meta.instance,
-            b.meta.namespace,
-            cluster.instance,
-            cluster.namespace
-        )));
-    }
+    let b = backup::checked(&args.file, cluster).map_err(refuse)?;
     let pod = backup::postgres_pod(cluster)
         .await
         .map_err(anyhow::Error::msg)?;

@@ -12,8 +12,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
     let l = &args.spec;
     let spec = super::read_layers(
         &l.files,
-        &l.set,
-        &l.set_string,
+        &l.fields,
         None,
         // LLM_MODEL / LLM_HOST as install would take them.
         &super::Overrides::from_env(&|k| std::env::var(k).ok()),

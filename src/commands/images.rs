@@ -10,7 +10,7 @@ use crate::ui::Printer;
 pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<()> {
     let overrides = super::Overrides::default().with_registry(args.registry.registry.as_deref())?;
     let l = &args.spec;
-    let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &overrides)?;
+    let spec = super::read_layers(&l.files, &l.fields, None, &overrides)?;
     let inputs = Inputs {
         namespace: settings.namespace.clone(),
         // Only images are read from the render: no credential is generated or printed.

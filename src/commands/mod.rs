@@ -76,8 +76,7 @@ impl Overrides {
 /// overrides of this run (environment, `--registry`, `--version`).
 pub fn read_layers(
     files: &[std::path::PathBuf],
-    set: &[String],
-    set_string: &[String],
+    fields: &crate::cli::SetArgs,
     base: Option<&crate::cluster::release::Release>,
     llm: &Overrides,
 ) -> Result<Spec, Exit> {
@@ -100,11 +99,11 @@ pub fn read_layers(
             },
         });
     }
-    layers.extend(set.iter().map(|a| Layer::Set {
+    layers.extend(fields.set.iter().map(|a| Layer::Set {
         arg: a.clone(),
         string: false,
     }));
-    layers.extend(set_string.iter().map(|a| Layer::Set {
+    layers.extend(fields.set_string.iter().map(|a| Layer::Set {
         arg: a.clone(),
         string: true,
     }));

@@ -92,11 +92,7 @@ fn migrated(
         (Some((_, file)), true) => {
             let refuse =
                 |m: String| anyhow::Error::new(Exit::Usage(format!("{m}; nothing was changed")));
-            let b = backup::open(std::path::Path::new(&file)).map_err(refuse)?;
-            backup::verify(&b).map_err(refuse)?;
-            if b.meta.instance != cluster.instance || b.meta.namespace != cluster.namespace {
-                return Err(refuse(format!("{file} is a backup of another installation")));
-            }
+            let b = backup::checked(std::path::Path::new(&file), cluster).map_err(refuse)?;
             printer.info(&format!(
                 "restoring {file} first (the engine is stopped meanwhile)"
             ));

@@ -9,7 +9,7 @@ use crate::ui::Printer;
 pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Result<()> {
     let overrides = super::Overrides::default().with_registry(args.registry.registry.as_deref())?;
     let l = &args.spec;
-    let spec = super::read_layers(&l.files, &l.set, &l.set_string, None, &overrides)?;
+    let spec = super::read_layers(&l.files, &l.fields, None, &overrides)?;
     let generated = args
         .include_generated_secrets
         .then(|| secrets::resolve(&secrets::ExistingSecrets::default()));

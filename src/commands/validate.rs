@@ -24,8 +24,7 @@ struct JsonDiagnostic<'a> {
 pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<()> {
     let result = super::read_layers(
         &args.files,
-        &args.set,
-        &args.set_string,
+        &args.fields,
         None,
         &super::Overrides::default(),
     );

@@ -301,6 +301,29 @@ pub fn spawn_skyflo_via(
         .expect("run skyflo")
 }
 
+/// `jsonpath` over the pods of one component in `ns` (`{.items[0].metadata.name}`, …).
+pub fn pods_of(ns: &str, component: &str, jsonpath: &str) -> String {
+    let out = kubectl(&[
+        "get",
+        "pods",
+        "-n",
+        ns,
+        "-l",
+        &format!("app.kubernetes.io/component={component}"),
+        "-o",
+        &format!("jsonpath={jsonpath}"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The name of the first pod of one component in `ns`.
+pub fn pod_of(ns: &str, component: &str) -> String {
+    let name = pods_of(ns, component, "{.items[0].metadata.name}");
+    assert!(!name.is_empty(), "no {component} pod in {ns}");
+    name
+}
+
 /// A decoded value of a Secret's key, or None when the Secret or key is missing.
 pub fn secret_value(ns: &str, name: &str, key: &str) -> Option<String> {
     let out = kubectl(&[
