@@ -119,6 +119,19 @@ pub enum Command {
     )]
     Uninstall(UninstallArgs),
 
+    /// Take over an installation made by upstream's install.sh or Helm chart.
+    ///
+    /// Finds it in the namespace, writes the equivalent SkyfloAI file (instance named so that
+    /// every object and volume claim keeps its name), shows what is kept, migrated, taken over,
+    /// replaced and removed, and then does it under the lock: the PostgreSQL password, JWT
+    /// secret and provider keys keep their values, the volume claims stay the same objects,
+    /// data workloads are replaced and Ready before anything is removed. Running it again
+    /// continues an adoption that stopped.
+    #[command(
+        after_help = "Examples:\n  skyflo adopt -n skyflo --dry-run       # the plan; nothing written\n  skyflo adopt -n skyflo --yes --write skyflo.yaml\n  skyflo adopt -n prod --release prod    # one of several Helm releases\n\nExit codes: 0 adopted (or nothing left to adopt), 1 nothing found, not adoptable or failed,\n2 not confirmed or the file exists with other content, 3 not ready in time, 4 locked."
+    )]
+    Adopt(AdoptArgs),
+
     /// Check that an install would work here.
     ///
     /// Checks the cluster version, your permissions, a default StorageClass, free node ports,
@@ -504,6 +517,24 @@ pub struct CheckArgs {
     /// Do not ask the LLM provider whether the key and model work.
     #[arg(long)]
     pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// The Helm release to adopt when the namespace holds several.
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    /// Where to write the SkyfloAI file (never overwrites a different file).
+    #[arg(long, value_name = "FILE", default_value = "skyflo.yaml")]
+    pub write: PathBuf,
+    /// Show the plan only: nothing is written, neither the file nor the cluster.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Args)]

@@ -75,6 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Command::Status(a) => commands::status::run(a, &settings, &printer).await,
                 Command::Uninstall(a) => commands::uninstall::run(a, &settings, &printer).await,
                 Command::Check(a) => commands::check::run(a, &settings, &printer).await,
+                Command::Adopt(a) => commands::adopt::run(a, &settings, &printer).await,
                 Command::History(a) => commands::history::run(a, &settings, &printer).await,
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
                 Command::Logs(a) => commands::logs::run(a, &settings, &printer).await,

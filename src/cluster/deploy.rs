@@ -20,6 +20,7 @@ pub enum Operation {
     Install,
     Upgrade,
     Rollback,
+    Adopt,
 }
 
 impl Operation {
@@ -28,6 +29,7 @@ impl Operation {
             Operation::Install => "install",
             Operation::Upgrade => "upgrade",
             Operation::Rollback => "rollback",
+            Operation::Adopt => "adopt",
         }
     }
 }
@@ -50,6 +52,8 @@ pub struct Options {
     /// A backup to restore (the engine stopped meanwhile) before the new spec is applied:
     /// `rollback --restore`.
     pub restore_first: Option<super::backup::Backup>,
+    /// `adopt`: the upstream installation this run takes over.
+    pub adopt: Option<std::sync::Arc<super::adopt::Adoption>>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +160,7 @@ pub async fn prepare(
     spec: &Spec,
     given: &std::collections::BTreeMap<String, String>,
     seen: &inventory::Seen,
+    adopted: Option<&secrets::Generated>,
 ) -> Result<Prepared> {
     let live = inventory::read(cluster, seen).await?;
     if live.namespace_terminating() {
@@ -167,8 +172,14 @@ pub async fn prepare(
     }
     let history = live.releases.clone();
     let existing = inventory::existing_secrets(cluster, &live);
-    refuse_volume_without_password(cluster, spec, &live, &existing)?;
-    let generated = secrets::resolve(&existing);
+    let generated = match adopted {
+        // Upstream's values, in Secrets skyflo takes over only once the lock is held.
+        Some(g) => g.clone(),
+        None => {
+            refuse_volume_without_password(cluster, spec, &live, &existing)?;
+            secrets::resolve(&existing)
+        }
+    };
     let credentials = llm_credentials(cluster, &live, given);
     prepare_with(cluster, spec, live, history, generated, credentials).await
 }
@@ -365,8 +376,17 @@ available yet), or install into another namespace with -n",
             found = prepared.live.upstream.join(", ")
         );
     }
-    if !prepared.plan.conflicts.is_empty() {
-        return Err(conflict_error(cluster, &prepared.plan));
+    let conflicts = prepared
+        .plan
+        .conflicts
+        .iter()
+        .filter(|c| !opts.adopt.as_ref().is_some_and(|a| a.excuses(&c.object)))
+        .count();
+    if conflicts > 0 {
+        let mut plan = prepared.plan.clone();
+        plan.conflicts
+            .retain(|c| !opts.adopt.as_ref().is_some_and(|a| a.excuses(&c.object)));
+        return Err(conflict_error(cluster, &plan));
     }
     if !prepared.plan.blocked.is_empty() {
         return Err(blocked_error(&prepared.plan));
@@ -432,7 +452,14 @@ pub async fn deploy(
     opts: &Options,
     reporter: &dyn Reporter,
 ) -> Result<Deployed> {
-    let mut prepared = prepare(cluster, spec, &opts.llm_credentials, &opts.namespace_seen).await?;
+    let mut prepared = prepare(
+        cluster,
+        spec,
+        &opts.llm_credentials,
+        &opts.namespace_seen,
+        opts.adopt.as_ref().map(|a| &a.generated),
+    )
+    .await?;
     let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
     refuse(cluster, &prepared, opts)?;
     if let Some((old, new)) = engine_image_change(&prepared.history, spec) {
@@ -710,6 +737,9 @@ async fn run_locked(
     revision: u32,
     digest: &str,
 ) -> Result<()> {
+    if let Some(a) = &opts.adopt {
+        super::adopt::take_over(cluster, a, &prepared.rendered, reporter).await?;
+    }
     if let (Some(to), Some((old, _))) = (&opts.backup, engine_image_change(&prepared.history, spec))
     {
         backup_first(cluster, prepared, to, &old, revision, reporter).await?;

@@ -1,6 +1,7 @@
 //! All API-server I/O: reading live state, planning, applying, waiting, locking, release
 //! records and status. Nothing here prints; progress goes through [`Reporter`].
 
+pub mod adopt;
 pub mod apply;
 pub mod backup;
 pub mod bundle;

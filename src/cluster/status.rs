@@ -566,6 +566,10 @@ async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result
     };
     let mut out = Vec::new();
     for r in render::render(spec, &inputs) {
+        if r.stage == crate::render::Stage::Namespace && !live.owns_namespace(&cluster.instance) {
+            // A namespace that existed before is never skyflo's to manage, so never drift.
+            continue;
+        }
         let key = r.object.object_ref();
         match live.objects.get(&key) {
             None => out.push(Drift {

@@ -108,6 +108,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         namespace_seen: Default::default(),
         backup: None,
         restore_first: None,
+        adopt: None,
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
@@ -152,6 +153,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         namespace_seen: Default::default(),
         backup: backup_to(args.no_backup, settings),
         restore_first: None,
+        adopt: None,
     };
     run(&spec, &opts, settings, printer).await
 }
@@ -176,6 +178,7 @@ pub async fn run(
             Operation::Install => "Installing",
             Operation::Upgrade => "Upgrading",
             Operation::Rollback => "Rolling back",
+            Operation::Adopt => "Adopting",
         },
         "SkyfloAI",
         spec.name,
@@ -246,6 +249,7 @@ fn report(
                     Operation::Install => "installed",
                     Operation::Upgrade => "upgraded",
                     Operation::Rollback => "rolled back",
+                    Operation::Adopt => "adopted",
                 },
                 cluster.namespace,
                 if opts.wait {

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each resolves its arguments, calls the pipeline and hands the
 //! result to the printer.
 
+pub mod adopt;
 pub mod apply;
 pub mod backup;
 pub mod check;

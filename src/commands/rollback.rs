@@ -46,6 +46,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         namespace_seen: Default::default(),
         backup: super::apply::backup_to(args.no_backup, settings),
         restore_first,
+        adopt: None,
     };
     super::apply::run(&spec, &opts, settings, printer).await
 }

@@ -187,7 +187,12 @@ impl Object {
 /// The `ApiResource` and scope of every kind skyflo renders or prunes, by kind name.
 pub fn api_resource_for(kind: &str) -> Option<(ApiResource, bool)> {
     use k8s_openapi::api::core::v1::PersistentVolumeClaim;
-    let namespaced = kind != "Namespace" && kind != "ClusterRoleBinding";
+    use k8s_openapi::api::rbac::v1::ClusterRole;
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let namespaced = !matches!(
+        kind,
+        "Namespace" | "ClusterRoleBinding" | "ClusterRole" | "CustomResourceDefinition"
+    );
     let ar = match kind {
         "Namespace" => ApiResource::erase::<Namespace>(&()),
         "ServiceAccount" => ApiResource::erase::<ServiceAccount>(&()),
@@ -203,6 +208,9 @@ pub fn api_resource_for(kind: &str) -> Option<(ApiResource, bool)> {
         "StatefulSet" => ApiResource::erase::<StatefulSet>(&()),
         "Deployment" => ApiResource::erase::<Deployment>(&()),
         "PersistentVolumeClaim" => ApiResource::erase::<PersistentVolumeClaim>(&()),
+        // Only `adopt` touches these: upstream's dead controller and its CRD.
+        "ClusterRole" => ApiResource::erase::<ClusterRole>(&()),
+        "CustomResourceDefinition" => ApiResource::erase::<CustomResourceDefinition>(&()),
         _ => return None,
     };
     Some((ar, namespaced))

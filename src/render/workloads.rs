@@ -639,6 +639,7 @@ pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<Stateful
         storage,
         resources,
         password_secret,
+        run_as_user,
     } = &spec.engine.database
     else {
         return None;
@@ -655,7 +656,18 @@ pub fn postgres(spec: &Spec, names: &Names, sums: &Checksums) -> Option<Stateful
         },
         Some(sums.of(&[names.postgres_secret()])),
     );
-    let main = main_container(&mut s.spec.as_mut().expect("spec").template);
+    let template = &mut s.spec.as_mut().expect("spec").template;
+    if *run_as_user != crate::spec::DEFAULT_POSTGRES_UID
+        && let Some(sc) = template
+            .spec
+            .as_mut()
+            .and_then(|p| p.security_context.as_mut())
+    {
+        sc.run_as_user = Some(*run_as_user);
+        sc.run_as_group = Some(*run_as_user);
+        sc.fs_group = Some(*run_as_user);
+    }
+    let main = main_container(template);
     let env = main.env.get_or_insert_with(Vec::new);
     for (i, e) in postgres_env(names, password_secret.as_deref(), "POSTGRES_")
         .into_iter()

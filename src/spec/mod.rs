@@ -30,6 +30,9 @@ pub const DEFAULT_SPEC_FILE: &str = "<embedded default spec>";
 
 pub const DEFAULT_POSTGRES_IMAGE: &str = "postgres:15.15-alpine";
 pub const DEFAULT_REDIS_IMAGE: &str = "redis:7.4.7-alpine";
+/// The alpine PostgreSQL image's `postgres` user, which owns data written by upstream's
+/// install.yaml and by skyflo.
+pub const DEFAULT_POSTGRES_UID: i64 = 70;
 pub const DEFAULT_PROXY_IMAGE: &str = "skyfloaiagent/proxy:v0.7.0";
 
 /// A spec that passed validation, with every default filled in. Only [`validate::validate`]
@@ -123,6 +126,8 @@ pub enum Database {
         resources: Option<ResourceRequirements>,
         /// The user's Secret with key `POSTGRES_PASSWORD`; `None`: skyflo generates it once.
         password_secret: Option<String>,
+        /// The user (and group) id PostgreSQL runs as: the owner of the data directory.
+        run_as_user: i64,
     },
     /// The Secret holds `POSTGRES_USER` and `POSTGRES_PASSWORD`.
     External {

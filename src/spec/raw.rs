@@ -177,6 +177,10 @@ pub struct RawDatabase {
     pub storage_class: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
+    /// The user id PostgreSQL runs as, which must own the data directory (70: the alpine
+    /// image's postgres user, as upstream's install.yaml; 999: upstream's Helm chart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
 }
 
 /// Redis: external when `host` is set, otherwise an in-cluster StatefulSet.

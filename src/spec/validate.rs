@@ -375,6 +375,7 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                 ("storageSize", db.storage_size.is_some()),
                 ("storageClass", db.storage_class.is_some()),
                 ("resources", db.resources.is_some()),
+                ("runAsUser", db.run_as_user.is_some()),
             ] {
                 if set {
                     c.err(
@@ -437,6 +438,7 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                     db.resources
                 },
                 password_secret: db.secret_name.clone(),
+                run_as_user: check_uid(c, &format!("{base}.runAsUser"), db.run_as_user),
             }
         }
     };
@@ -931,6 +933,25 @@ fn checked_image(c: &mut Checker, path: &str, image: Option<String>, default: &s
         c.err(path, format!("invalid image {image:?}: {why}"));
     }
     image
+}
+
+/// A non-root user id for a data store (PostgreSQL refuses a data directory it does not own,
+/// so this must be the id that owns the existing data).
+fn check_uid(c: &mut Checker, path: &str, uid: Option<i64>) -> i64 {
+    match uid {
+        None => crate::spec::DEFAULT_POSTGRES_UID,
+        Some(u) if (1..=2_147_483_647).contains(&u) => u,
+        Some(u) => {
+            c.err(
+                path,
+                format!(
+                    "invalid user id {u}: must be between 1 and 2147483647 (not root); 70 is the \
+alpine image's postgres user (upstream's install.yaml), 999 the one upstream's Helm chart runs as"
+                ),
+            );
+            crate::spec::DEFAULT_POSTGRES_UID
+        }
+    }
 }
 
 fn check_storage(

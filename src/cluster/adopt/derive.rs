@@ -1,0 +1,360 @@
+//! An upstream installation's objects → the equivalent SkyfloAI file, plus what it cannot say.
+//! Pure: works on the objects `detect::read` returned.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{Container, PodSpec, Service};
+use kube::api::DynamicObject;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::detect::{Candidate, Upstream};
+use crate::spec::raw::*;
+
+/// The credentials an upstream installation holds (values never printed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Credentials {
+    pub jwt_secret: Option<String>,
+    pub postgres_user: Option<String>,
+    pub postgres_password: Option<String>,
+    pub postgres_db: Option<String>,
+    /// Non-empty provider keys (`OPENAI_API_KEY`, the AWS triple, …).
+    pub provider_keys: BTreeMap<String, String>,
+    pub llm_model: Option<String>,
+    pub llm_host: Option<String>,
+    /// LLM_REASONING_EFFORT and friends, as upstream's chart stores them.
+    pub tuning: BTreeMap<String, String>,
+}
+
+/// Keys of upstream's engine Secret that are not provider credentials.
+const NOT_KEYS: [&str; 8] = [
+    "JWT_SECRET",
+    "LLM_MODEL",
+    "LLM_HOST",
+    "POSTGRES_DATABASE_URL",
+    "REDIS_URL",
+    "LLM_REASONING_EFFORT",
+    "LLM_THINKING_BUDGET_TOKENS",
+    "LLM_MAX_TOKENS",
+];
+
+/// Decoded `data` of a Secret given as a dynamic object.
+pub fn secret_data(obj: &DynamicObject) -> BTreeMap<String, String> {
+    use base64::Engine as _;
+    obj.data["data"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(v.as_str()?)
+                        .ok()?;
+                    Some((k.clone(), String::from_utf8(bytes).ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The credentials from upstream's engine and PostgreSQL Secrets.
+pub fn credentials(
+    engine: &BTreeMap<String, String>,
+    postgres: &BTreeMap<String, String>,
+) -> Credentials {
+    let get = |m: &BTreeMap<String, String>, k: &str| m.get(k).filter(|v| !v.is_empty()).cloned();
+    Credentials {
+        jwt_secret: get(engine, "JWT_SECRET"),
+        postgres_user: get(postgres, "POSTGRES_USER"),
+        postgres_password: get(postgres, "POSTGRES_PASSWORD"),
+        postgres_db: get(postgres, "POSTGRES_DB"),
+        provider_keys: engine
+            .iter()
+            .filter(|(k, v)| !NOT_KEYS.contains(&k.as_str()) && !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        llm_model: get(engine, "LLM_MODEL"),
+        llm_host: get(engine, "LLM_HOST"),
+        tuning: [
+            "LLM_REASONING_EFFORT",
+            "LLM_THINKING_BUDGET_TOKENS",
+            "LLM_MAX_TOKENS",
+        ]
+        .iter()
+        .filter_map(|k| Some((k.to_string(), get(engine, k)?)))
+        .collect(),
+    }
+}
+
+/// The SkyfloAI file, what it cannot express (listed for the user), and what stops the
+/// adoption (nothing is done while any is left).
+#[derive(Debug, Default)]
+pub struct Derived {
+    pub raw: RawSkyfloAI,
+    pub not_expressed: Vec<String>,
+    pub blockers: Vec<String>,
+}
+
+fn typed<T: DeserializeOwned>(up: &Upstream, kind: &str, name: &str) -> Option<T> {
+    let obj = up
+        .objects
+        .iter()
+        .find(|(k, _)| k.kind == kind && k.name == name)?
+        .1;
+    serde_json::from_value(serde_json::to_value(obj).ok()?).ok()
+}
+
+fn pod(d: &Option<PodSpec>) -> PodSpec {
+    d.clone().unwrap_or_default()
+}
+
+fn container<'a>(p: &'a PodSpec, name: &str) -> Option<&'a Container> {
+    p.containers.iter().find(|c| c.name == name)
+}
+
+pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials) -> Derived {
+    let f = &c.prefix;
+    let mut d = Derived::default();
+    let dep = |n: &str| typed::<Deployment>(up, "Deployment", &format!("{f}-{n}"));
+    let sts = |n: &str| typed::<StatefulSet>(up, "StatefulSet", &format!("{f}-{n}"));
+    let (Some(ui), Some(engine), Some(mcp)) = (dep("ui"), dep("engine"), dep("mcp")) else {
+        d.blockers.push(format!(
+            "the Deployments {f}-ui, {f}-engine and {f}-mcp must all exist to read the installation's settings from"
+        ));
+        return d;
+    };
+    let spec_of = |x: &Deployment| x.spec.clone().unwrap_or_default();
+    let ui_pod = pod(&spec_of(&ui).template.spec);
+    let engine_pod = pod(&spec_of(&engine).template.spec);
+    let mcp_pod = pod(&spec_of(&mcp).template.spec);
+    let image = |p: &PodSpec, n: &str| container(p, n).and_then(|c| c.image.clone());
+    let resources = |p: &PodSpec, n: &str| container(p, n).and_then(|c| c.resources.clone());
+    let replicas = |x: &Deployment| spec_of(x).replicas.map(i64::from);
+
+    let ui_service = typed::<Service>(up, "Service", &format!("{f}-ui"));
+    let mut raw_ui = RawUi {
+        image: image(&ui_pod, "ui"),
+        replicas: replicas(&ui),
+        resources: resources(&ui_pod, "ui"),
+        proxy: Some(RawProxy {
+            image: image(&ui_pod, "proxy"),
+            resources: resources(&ui_pod, "proxy"),
+        }),
+        ..Default::default()
+    };
+    if let Some(svc) = ui_service.and_then(|s| s.spec) {
+        let type_ = svc.type_.unwrap_or_else(|| "ClusterIP".into());
+        let ports = svc.ports.unwrap_or_default();
+        let proxy_port = ports.iter().find(|p| p.port == 80);
+        raw_ui.service = Some(RawService {
+            node_port: if type_ == "ClusterIP" {
+                None
+            } else {
+                proxy_port.and_then(|p| p.node_port).map(i64::from)
+            },
+            type_: Some(type_.clone()),
+        });
+        if type_ != "ClusterIP" && ports.iter().any(|p| p.port == 3000) {
+            d.not_expressed.push(format!(
+                "Service {f}-ui also exposed the UI without its proxy (port 3000) on a node port; skyflo keeps that port inside the cluster (Service {f}-ui-app)"
+            ));
+        }
+    }
+
+    let mut llm = RawLlm {
+        model: creds.llm_model.clone(),
+        host: creds.llm_host.clone(),
+        ..Default::default()
+    };
+    for (k, v) in &creds.tuning {
+        match k.as_str() {
+            "LLM_REASONING_EFFORT" => llm.reasoning_effort = Some(v.clone()),
+            "LLM_THINKING_BUDGET_TOKENS" => llm.thinking_budget_tokens = v.parse().ok(),
+            _ => llm.max_tokens = v.parse().ok(),
+        }
+    }
+    let mut raw_engine = RawEngine {
+        image: image(&engine_pod, "engine"),
+        replicas: replicas(&engine),
+        resources: resources(&engine_pod, "engine"),
+        llm: Some(llm),
+        ..Default::default()
+    };
+    match sts("postgres") {
+        Some(pg) => raw_engine.database_config = Some(database(&pg, &mut d)),
+        None => d.blockers.push(format!(
+            "no StatefulSet {f}-postgres: the installation uses an external PostgreSQL, which adopt cannot take over yet; write the file with spec.engine.databaseConfig.host and install with `skyflo install` after removing the upstream objects"
+        )),
+    }
+    match sts("redis") {
+        Some(r) => raw_engine.redis_config = Some(redis(&r)),
+        None => d.blockers.push(format!(
+            "no StatefulSet {f}-redis: the installation uses an external Redis, which adopt cannot take over yet"
+        )),
+    }
+    for (what, value) in [
+        ("POSTGRES_USER", &creds.postgres_user),
+        ("POSTGRES_DB", &creds.postgres_db),
+    ] {
+        if value.as_deref() != Some(crate::render::secrets::POSTGRES_USER) {
+            d.blockers.push(format!(
+                "Secret {}-postgres-secrets has {what} {}; skyflo's in-cluster PostgreSQL uses user and database \"skyflo\"",
+                c.secret_prefix,
+                value.as_deref().map_or("missing".to_string(), |v| format!("{v:?}"))
+            ));
+        }
+    }
+    if creds.postgres_password.is_none() {
+        d.blockers.push(format!(
+            "Secret {}-postgres-secrets has no POSTGRES_PASSWORD: without it the existing database cannot be opened",
+            c.secret_prefix
+        ));
+    }
+    env_notes(f, &engine_pod, &mut d);
+    let network_policy = up
+        .objects
+        .keys()
+        .any(|k| k.kind == "NetworkPolicy" && k.name == format!("{f}-mcp-policy"));
+    helm_notes(c, &mut d);
+
+    d.raw = RawSkyfloAI {
+        api_version: Some(crate::spec::API_VERSION.into()),
+        kind: Some(crate::spec::KIND.into()),
+        metadata: Some(RawMetadata {
+            name: Some(f.clone()),
+        }),
+        spec: Some(RawSpec {
+            ui: Some(raw_ui),
+            engine: Some(raw_engine),
+            mcp: Some(RawMcp {
+                image: image(&mcp_pod, "mcp"),
+                replicas: replicas(&mcp),
+                resources: resources(&mcp_pod, "mcp"),
+                ..Default::default()
+            }),
+            image_pull_secrets: engine_pod.image_pull_secrets.clone().unwrap_or_default(),
+            node_selector: engine_pod.node_selector.clone().unwrap_or_default(),
+            tolerations: engine_pod.tolerations.clone().unwrap_or_default(),
+            affinity: engine_pod.affinity.clone(),
+            network_policy: Some(RawNetworkPolicy {
+                enabled: Some(network_policy),
+            }),
+            ..Default::default()
+        }),
+    };
+    d
+}
+
+fn claim_size(s: &StatefulSet) -> (Option<String>, Option<String>) {
+    let t = s
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_ref())
+        .and_then(|v| v.first())
+        .and_then(|c| c.spec.clone())
+        .unwrap_or_default();
+    let size = t
+        .resources
+        .and_then(|r| r.requests)
+        .and_then(|r| r.get("storage").map(|q| q.0.clone()));
+    (size, t.storage_class_name)
+}
+
+fn database(s: &StatefulSet, d: &mut Derived) -> RawDatabase {
+    let p = pod(&s.spec.clone().unwrap_or_default().template.spec);
+    let c = p.containers.first().cloned().unwrap_or_default();
+    let uid = c
+        .security_context
+        .as_ref()
+        .and_then(|x| x.run_as_user)
+        .or(p.security_context.as_ref().and_then(|x| x.run_as_user));
+    let (size, class) = claim_size(s);
+    if size.is_none() {
+        d.blockers.push(
+            "the PostgreSQL StatefulSet keeps its data in no volume claim (persistence disabled): there is no data volume to keep".into(),
+        );
+    }
+    RawDatabase {
+        image: c.image.clone(),
+        resources: c.resources.clone(),
+        storage_size: size,
+        storage_class: class,
+        // No securityContext: the alpine entrypoint drops to its postgres user, uid 70.
+        run_as_user: uid.filter(|u| *u != crate::spec::DEFAULT_POSTGRES_UID),
+        ..Default::default()
+    }
+}
+
+fn redis(s: &StatefulSet) -> RawRedis {
+    let p = pod(&s.spec.clone().unwrap_or_default().template.spec);
+    let c = p.containers.first().cloned().unwrap_or_default();
+    let (size, class) = claim_size(s);
+    RawRedis {
+        image: c.image.clone(),
+        resources: c.resources.clone(),
+        storage_size: size,
+        storage_class: class,
+        ..Default::default()
+    }
+}
+
+/// Engine settings upstream sets through env that skyflo derives itself.
+fn env_notes(f: &str, engine: &PodSpec, d: &mut Derived) {
+    let Some(c) = container(engine, "engine") else {
+        return;
+    };
+    for e in c.env.clone().unwrap_or_default() {
+        let v = e.value.clone().unwrap_or_default();
+        match e.name.as_str() {
+            "MCP_SERVER_URL" if v != format!("http://{f}-mcp:8888/mcp") => d.not_expressed.push(
+                format!("the engine's MCP_SERVER_URL {v:?}: skyflo points the engine at its own MCP Service"),
+            ),
+            "INTEGRATIONS_SECRET_NAMESPACE" if !v.is_empty() => d.not_expressed.push(format!(
+                "the engine's INTEGRATIONS_SECRET_NAMESPACE {v:?}: skyflo keeps integration Secrets in the installation's namespace"
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// Chart values skyflo's format has no field for.
+fn helm_notes(c: &Candidate, d: &mut Derived) {
+    let v = &c.helm_values;
+    let on = |path: &[&str]| {
+        path.iter()
+            .try_fold(v, |acc, k| acc.get(k))
+            .and_then(Value::as_bool)
+            == Some(true)
+    };
+    let set = |path: &[&str]| {
+        path.iter()
+            .try_fold(v, |acc, k| acc.get(k))
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    if on(&["ui", "ingress", "enabled"]) {
+        d.not_expressed.push(format!(
+            "the chart's Ingress {}-ui-ingress: left in place as it is (it routes to Service {}-ui, port http, which skyflo keeps); move it to spec.ui.ingress when convenient",
+            c.prefix, c.prefix
+        ));
+    }
+    if on(&["networkPolicy", "allowAllEgress"]) {
+        d.not_expressed.push(
+            "networkPolicy.allowAllEgress: skyflo's NetworkPolicies are its own (spec.networkPolicy.enabled)".into(),
+        );
+    }
+    for c in ["engine", "mcp", "ui", "controller"] {
+        if on(&["podDisruptionBudget", c, "enabled"]) {
+            d.not_expressed.push(format!(
+                "podDisruptionBudget.{c}: skyflo adds PodDisruptionBudgets by itself for components with more than one replica"
+            ));
+        }
+    }
+    if set(&["engine", "secrets", "existingSecret"])
+        || set(&["postgresql", "auth", "existingSecret"])
+    {
+        d.blockers.push(
+            "the release reads its credentials from an existingSecret; adopt only takes over the chart's own Secrets".into(),
+        );
+    }
+}

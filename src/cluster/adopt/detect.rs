@@ -1,0 +1,460 @@
+//! Finding an upstream Skyflo installation in a namespace (upstream's install.sh, v0.6.1+ with
+//! objects `skyflo-*` or before with `skyflo-ai-*`, or a release of upstream's Helm chart) and
+//! reading its objects. Reads only.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use anyhow::{Context, Result};
+use base64::Engine as _;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::api::{Api, DynamicObject, ListParams};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::cluster::Cluster;
+use crate::render::ObjectRef;
+use crate::render::labels;
+
+/// Label value (`skyflo.ai/record`) of the ConfigMap that records an adoption in progress.
+pub const JOURNAL_RECORD: &str = "adopt";
+const HELM_RELEASE_TYPE: &str = "helm.sh/release.v1";
+const HELM_RELEASE_NAME: &str = "meta.helm.sh/release-name";
+const HELM_RELEASE_NAMESPACE: &str = "meta.helm.sh/release-namespace";
+pub const CRD: &str = "skyfloais.skyflo.ai";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "installer", rename_all = "camelCase")]
+pub enum Source {
+    /// Upstream's install.sh; `legacy`: v0.6.0 or older (`skyflo-ai-*` names).
+    #[serde(rename = "install.sh")]
+    InstallSh { legacy: bool },
+    #[serde(rename = "helm", rename_all = "camelCase")]
+    Helm {
+        release: String,
+        revision: u32,
+        chart_version: String,
+    },
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::InstallSh { legacy: false } => write!(f, "install.sh (v0.6.1 or later)"),
+            Source::InstallSh { legacy: true } => write!(f, "install.sh (v0.6.0 or earlier)"),
+            Source::Helm {
+                release,
+                revision,
+                chart_version,
+            } => write!(
+                f,
+                "Helm release {release:?} (revision {revision}, chart skyflo-{chart_version})"
+            ),
+        }
+    }
+}
+
+/// One upstream installation: where it came from and how its objects are named.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    pub source: Source,
+    /// The workloads' name prefix (the chart's fullname): skyflo's instance name.
+    pub prefix: String,
+    /// The prefix of the Secrets and ConfigMaps (install.sh kept `skyflo-` before v0.6.1).
+    pub secret_prefix: String,
+    /// Helm's release Secrets, oldest first.
+    #[serde(default)]
+    pub helm_records: Vec<String>,
+    /// The values the user gave Helm (`helm get values`), for what skyflo cannot express.
+    #[serde(default)]
+    pub helm_values: Value,
+}
+
+impl Candidate {
+    pub fn release(&self) -> Option<&str> {
+        match &self.source {
+            Source::Helm { release, .. } => Some(release),
+            Source::InstallSh { .. } => None,
+        }
+    }
+}
+
+/// An adoption that started and did not finish: the spec it wrote and what it adopts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Journal {
+    pub candidate: Candidate,
+    pub spec_yaml: String,
+}
+
+/// What a namespace holds.
+#[derive(Debug, Default)]
+pub struct Survey {
+    pub candidates: Vec<Candidate>,
+    pub journal: Option<Journal>,
+    /// skyflo installations (instance names) with release records here.
+    pub skyflo_instances: BTreeSet<String>,
+}
+
+pub async fn survey(cluster: &Cluster) -> Result<Survey> {
+    let secrets: Api<Secret> = cluster.typed();
+    let config_maps: Api<ConfigMap> = cluster.typed();
+    let journal_selector = format!(
+        "{}={JOURNAL_RECORD},{}={}",
+        crate::cluster::release::RECORD_LABEL,
+        labels::MANAGED_BY,
+        labels::MANAGER
+    );
+    let release_selector = format!(
+        "{}=release,{}={}",
+        crate::cluster::release::RECORD_LABEL,
+        labels::MANAGED_BY,
+        labels::MANAGER
+    );
+    let (helm, journal, releases, install_sh) = futures::try_join!(
+        async {
+            secrets
+                .list(&ListParams::default().labels("owner=helm"))
+                .await
+                .context("listing Helm's release Secrets")
+        },
+        async {
+            config_maps
+                .list(&ListParams::default().labels(&journal_selector))
+                .await
+                .context("listing ConfigMaps")
+        },
+        async {
+            secrets
+                .list_metadata(&ListParams::default().labels(&release_selector))
+                .await
+                .context("listing skyflo's release records")
+        },
+        install_sh_candidates(cluster),
+    )?;
+    let mut candidates = helm_candidates(&helm.items);
+    candidates.extend(install_sh);
+    let journal = journal
+        .items
+        .iter()
+        .filter_map(|c| c.data.as_ref()?.get("journal"))
+        .find_map(|j| serde_json::from_str(j).ok());
+    let skyflo_instances = releases
+        .items
+        .iter()
+        .filter_map(|m| m.metadata.labels.as_ref()?.get(labels::INSTANCE).cloned())
+        .collect();
+    Ok(Survey {
+        candidates,
+        journal,
+        skyflo_instances,
+    })
+}
+
+/// Releases of a chart named `skyflo`, from their newest release Secret.
+fn helm_candidates(secrets: &[Secret]) -> Vec<Candidate> {
+    let mut by_release: BTreeMap<String, Vec<(u32, &Secret)>> = BTreeMap::new();
+    for s in secrets
+        .iter()
+        .filter(|s| s.type_.as_deref() == Some(HELM_RELEASE_TYPE))
+    {
+        let l = s.metadata.labels.clone().unwrap_or_default();
+        let (Some(name), Some(v)) = (l.get("name"), l.get("version")) else {
+            continue;
+        };
+        if let Ok(v) = v.parse::<u32>() {
+            by_release.entry(name.clone()).or_default().push((v, s));
+        }
+    }
+    let mut out = Vec::new();
+    for (release, mut revisions) in by_release {
+        revisions.sort_by_key(|(v, _)| *v);
+        let Some((revision, newest)) = revisions.last() else {
+            continue;
+        };
+        let Some(json) = newest
+            .data
+            .as_ref()
+            .and_then(|d| d.get("release"))
+            .and_then(|b| decode_release(&b.0))
+        else {
+            continue;
+        };
+        let chart = &json["chart"]["metadata"];
+        if chart["name"].as_str() != Some("skyflo") {
+            continue;
+        }
+        let config = json["config"].clone();
+        let defaults = &json["chart"]["values"];
+        let prefix = helm_fullname(&release, defaults, &config);
+        out.push(Candidate {
+            source: Source::Helm {
+                release: release.clone(),
+                revision: *revision,
+                chart_version: chart["version"].as_str().unwrap_or("?").to_string(),
+            },
+            secret_prefix: prefix.clone(),
+            prefix,
+            helm_records: revisions
+                .iter()
+                .filter_map(|(_, s)| s.metadata.name.clone())
+                .collect(),
+            helm_values: config,
+        });
+    }
+    out
+}
+
+/// Helm stores base64(gzip(JSON)) in the Secret's `release` key (older releases: no gzip).
+pub fn decode_release(data: &[u8]) -> Option<Value> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(data.trim_ascii())
+        .ok()?;
+    let json = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(raw.as_slice())
+            .take(64 << 20)
+            .read_to_end(&mut out)
+            .ok()?;
+        out
+    } else {
+        raw
+    };
+    serde_json::from_slice(&json).ok()
+}
+
+/// The chart's `fullname` helper: `fullnameOverride`, else the release name if it contains
+/// the chart name (or `nameOverride`), else `<release>-<name>`; 63 characters at most.
+pub fn helm_fullname(release: &str, defaults: &Value, config: &Value) -> String {
+    let value = |k: &str| {
+        config
+            .get(k)
+            .or_else(|| defaults.get(k))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let full = match value("fullnameOverride") {
+        Some(f) => f,
+        None => {
+            let name = value("nameOverride").unwrap_or_else(|| "skyflo".into());
+            if release.contains(&name) {
+                release.to_string()
+            } else {
+                format!("{release}-{name}")
+            }
+        }
+    };
+    full.chars()
+        .take(63)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// install.sh's objects carry no labels: its engine, controller or PostgreSQL under one of
+/// its two name prefixes, not managed by anyone (Helm's and skyflo's are labelled).
+async fn install_sh_candidates(cluster: &Cluster) -> Result<Vec<Candidate>> {
+    let mut out = Vec::new();
+    for (prefix, legacy) in [("skyflo", false), ("skyflo-ai", true)] {
+        let names = [
+            ("Deployment", format!("{prefix}-engine")),
+            ("Deployment", format!("{prefix}-controller")),
+            ("StatefulSet", format!("{prefix}-postgres")),
+        ];
+        let found = futures::future::try_join_all(names.iter().map(|(kind, name)| async move {
+            cluster
+                .api_for(kind, None)
+                .get_opt(name)
+                .await
+                .with_context(|| format!("reading {kind} {name}"))
+        }))
+        .await?;
+        if found
+            .iter()
+            .flatten()
+            .any(|o| managed_by(o).is_none() && helm_release(o).is_none())
+        {
+            out.push(Candidate {
+                source: Source::InstallSh { legacy },
+                prefix: prefix.to_string(),
+                secret_prefix: "skyflo".into(),
+                helm_records: Vec::new(),
+                helm_values: Value::Null,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn managed_by(o: &DynamicObject) -> Option<&str> {
+    o.metadata
+        .labels
+        .as_ref()?
+        .get(labels::MANAGED_BY)
+        .map(String::as_str)
+}
+
+fn helm_release(o: &DynamicObject) -> Option<(&str, &str)> {
+    let a = o.metadata.annotations.as_ref()?;
+    Some((
+        a.get(HELM_RELEASE_NAME)?.as_str(),
+        a.get(HELM_RELEASE_NAMESPACE)?.as_str(),
+    ))
+}
+
+/// The objects of one upstream installation as they are now.
+#[derive(Debug, Default, Clone)]
+pub struct Upstream {
+    /// Provably upstream's: named as the installer names them and carrying its marks.
+    pub objects: BTreeMap<ObjectRef, DynamicObject>,
+    /// Expected names that are already skyflo's (an adoption that stopped midway).
+    pub ours: BTreeMap<ObjectRef, DynamicObject>,
+    /// Expected names held by something else, with why they are left alone.
+    pub left_alone: Vec<(ObjectRef, String)>,
+    /// The StatefulSets' volume claims (never deleted).
+    pub claims: Vec<DynamicObject>,
+}
+
+/// Every name upstream's installers give their objects, by kind.
+pub fn expected(c: &Candidate) -> Vec<(&'static str, String)> {
+    let (f, s) = (c.prefix.as_str(), c.secret_prefix.as_str());
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for n in ["engine-config", "mcp-config", "ui-config"] {
+        out.push(("ConfigMap", format!("{s}-{n}")));
+    }
+    for n in ["engine-secrets", "postgres-secrets"] {
+        out.push(("Secret", format!("{s}-{n}")));
+    }
+    for n in ["mcp", "controller"] {
+        out.push(("ServiceAccount", format!("{f}-{n}")));
+    }
+    for n in ["controller", "ui", "engine", "mcp"] {
+        out.push(("Deployment", format!("{f}-{n}")));
+    }
+    for n in ["redis", "postgres"] {
+        out.push(("StatefulSet", format!("{f}-{n}")));
+    }
+    for n in [
+        "redis-headless",
+        "redis",
+        "postgres-headless",
+        "postgres",
+        "ui",
+        "engine",
+        "mcp",
+    ] {
+        out.push(("Service", format!("{f}-{n}")));
+    }
+    out.push(("NetworkPolicy", format!("{f}-mcp-policy")));
+    for n in ["engine", "mcp", "ui", "controller"] {
+        out.push(("PodDisruptionBudget", format!("{f}-{n}-pdb")));
+    }
+    out.push(("Ingress", format!("{f}-ui-ingress")));
+    out.push(("ClusterRole", format!("{f}-controller-role")));
+    out.push(("ClusterRoleBinding", format!("{f}-controller-rolebinding")));
+    out.push(("ClusterRoleBinding", format!("{f}-mcp-admin-binding")));
+    out.push(("CustomResourceDefinition", CRD.to_string()));
+    out
+}
+
+/// Reads every object the candidate's installer would have created (one GET each) and its
+/// volume claims, and sorts out what provably belongs to it.
+pub async fn read(cluster: &Cluster, c: &Candidate) -> Result<Upstream> {
+    let names = expected(c);
+    let got = futures::future::try_join_all(names.iter().map(|(kind, name)| async move {
+        let o = cluster
+            .api_for(kind, None)
+            .get_opt(name)
+            .await
+            .with_context(|| format!("reading {kind} {name}"))?;
+        Ok::<_, anyhow::Error>(o.map(|o| (crate::cluster::inventory::object_ref(kind, &o), o)))
+    }));
+    let claims = async {
+        let mut out = Vec::new();
+        for (template, sts) in [("postgres-data", "postgres"), ("redis-data", "redis")] {
+            let name = format!("{template}-{}-{sts}-0", c.prefix);
+            if let Some(o) = cluster
+                .api_for("PersistentVolumeClaim", None)
+                .get_opt(&name)
+                .await
+                .with_context(|| format!("reading PersistentVolumeClaim {name}"))?
+            {
+                out.push(o);
+            }
+        }
+        Ok::<_, anyhow::Error>(out)
+    };
+    let (got, claims) = futures::try_join!(got, claims)?;
+    let mut up = Upstream {
+        claims,
+        ..Default::default()
+    };
+    for (key, obj) in got.into_iter().flatten() {
+        if managed_by(&obj) == Some(labels::MANAGER)
+            && obj
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(labels::INSTANCE))
+                == Some(&c.prefix)
+        {
+            up.ours.insert(key, obj);
+            continue;
+        }
+        match belongs(cluster, c, &key, &obj) {
+            Ok(()) => {
+                up.objects.insert(key, obj);
+            }
+            Err(why) => up.left_alone.push((key, why)),
+        }
+    }
+    Ok(up)
+}
+
+/// Proof that an object with an expected name is the installer's, not merely named alike.
+fn belongs(
+    cluster: &Cluster,
+    c: &Candidate,
+    key: &ObjectRef,
+    obj: &DynamicObject,
+) -> Result<(), String> {
+    if key.kind == "CustomResourceDefinition" {
+        // Helm's crds/ carry no release annotations; install.yaml's none at all.
+        return match managed_by(obj) {
+            None | Some("Helm") => Ok(()),
+            Some(m) => Err(format!("managed by {m:?}")),
+        };
+    }
+    match (&c.source, helm_release(obj), managed_by(obj)) {
+        (Source::Helm { release, .. }, Some((r, ns)), _)
+            if r == release && ns == cluster.namespace => {}
+        (Source::Helm { release, .. }, _, _) => {
+            return Err(format!(
+                "not part of Helm release {release:?} (no matching meta.helm.sh annotations)"
+            ));
+        }
+        (Source::InstallSh { .. }, None, None) => {}
+        (Source::InstallSh { .. }, Some((r, _)), _) => {
+            return Err(format!("belongs to Helm release {r:?}"));
+        }
+        (Source::InstallSh { .. }, None, Some(m)) => return Err(format!("managed by {m:?}")),
+    }
+    if key.kind == "ClusterRoleBinding" {
+        let subjects = obj.data["subjects"].as_array().cloned().unwrap_or_default();
+        let elsewhere: Vec<String> = subjects
+            .iter()
+            .filter_map(|s| s["namespace"].as_str())
+            .filter(|ns| *ns != cluster.namespace)
+            .map(str::to_string)
+            .collect();
+        if !elsewhere.is_empty() {
+            return Err(format!(
+                "also binds ServiceAccounts in namespace(s) {}: shared with another installation",
+                elsewhere.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,332 @@
+//! `skyflo adopt`: an upstream installation becomes an ordinary skyflo installation.
+//!
+//! The steps, each safe to repeat (a second run continues where one stopped):
+//! 1. inside `deploy`'s lock, before its stages: a journal ConfigMap (the spec, the source),
+//!    the provider keys into `<name>-llm-credentials`, every upstream object that has a
+//!    rendered namesake overwritten in place (Secrets first, with their values kept), the
+//!    volume claims labelled, and the workloads whose immutable selectors differ deleted
+//!    (their claims stay);
+//! 2. `deploy`'s stages create skyflo's workloads, data first, and wait until they are Ready,
+//!    then record the revision (operation `adopt`);
+//! 3. under the lock again: upstream's leftovers removed (the dead controller, its RBAC, the
+//!    CRD if unused, Helm's release Secrets last), then the journal.
+
+pub mod derive;
+pub mod detect;
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Cluster, Reporter, apply, lock};
+use crate::render::{Names, ObjectRef, Rendered, labels, secrets::Generated};
+pub use detect::{Candidate, Journal, Source, Upstream};
+
+/// What `deploy` needs to adopt: passed through its options.
+#[derive(Debug, Clone)]
+pub struct Adoption {
+    pub journal: Journal,
+    /// Upstream's JWT secret and PostgreSQL password, kept byte for byte.
+    pub generated: Generated,
+    pub upstream: Upstream,
+}
+
+impl Adoption {
+    /// Upstream objects a rendered object will replace; the plan does not count them as
+    /// conflicts.
+    pub fn excuses(&self, key: &ObjectRef) -> bool {
+        self.upstream.objects.contains_key(key)
+    }
+}
+
+/// What happens to one upstream object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Fate {
+    /// Overwritten in place with skyflo's object of the same name (values of Secrets kept).
+    TakeOver,
+    /// A workload whose selector skyflo cannot change: deleted, its claims kept, created anew.
+    Replace,
+    /// Upstream-only: removed once skyflo's installation is Ready.
+    Remove,
+    /// Left as it is (credentials skyflo no longer reads, an Ingress that keeps working).
+    Keep,
+}
+
+pub fn fate(key: &ObjectRef, rendered: &BTreeSet<ObjectRef>) -> Fate {
+    match (rendered.contains(key), key.kind.as_str()) {
+        (true, "Deployment" | "StatefulSet") => Fate::Replace,
+        (true, _) => Fate::TakeOver,
+        (false, "Secret" | "Ingress") => Fate::Keep,
+        (false, _) => Fate::Remove,
+    }
+}
+
+fn journal_name(instance: &str) -> String {
+    format!("{instance}-adopt")
+}
+
+/// Step 1 (called by `deploy` under its lock, before the stages).
+pub async fn take_over(
+    cluster: &Cluster,
+    adoption: &Adoption,
+    rendered: &[Rendered],
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    write_journal(cluster, &adoption.journal).await?;
+    let refs: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
+    // The provider keys are stored before the Secret that held them is overwritten.
+    let llm = Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    }
+    .llm_credentials();
+    let stored: Vec<_> = rendered
+        .iter()
+        .filter(|r| r.object.object_ref().name == llm && r.object.object_ref().kind == "Secret")
+        .map(|r| &r.object)
+        .collect();
+    apply::apply_all(cluster, &stored).await?;
+    let mut order: Vec<(&ObjectRef, &DynamicObject)> = adoption.upstream.objects.iter().collect();
+    order.sort_by_key(|(k, _)| match k.kind.as_str() {
+        "Secret" => 0,
+        "StatefulSet" => 2,
+        "Deployment" => 3,
+        _ => 1,
+    });
+    for (key, live) in &order {
+        match fate(key, &refs) {
+            Fate::TakeOver => {
+                let r = rendered
+                    .iter()
+                    .find(|r| &r.object.object_ref() == *key)
+                    .expect("taken-over objects are rendered");
+                overwrite(cluster, &r.object.to_json(), live).await?;
+                reporter.line(&format!("took over {key}"));
+            }
+            Fate::Replace => {
+                if let Some(uid) = apply::delete(cluster, key).await? {
+                    apply::wait_deleted(
+                        cluster,
+                        &[((*key).clone(), uid)],
+                        cluster.write_deadline(),
+                    )
+                    .await?;
+                }
+                reporter.line(&format!(
+                    "deleted {key} (skyflo creates it again; its volume claims stay)"
+                ));
+                crate::failpoint::hit("adopt-after-replace");
+            }
+            Fate::Remove | Fate::Keep => {}
+        }
+    }
+    label_claims(cluster, &adoption.upstream).await
+}
+
+async fn write_journal(cluster: &Cluster, journal: &Journal) -> Result<()> {
+    let names = Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    };
+    let mut meta = crate::render::config::meta(&names, journal_name(&cluster.instance), "skyflo");
+    let l = meta.labels.get_or_insert_with(Default::default);
+    l.insert(labels::KEEP.into(), "true".into());
+    l.insert(
+        super::release::RECORD_LABEL.into(),
+        detect::JOURNAL_RECORD.into(),
+    );
+    let cm = k8s_openapi::api::core::v1::ConfigMap {
+        metadata: meta,
+        data: Some([("journal".to_string(), serde_json::to_string(journal)?)].into()),
+        ..Default::default()
+    };
+    cluster.fence.check().await?;
+    let api: Api<k8s_openapi::api::core::v1::ConfigMap> = cluster.typed();
+    match api.create(&PostParams::default(), &cm).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(e)) if e.code == 409 => Ok(()),
+        Err(e) => Err(anyhow::Error::new(e).context("recording the adoption (ConfigMap)")),
+    }
+}
+
+/// Replaces the whole object (so no field of upstream's survives, above all the Services'
+/// `app:` selectors) and clears its field managers, so that skyflo's server-side apply that
+/// follows owns exactly the fields it sets.
+async fn overwrite(
+    cluster: &Cluster,
+    desired: &serde_json::Value,
+    live: &DynamicObject,
+) -> Result<()> {
+    let mut body = desired.clone();
+    body["metadata"]["resourceVersion"] = json!(live.metadata.resource_version);
+    body["metadata"]["managedFields"] = json!([{}]);
+    if desired["kind"] == "Service" {
+        for k in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+            if body["spec"].get(k).is_none() && live.data["spec"].get(k).is_some() {
+                body["spec"][k] = live.data["spec"][k].clone();
+            }
+        }
+    }
+    let obj: DynamicObject = serde_json::from_value(body)?;
+    let key = ObjectRef {
+        kind: desired["kind"].as_str().unwrap_or_default().to_string(),
+        namespace: live.metadata.namespace.clone(),
+        name: live.metadata.name.clone().unwrap_or_default(),
+    };
+    cluster.fence.check().await?;
+    cluster
+        .api_for_ref(&key)
+        .replace(&key.name, &PostParams::default(), &obj)
+        .await
+        .with_context(|| format!("taking over {key}"))?;
+    Ok(())
+}
+
+/// The claims become visible to skyflo's status and uninstall (`--purge` only) as its own.
+async fn label_claims(cluster: &Cluster, up: &Upstream) -> Result<()> {
+    for c in &up.claims {
+        let name = c.metadata.name.clone().unwrap_or_default();
+        let component = if name.starts_with("postgres-data-") {
+            "postgres"
+        } else {
+            "redis"
+        };
+        let patch = json!({"metadata": {"labels": {
+            labels::NAME: "skyflo",
+            labels::INSTANCE: cluster.instance,
+            labels::COMPONENT: component,
+            labels::MANAGED_BY: labels::MANAGER,
+        }}});
+        cluster.fence.check().await?;
+        cluster
+            .api_for("PersistentVolumeClaim", None)
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .with_context(|| format!("labelling PersistentVolumeClaim {name}"))?;
+    }
+    Ok(())
+}
+
+/// Upstream objects with no skyflo namesake that step 3 deletes, and why some are not.
+#[derive(Debug, Default, Serialize)]
+pub struct Leftovers {
+    pub remove: Vec<ObjectRef>,
+    pub kept: Vec<(ObjectRef, String)>,
+}
+
+/// Decides step 3: a ClusterRole only if no other binding uses it, the CRD only if no
+/// SkyfloAI object exists anywhere, Helm's release Secrets (last).
+pub async fn leftovers(
+    cluster: &Cluster,
+    c: &Candidate,
+    up: &Upstream,
+    rendered: &BTreeSet<ObjectRef>,
+) -> Result<Leftovers> {
+    let mut out = Leftovers::default();
+    let removed: Vec<&ObjectRef> = up
+        .objects
+        .keys()
+        .filter(|k| fate(k, rendered) == Fate::Remove)
+        .collect();
+    let bindings =
+        Api::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>::all(cluster.client.clone())
+            .list(&ListParams::default())
+            .await
+            .context("listing ClusterRoleBindings")?;
+    for key in &removed {
+        let keep_why = match key.kind.as_str() {
+            "ClusterRole" => bindings
+                .items
+                .iter()
+                .find(|b| {
+                    b.role_ref.name == key.name
+                        && !removed.iter().any(|r| {
+                            r.kind == "ClusterRoleBinding"
+                                && Some(&r.name) == b.metadata.name.as_ref()
+                        })
+                })
+                .map(|b| {
+                    format!(
+                        "ClusterRoleBinding {} still uses it",
+                        b.metadata.name.clone().unwrap_or_default()
+                    )
+                }),
+            "CustomResourceDefinition" => skyfloai_objects(cluster).await?.map(|n| {
+                format!("{n} SkyfloAI object(s) exist; deleting the CRD would delete them")
+            }),
+            _ => None,
+        };
+        match keep_why {
+            Some(why) => out.kept.push(((*key).clone(), why)),
+            None => out.remove.push((*key).clone()),
+        }
+    }
+    for name in &c.helm_records {
+        out.remove.push(ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some(cluster.namespace.clone()),
+            name: name.clone(),
+        });
+    }
+    Ok(out)
+}
+
+async fn skyfloai_objects(cluster: &Cluster) -> Result<Option<usize>> {
+    let ar = ApiResource {
+        group: "skyflo.ai".into(),
+        version: "v1".into(),
+        api_version: "skyflo.ai/v1".into(),
+        kind: "SkyfloAI".into(),
+        plural: "skyfloais".into(),
+    };
+    match Api::<DynamicObject>::all_with(cluster.client.clone(), &ar)
+        .list_metadata(&ListParams::default().limit(1))
+        .await
+    {
+        Ok(l) if l.items.is_empty() => Ok(None),
+        Ok(l) => Ok(Some(
+            l.items.len() + l.metadata.remaining_item_count.unwrap_or(0) as usize,
+        )),
+        Err(kube::Error::Api(e)) if e.code == 404 => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e).context("listing SkyfloAI objects")),
+    }
+}
+
+/// Step 3, under the lock: deletes the leftovers (Helm's records last, so `helm list` shows
+/// the release until the rest is gone), then the journal.
+pub async fn remove_leftovers(
+    cluster: &Cluster,
+    leftovers: &Leftovers,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let names = Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    };
+    let lock = lock::acquire(cluster, &names.lock(), "adopt").await?;
+    let fenced = cluster.fenced(lock.fence());
+    let result = async {
+        let mut pending = Vec::new();
+        for key in &leftovers.remove {
+            if let Some(uid) = apply::delete(&fenced, key).await? {
+                pending.push((key.clone(), uid));
+            }
+            reporter.line(&format!("removed {key}"));
+        }
+        apply::wait_deleted(&fenced, &pending, fenced.write_deadline()).await?;
+        let journal = ObjectRef {
+            kind: "ConfigMap".into(),
+            namespace: Some(cluster.namespace.clone()),
+            name: journal_name(&cluster.instance),
+        };
+        apply::delete(&fenced, &journal).await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    super::deploy::release_lock(lock, reporter).await;
+    result
+}
