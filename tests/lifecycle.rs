@@ -708,6 +708,10 @@ async fn check_warns_about_an_upstream_installation() {
         text(&out)
     );
     assert!(stdout.contains("! upstream"), "{stdout}");
+    for ns in [&upstream.name, &helm.name] {
+        let adopt = format!("skyflo adopt -n {ns}");
+        assert!(stdout.contains(&adopt), "{adopt}: {stdout}");
+    }
     for found in [
         format!(
             "install.sh in namespace {} (Service skyflo-engine)",
@@ -754,11 +758,8 @@ async fn install_beside_an_upstream_installation_is_refused() {
             let out = skyflo(&args);
             assert_eq!(out.status.code(), Some(1), "{}", text(&out));
             assert!(text(&out).contains(&found), "{}", text(&out));
-            assert!(
-                text(&out).contains("Migrating from upstream"),
-                "{}",
-                text(&out)
-            );
+            let adopt = format!("skyflo adopt -n {ns}");
+            assert!(text(&out).contains(&adopt), "{}", text(&out));
         }
         let ours = kubectl(&[
             "get",

@@ -765,6 +765,12 @@ fn upstream(services: &[Service]) -> Check {
         .collect();
     found.sort();
     found.dedup();
+    let mut namespaces: Vec<&str> = services
+        .iter()
+        .filter(|s| upstream_installation(&s.metadata).is_some())
+        .filter_map(|s| s.metadata.namespace.as_deref())
+        .collect();
+    namespaces.dedup();
     if found.is_empty() {
         pass(
             "upstream",
@@ -774,7 +780,15 @@ fn upstream(services: &[Service]) -> Check {
         warn(
             "upstream",
             format!("an upstream installation exists: {}", found.join(", ")),
-            "two installations compete for node ports and cluster roles, and skyflo never takes over what it did not create: an install into that namespace refuses. Keep the old one and install skyflo into another namespace, or move to skyflo as the README says (\"Migrating from upstream\")",
+            format!(
+                "take it over with {} (keeps its data, passwords and keys; add --dry-run to see the plan first). \
+An install into that namespace refuses: it would start a second, empty Skyflo beside it",
+                namespaces
+                    .iter()
+                    .map(|ns| format!("`skyflo adopt -n {ns}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )
     }
 }

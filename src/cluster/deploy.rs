@@ -370,8 +370,8 @@ fn refuse(cluster: &Cluster, prepared: &Prepared, opts: &Options) -> Result<()> 
         anyhow::bail!(
             "namespace {ns} holds an upstream Skyflo installation: {found}. Installing beside it would \
 start a second, empty Skyflo with a new database while your data stays in the first, so nothing was \
-changed. Move it to skyflo as the README says (\"Migrating from upstream\"; `skyflo adopt` is not \
-available yet), or install into another namespace with -n",
+changed. Take it over with `skyflo adopt -n {ns}` (keeps its data, passwords and keys; --dry-run \
+shows the plan first), or install into another namespace with -n",
             ns = cluster.namespace,
             found = prepared.live.upstream.join(", ")
         );

@@ -98,7 +98,7 @@ fn choose(
         .filter(|c| args.release.as_ref().is_none_or(|r| c.release() == Some(r)))
         .collect();
     match found.as_slice() {
-        [] if args.release.is_some() => Err(failed(format!(
+        [] if args.release.is_some() && survey.skyflo_instances.is_empty() => Err(failed(format!(
             "no Helm release {:?} of the skyflo chart in namespace {namespace} (helm list -n {namespace}); nothing was changed",
             args.release.as_deref().unwrap_or_default()
         ))),

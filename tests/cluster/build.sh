@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the control-plane binaries into a cache outside the repository, keyed by go.sum,
 # main.go and the build flags, and prints the directory that holds them. A cached build
-# is reused as is; a fresh machine builds everything (about 15-25 min on 2 cores).
+# is reused as is; a fresh machine builds everything (about 15-25 min on 2 cores; Helm adds 1-2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 K8S_VERSION=v1.36.3
 KWOK_VERSION=v0.8.0
+# Helm for the adopt tests, which install upstream's chart layout as a real Helm release.
+HELM_VERSION=v3.22.0
 X="-X k8s.io/component-base/version"
 Y="-X k8s.io/client-go/pkg/version"
 LD="-s -w $X.gitVersion=$K8S_VERSION $X.gitMajor=1 $X.gitMinor=36 $X.gitTreeState=clean"
@@ -27,4 +29,11 @@ if [ ! -x "$bin/kwok" ]; then
   (cd "$cache_root" && GOFLAGS='' GOBIN="$bin/.kwok" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION")
   mv "$bin/.kwok/kwok" "$bin/kwok"
 fi
+if [ ! -x "$bin/helm-$HELM_VERSION" ]; then
+  echo "building helm $HELM_VERSION into $bin ..." >&2
+  (cd "$cache_root" && GOFLAGS='' GOBIN="$bin/.helm" go install -trimpath -ldflags '-s -w' \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
+  mv "$bin/.helm/helm" "$bin/helm-$HELM_VERSION"
+fi
+ln -sf "helm-$HELM_VERSION" "$bin/helm"
 echo "$bin"

@@ -422,7 +422,8 @@ impl Drop for ExtraApiServer {
     }
 }
 
-/// Audit entries of requests by skyflo that change something.
+/// Audit entries of requests by skyflo that change something (server-side dry runs, which
+/// plans use to preview a change, change nothing and are left out).
 pub fn skyflo_writes(entries: &[serde_json::Value]) -> Vec<String> {
     entries
         .iter()
@@ -437,6 +438,11 @@ pub fn skyflo_writes(entries: &[serde_json::Value]) -> Vec<String> {
                 e["verb"].as_str(),
                 Some("create" | "update" | "patch" | "delete" | "deletecollection")
             )
+        })
+        .filter(|e| {
+            !e["requestURI"]
+                .as_str()
+                .is_some_and(|u| u.contains("dryRun=All"))
         })
         .map(|e| format!("{} {}", e["verb"], e["requestURI"]))
         .collect()

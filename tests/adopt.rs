@@ -1,0 +1,707 @@
+//! `skyflo adopt` against upstream installations reproduced on the test control plane:
+//! install.sh's layouts (v0.7.0 in `skyflo`, v0.6.0 in `skyflo-ai`) applied with kubectl the
+//! way install.sh does, and releases of upstream's chart layout installed and upgraded by real
+//! Helm (tests/fixtures/upstream, written from the reference facts).
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::*;
+use tokio::sync::Mutex;
+
+/// install.sh v0.7.0 and a Helm release named `skyflo` share cluster-scoped names
+/// (`skyflo-controller-role`, `skyflo-mcp-admin-binding`), as they would on a real cluster.
+static SKYFLO_PREFIX: Mutex<()> = Mutex::const_new(());
+
+const CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upstream");
+const OPENAI: &str = "sk-planted-openai-7f3a9c";
+const ANTHROPIC: &str = "sk-ant-planted-51d0e2";
+const PASSWORD: &str = "pg-planted-password-9b8c7d";
+const JWT: &str = "jwt-planted-secret-4e5f6a";
+
+fn helm(args: &[&str]) -> Output {
+    let bin = kubeconfig().parent().unwrap().join("helm");
+    assert!(
+        bin.exists(),
+        "{} is missing: tests/cluster/up links Helm there (tests/cluster/build.sh builds it)",
+        bin.display()
+    );
+    std::process::Command::new(bin)
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .output()
+        .expect("helm runs")
+}
+
+fn planted_values() -> Vec<String> {
+    vec![
+        format!("engine.secrets.keys.OPENAI_API_KEY={OPENAI}"),
+        format!("engine.secrets.keys.ANTHROPIC_API_KEY={ANTHROPIC}"),
+        format!("postgresql.auth.password={PASSWORD}"),
+        format!("engine.secrets.jwtSecret={JWT}"),
+    ]
+}
+
+/// What install.sh does: `kubectl create namespace`, then `kubectl apply` of its manifests.
+fn install_sh(ns: &str, prefix: &str, crd: bool) {
+    let made = kubectl(&["create", "namespace", ns]);
+    assert!(made.status.success(), "{}", text(&made));
+    let mut args = vec![
+        "template".to_string(),
+        "x".into(),
+        CHART.into(),
+        "-n".into(),
+        ns.into(),
+        "--set".into(),
+        format!("layout=installsh,prefix={prefix},crd={crd}"),
+    ];
+    for v in planted_values() {
+        args.push("--set".into());
+        args.push(v);
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rendered = helm(&refs);
+    assert!(rendered.status.success(), "{}", text(&rendered));
+    let applied = kubectl_stdin(
+        &["apply", "-n", ns, "-f", "-"],
+        &String::from_utf8_lossy(&rendered.stdout),
+    );
+    assert!(applied.status.success(), "{}", text(&applied));
+}
+
+/// `helm install` then `helm upgrade` (two release Secrets, Helm's own).
+fn helm_release(ns: &str, release: &str, extra: &[&str]) {
+    let mut args = vec!["install", release, CHART, "-n", ns, "--create-namespace"];
+    let values = planted_values();
+    for v in &values {
+        args.extend(["--set", v.as_str()]);
+    }
+    args.extend_from_slice(extra);
+    let out = helm(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = helm(&[
+        "upgrade",
+        release,
+        CHART,
+        "-n",
+        ns,
+        "--reuse-values",
+        "--set",
+        "ui.replicas=2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// Removes what a test left, also when it failed midway: Helm releases, and the cluster-scoped
+/// objects upstream's layouts name after their prefix (which would break the next run).
+struct Cleanup {
+    ns: String,
+    releases: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for r in &self.releases {
+            let _ = helm(&["uninstall", r, "-n", &self.ns, "--ignore-not-found"]);
+        }
+        for p in &self.prefixes {
+            let _ = kubectl(&[
+                "delete",
+                "clusterrolebinding",
+                &format!("{p}-controller-rolebinding"),
+                &format!("{p}-mcp-admin-binding"),
+                "--ignore-not-found",
+            ]);
+            let _ = kubectl(&[
+                "delete",
+                "clusterrole",
+                &format!("{p}-controller-role"),
+                "--ignore-not-found",
+            ]);
+        }
+        let _ = kubectl(&[
+            "delete",
+            "clusterrolebinding",
+            "-l",
+            &format!("skyflo.ai/namespace={}", self.ns),
+            "--ignore-not-found",
+        ]);
+        let _ = kubectl(&[
+            "delete",
+            "namespace",
+            &self.ns,
+            "--ignore-not-found",
+            "--wait=false",
+        ]);
+    }
+}
+
+fn cleanup(ns: &str, releases: &[&str], prefixes: &[&str]) -> Cleanup {
+    Cleanup {
+        ns: ns.to_string(),
+        releases: releases.iter().map(|s| s.to_string()).collect(),
+        prefixes: prefixes.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Upstream's installers do not wait; the test does, so that "before" is a settled state.
+async fn settled(ns: &str, prefix: &str) {
+    for (claim, sts) in [("postgres-data", "postgres"), ("redis-data", "redis")] {
+        let name = format!("{claim}-{prefix}-{sts}-0");
+        eventually(60, &format!("{name} bound"), || async {
+            (get(&[
+                "get",
+                "pvc",
+                "-n",
+                ns,
+                &name,
+                "-o",
+                "jsonpath={.status.phase}",
+            ]) == "Bound")
+                .then_some(())
+        })
+        .await;
+    }
+}
+
+/// `kind/name resourceVersion` of every object whose name contains `part` (pods aside, which
+/// the fake kubelet keeps updating).
+fn objects_named(ns: &str, part: &str) -> Vec<String> {
+    get(&[
+        "get",
+        "deployment,statefulset,service,secret,configmap,serviceaccount,networkpolicy,pvc",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={range .items[*]}{.kind}/{.metadata.name} {.metadata.resourceVersion}{\"\\n\"}{end}",
+    ])
+    .lines()
+    .filter(|l| l.contains(part))
+    .map(str::to_string)
+    .collect()
+}
+
+fn delete_namespace_now(ns: &str) {
+    let _ = kubectl(&[
+        "delete",
+        "namespace",
+        ns,
+        "--ignore-not-found",
+        "--wait=true",
+        "--timeout=60s",
+    ]);
+}
+
+fn get(args: &[&str]) -> String {
+    let out = kubectl(args);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// What must survive an adoption unchanged.
+#[derive(Debug, PartialEq)]
+struct Kept {
+    claims: Vec<String>,
+    postgres: Vec<Option<String>>,
+    jwt: Option<String>,
+    namespace_labels: String,
+}
+
+fn kept(ns: &str, prefix: &str, secret_prefix: &str) -> Kept {
+    Kept {
+        claims: ["postgres-data", "redis-data"]
+            .iter()
+            .map(|t| {
+                let sts = if *t == "postgres-data" {
+                    "postgres"
+                } else {
+                    "redis"
+                };
+                get(&[
+                    "get",
+                    "pvc",
+                    "-n",
+                    ns,
+                    &format!("{t}-{prefix}-{sts}-0"),
+                    "-o",
+                    "jsonpath={.metadata.uid} {.spec.volumeName} {.status.phase}",
+                ])
+            })
+            .collect(),
+        postgres: ["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"]
+            .iter()
+            .map(|k| secret_value(ns, &format!("{secret_prefix}-postgres-secrets"), k))
+            .collect(),
+        jwt: secret_value(ns, &format!("{secret_prefix}-engine-secrets"), "JWT_SECRET"),
+        namespace_labels: get(&["get", "namespace", ns, "-o", "jsonpath={.metadata.labels}"]),
+    }
+}
+
+fn adopt(ns: &str, file: &PathBuf, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "adopt",
+        "-n",
+        ns,
+        "--yes",
+        "--write",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    skyflo(&args)
+}
+
+/// Everything the issue asks of an adopted installation.
+fn assert_adopted(ns: &str, prefix: &str, before: &Kept, keys: &[(&str, &str)]) {
+    let status = skyflo(&["status", "-n", ns, "--name", prefix]);
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "every component Ready: {}",
+        text(&status)
+    );
+    let after = kept(ns, prefix, prefix);
+    assert_eq!(
+        after.claims, before.claims,
+        "the same claims, bound to the same volumes"
+    );
+    assert!(
+        before.claims.iter().all(|c| c.ends_with("Bound")),
+        "{:?}",
+        before.claims
+    );
+    assert_eq!(
+        after.postgres, before.postgres,
+        "PostgreSQL user, password, database"
+    );
+    assert_eq!(after.jwt, before.jwt, "the JWT secret");
+    assert_eq!(
+        after.namespace_labels, before.namespace_labels,
+        "the namespace as it was"
+    );
+    let created_by = get(&[
+        "get",
+        "namespace",
+        ns,
+        "-o",
+        "jsonpath={.metadata.annotations}",
+    ]);
+    assert!(!created_by.contains("skyflo.ai/created-by"), "{created_by}");
+    for (k, v) in keys {
+        assert_eq!(
+            secret_value(ns, &format!("{prefix}-llm-credentials"), k).as_deref(),
+            Some(*v),
+            "{k} migrated"
+        );
+    }
+    let env_from = get(&[
+        "get",
+        "deployment",
+        "-n",
+        ns,
+        &format!("{prefix}-engine"),
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].envFrom}",
+    ]);
+    assert!(
+        env_from.contains(&format!("{prefix}-llm-credentials")),
+        "the engine reads the keys: {env_from}"
+    );
+    for (kind, name, namespaced) in [
+        ("deployment", format!("{prefix}-controller"), true),
+        ("serviceaccount", format!("{prefix}-controller"), true),
+        ("networkpolicy", format!("{prefix}-mcp-policy"), true),
+        ("clusterrole", format!("{prefix}-controller-role"), false),
+        (
+            "clusterrolebinding",
+            format!("{prefix}-controller-rolebinding"),
+            false,
+        ),
+        (
+            "clusterrolebinding",
+            format!("{prefix}-mcp-admin-binding"),
+            false,
+        ),
+    ] {
+        let mut args = vec![
+            "get",
+            kind,
+            name.as_str(),
+            "--ignore-not-found",
+            "-o",
+            "name",
+        ];
+        if namespaced {
+            args.extend(["-n", ns]);
+        }
+        assert_eq!(get(&args), "", "{kind} {name} is gone");
+    }
+    let history = skyflo(&["history", "-n", ns, "--name", prefix, "-o", "json"]);
+    let h: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap_or_default();
+    assert_eq!(h[0]["operation"], "adopt", "{}", text(&history));
+    assert_eq!(h[0]["outcome"], "deployed", "{}", text(&history));
+}
+
+#[tokio::test]
+async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
+    let _g = SKYFLO_PREFIX.lock().await;
+    let ns = "skyflo";
+    delete_namespace_now(ns);
+    let _c = cleanup(ns, &[], &["skyflo"]);
+    install_sh(ns, "skyflo", true);
+    settled(ns, "skyflo").await;
+    let before = kept(ns, "skyflo", "skyflo");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = adopt(ns, &file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("install.sh (v0.6.1 or later)"),
+        "{}",
+        text(&out)
+    );
+    assert_adopted(
+        ns,
+        "skyflo",
+        &before,
+        &[("OPENAI_API_KEY", OPENAI), ("ANTHROPIC_API_KEY", ANTHROPIC)],
+    );
+    // install.yaml renders every provider key, unset ones empty: those are not migrated.
+    assert_eq!(
+        secret_value(ns, "skyflo-llm-credentials", "GEMINI_API_KEY"),
+        None
+    );
+    // No SkyfloAI object exists, so the dead controller's CRD went too.
+    assert_eq!(
+        get(&[
+            "get",
+            "crd",
+            "skyfloais.skyflo.ai",
+            "--ignore-not-found",
+            "-o",
+            "name"
+        ]),
+        ""
+    );
+    let spec = std::fs::read_to_string(&file).unwrap();
+    assert!(spec.contains("name: skyflo\n"), "{spec}");
+    assert!(
+        !spec.contains("runAsUser"),
+        "install.yaml's data is uid 70, skyflo's default: {spec}"
+    );
+    let uid = get(&[
+        "get",
+        "statefulset",
+        "-n",
+        ns,
+        "skyflo-postgres",
+        "-o",
+        "jsonpath={.spec.template.spec.securityContext.runAsUser}",
+    ]);
+    assert_eq!(uid, "70");
+    let out = skyflo(&["uninstall", "-n", ns, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        get(&["get", "namespace", ns, "-o", "name"]),
+        "namespace/skyflo",
+        "skyflo did not create it"
+    );
+    delete_namespace_now(ns);
+}
+
+#[tokio::test]
+async fn adopts_install_sh_v0_6_0_in_namespace_skyflo_ai() {
+    let ns = "skyflo-ai";
+    delete_namespace_now(ns);
+    let _c = cleanup(ns, &[], &["skyflo-ai"]);
+    install_sh(ns, "skyflo-ai", false);
+    settled(ns, "skyflo-ai").await;
+    // Before v0.6.1 the Secrets were already named skyflo-*: skyflo's are skyflo-ai-*.
+    let before = kept(ns, "skyflo-ai", "skyflo");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = adopt(ns, &file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("v0.6.0 or earlier"), "{}", text(&out));
+    assert_adopted(ns, "skyflo-ai", &before, &[("OPENAI_API_KEY", OPENAI)]);
+    // The old credentials are left as they were (listed), never deleted.
+    assert_eq!(
+        secret_value(ns, "skyflo-postgres-secrets", "POSTGRES_PASSWORD").as_deref(),
+        Some(PASSWORD)
+    );
+    assert!(
+        text(&out).contains("Secret skyflo-ai/skyflo-engine-secrets (left as it is)"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        get(&[
+            "get",
+            "configmap",
+            "-n",
+            ns,
+            "skyflo-engine-config",
+            "--ignore-not-found",
+            "-o",
+            "name"
+        ]),
+        ""
+    );
+    delete_namespace_now(ns);
+}
+
+#[tokio::test]
+async fn adopts_a_helm_release_named_skyflo() {
+    let _g = SKYFLO_PREFIX.lock().await;
+    let ns = TestNamespace::reserve("adopt-helm").await;
+    let n = ns.name.as_str();
+    let _c = cleanup(n, &["skyflo"], &["skyflo"]);
+    helm_release(n, "skyflo", &[]);
+    settled(n, "skyflo").await;
+    let before = kept(n, "skyflo", "skyflo");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = adopt(n, &file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_adopted(
+        n,
+        "skyflo",
+        &before,
+        &[("OPENAI_API_KEY", OPENAI), ("ANTHROPIC_API_KEY", ANTHROPIC)],
+    );
+    let list = helm(&["list", "-n", n, "-q"]);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        "",
+        "helm list no longer shows it"
+    );
+    // The chart's second revision scaled the UI to 2: the file says so.
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("replicas: 2")
+    );
+}
+
+/// Release `prod` → fullname `prod-skyflo`, PostgreSQL data owned by uid 999 (the chart's),
+/// next to a second release in the same namespace that must stay untouched. Also: the dry
+/// run writes nothing and prints no secret; a second adopt and `upgrade -f` write nothing.
+#[tokio::test]
+async fn adopts_helm_release_prod_with_uid_999_data_and_leaves_the_other_release_alone() {
+    let ns = TestNamespace::reserve("adopt-prod").await;
+    let n = ns.name.as_str();
+    let other = format!("other{}", std::process::id());
+    let other_prefix = format!("{other}-skyflo");
+    let _c = cleanup(n, &["prod", &other], &["prod-skyflo", &other_prefix]);
+    helm_release(n, "prod", &[]);
+    helm_release(n, &other, &["--set", "networkPolicy.enabled=false"]);
+    settled(n, "prod-skyflo").await;
+    let before = kept(n, "prod-skyflo", "prod-skyflo");
+    let other_before = objects_named(n, &other_prefix);
+    assert!(other_before.len() > 10, "{other_before:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+
+    let out = adopt(n, &file, &[]);
+    assert_eq!(out.status.code(), Some(1), "two releases: {}", text(&out));
+    assert!(text(&out).contains("--release"), "{}", text(&out));
+
+    let api = ExtraApiServer::start("adopt-dry");
+    let path = file.to_str().unwrap();
+    for format in [&[][..], &["-o", "json"][..]] {
+        let mut args = vec![
+            "adopt",
+            "-n",
+            n,
+            "--release",
+            "prod",
+            "--dry-run",
+            "--write",
+            path,
+        ];
+        args.extend_from_slice(format);
+        let out = skyflo_via(&api.kubeconfig, &args, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        for planted in [OPENAI, ANTHROPIC, PASSWORD, JWT] {
+            assert!(
+                !text(&out).contains(planted),
+                "a secret value was printed: {}",
+                text(&out)
+            );
+        }
+        assert!(text(&out).contains("OPENAI_API_KEY"), "{}", text(&out));
+    }
+    assert!(!file.exists(), "a dry run writes no file");
+    assert_eq!(
+        skyflo_writes(&api.audit()),
+        Vec::<String>::new(),
+        "a dry run writes nothing"
+    );
+
+    let out = adopt(n, &file, &["--release", "prod"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_adopted(
+        n,
+        "prod-skyflo",
+        &before,
+        &[("OPENAI_API_KEY", OPENAI), ("ANTHROPIC_API_KEY", ANTHROPIC)],
+    );
+    let spec = std::fs::read_to_string(&file).unwrap();
+    assert!(spec.contains("runAsUser: 999"), "{spec}");
+    let sc = get(&[
+        "get",
+        "statefulset",
+        "-n",
+        n,
+        "prod-skyflo-postgres",
+        "-o",
+        "jsonpath={.spec.template.spec.securityContext.runAsUser}/{.spec.template.spec.securityContext.fsGroup}",
+    ]);
+    assert_eq!(sc, "999/999", "PostgreSQL runs as the owner of its data");
+    let list = helm(&["list", "-n", n, "-q"]);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        other,
+        "only prod's records went"
+    );
+    assert_eq!(
+        objects_named(n, &other_prefix),
+        other_before,
+        "the other release's objects are untouched (same resourceVersions)"
+    );
+
+    let again = skyflo_via(
+        &api.kubeconfig,
+        &[
+            "adopt",
+            "-n",
+            n,
+            "--release",
+            "prod",
+            "--yes",
+            "--write",
+            path,
+        ],
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let upgrade = skyflo_via(&api.kubeconfig, &["upgrade", "-n", n, "-f", path], &[]);
+    assert_eq!(upgrade.status.code(), Some(0), "{}", text(&upgrade));
+    assert!(text(&upgrade).contains("up to date"), "{}", text(&upgrade));
+    assert_eq!(
+        skyflo_writes(&api.audit()),
+        Vec::<String>::new(),
+        "a second adopt and upgrade -f write nothing"
+    );
+}
+
+#[tokio::test]
+async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_the_next_run() {
+    let ns = TestNamespace::reserve("adopt-kill").await;
+    let n = ns.name.as_str();
+    let _c = cleanup(n, &["kill"], &["kill-skyflo"]);
+    helm_release(n, "kill", &[]);
+    settled(n, "kill-skyflo").await;
+    let before = kept(n, "kill-skyflo", "kill-skyflo");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let child = spawn_skyflo_via(
+        &kubeconfig(),
+        &["adopt", "-n", n, "--yes", "--write", file.to_str().unwrap()],
+        &[
+            ("SKYFLO_FAILPOINT", "after-stage-4:stop"),
+            ("SKYFLO_LOCK_LEASE_SECONDS", "3"),
+        ],
+    );
+    wait_stopped(child.id(), 60);
+    signal(child.id(), "KILL");
+    let _ = child.wait_with_output();
+    // Stopped between PostgreSQL/Redis and the apps: the data workloads are skyflo's and
+    // Ready, nothing was removed, no claim or credential was lost.
+    let owner = get(&[
+        "get",
+        "statefulset",
+        "-n",
+        n,
+        "kill-skyflo-postgres",
+        "-o",
+        "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}",
+    ]);
+    assert_eq!(owner, "skyflo");
+    assert_eq!(kept(n, "kill-skyflo", "kill-skyflo"), before);
+    assert_eq!(
+        secret_value(n, "kill-skyflo-llm-credentials", "OPENAI_API_KEY").as_deref(),
+        Some(OPENAI)
+    );
+    assert_ne!(
+        get(&[
+            "get",
+            "deployment",
+            "-n",
+            n,
+            "kill-skyflo-controller",
+            "-o",
+            "name"
+        ]),
+        ""
+    );
+    assert_ne!(
+        get(&[
+            "get",
+            "configmap",
+            "-n",
+            n,
+            "kill-skyflo-adopt",
+            "-o",
+            "name"
+        ]),
+        "",
+        "the journal"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let out = adopt(n, &file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("Continuing the adoption"),
+        "{}",
+        text(&out)
+    );
+    assert_adopted(
+        n,
+        "kill-skyflo",
+        &before,
+        &[("OPENAI_API_KEY", OPENAI), ("ANTHROPIC_API_KEY", ANTHROPIC)],
+    );
+    assert_eq!(
+        get(&[
+            "get",
+            "configmap",
+            "-n",
+            n,
+            "kill-skyflo-adopt",
+            "--ignore-not-found",
+            "-o",
+            "name"
+        ]),
+        ""
+    );
+    let list = helm(&["list", "-n", n, "-q"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "");
+}
+
+#[tokio::test]
+async fn adopt_in_a_namespace_without_an_upstream_installation_exits_1_and_writes_nothing() {
+    let ns = TestNamespace::create("adopt-none", false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = adopt(&ns.name, &file, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("no upstream Skyflo installation"),
+        "{}",
+        text(&out)
+    );
+    assert!(!file.exists());
+}
