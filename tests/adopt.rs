@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Output;
 
 use common::*;
@@ -240,7 +239,7 @@ fn kept(ns: &str, prefix: &str, secret_prefix: &str) -> Kept {
     }
 }
 
-fn adopt(ns: &str, file: &PathBuf, extra: &[&str]) -> Output {
+fn adopt(ns: &str, file: &std::path::Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "adopt",
         "-n",
@@ -704,4 +703,61 @@ async fn adopt_in_a_namespace_without_an_upstream_installation_exits_1_and_write
         text(&out)
     );
     assert!(!file.exists());
+}
+
+/// A timeout (here: an engine that can never start): PostgreSQL and Redis are skyflo's and
+/// Ready, but nothing was removed, no claim or credential was lost, and the message says what
+/// is whose and how to finish.
+#[tokio::test]
+async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_state_it_left() {
+    let ns = TestNamespace::reserve("adopt-fail").await;
+    let n = ns.name.as_str();
+    let _c = cleanup(n, &["fail"], &["fail-skyflo"]);
+    helm_release(
+        n,
+        "fail",
+        &["--set", "engine.image=testcluster.invalid/crashloop:v1"],
+    );
+    settled(n, "fail-skyflo").await;
+    let before = kept(n, "fail-skyflo", "fail-skyflo");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = adopt(n, &file, &["--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for said in [
+        "no volume claim or credential was deleted",
+        "Now skyflo's:",
+        "StatefulSet fail-skyflo-postgres",
+        "Still upstream's:",
+        "Deployment fail-skyflo-controller",
+        "sh.helm.release.v1.fail.v2",
+        "skyflo adopt -n",
+    ] {
+        assert!(stderr.contains(said), "{said}: {stderr}");
+    }
+    assert_eq!(kept(n, "fail-skyflo", "fail-skyflo"), before);
+    assert_eq!(
+        secret_value(n, "fail-skyflo-llm-credentials", "OPENAI_API_KEY").as_deref(),
+        Some(OPENAI)
+    );
+    let list = helm(&["list", "-n", n, "-q"]);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        "fail",
+        "nothing removed"
+    );
+    assert_ne!(
+        get(&[
+            "get",
+            "configmap",
+            "-n",
+            n,
+            "fail-skyflo-adopt",
+            "-o",
+            "name"
+        ]),
+        "",
+        "the journal stays for the next run"
+    );
 }

@@ -133,8 +133,7 @@ fn nothing_to_adopt(survey: &detect::Survey, cluster: &Cluster, printer: &Printe
         "no upstream Skyflo installation in namespace {ns}: looked for install.sh's objects (skyflo-* and, before v0.6.1, skyflo-ai-*) \
 and Helm releases of the skyflo chart (Secrets sh.helm.release.v1.*); nothing was changed. install.sh installs into namespace \
 \"skyflo\" by default (before v0.6.1 \"skyflo-ai\"): pass -n NAMESPACE"
-    ))
-    .into())
+    )))
 }
 
 async fn plan(
@@ -166,8 +165,7 @@ async fn plan(
                     candidate.source,
                     cluster.namespace,
                     d.blockers.join("\n  - ")
-                ))
-                .into());
+                )));
             }
             (
                 spec_file(&candidate, &cluster.namespace, &d.raw),
@@ -183,8 +181,7 @@ async fn plan(
         return Err(failed(format!(
             "Secrets {p}-engine-secrets (JWT_SECRET) and {p}-postgres-secrets (POSTGRES_PASSWORD) must both hold their values; nothing was changed",
             p = candidate.secret_prefix
-        ))
-        .into());
+        )));
     };
     let generated = Generated {
         jwt_secret,
@@ -231,7 +228,7 @@ fn spec_file(c: &Candidate, namespace: &str, raw: &crate::spec::RawSkyfloAI) -> 
     )
 }
 
-fn of_fate<'a>(p: &'a Planned, f: Fate) -> Vec<&'a ObjectRef> {
+fn of_fate(p: &Planned, f: Fate) -> Vec<&ObjectRef> {
     p.upstream
         .objects
         .keys()
@@ -466,14 +463,53 @@ async fn take_over(
     }
     .await;
     progress.finish();
-    result.map_err(|e| {
-        e.context(format!(
-            "the adoption stopped; no volume claim or credential was deleted. Run `skyflo adopt -n {ns}` again to continue \
-where it stopped (`skyflo status -n {ns}{name}` shows what runs now)",
-            ns = cluster.namespace,
-            name = name_flag(&cluster.instance),
-        ))
-    })
+    match result {
+        Ok(revision) => Ok(revision),
+        Err(e) => {
+            let state = state_now(cluster, &p.candidate).await;
+            Err(e.context(format!(
+                "the adoption stopped; no volume claim or credential was deleted.\n{state}\nRun `skyflo adopt -n {ns}` \
+again to continue where it stopped (`skyflo status -n {ns}{name}` shows what runs now)",
+                ns = cluster.namespace,
+                name = name_flag(&cluster.instance),
+            )))
+        }
+    }
+}
+
+/// What is skyflo's and what is still upstream's, read again after a failure.
+async fn state_now(cluster: &Cluster, c: &Candidate) -> String {
+    let Ok(up) = detect::read(cluster, c).await else {
+        return "The namespace could not be read again to say what state it is in.".into();
+    };
+    let names = |m: &BTreeMap<ObjectRef, kube::api::DynamicObject>| {
+        m.keys()
+            .map(|k| format!("{} {}", k.kind, k.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "Now skyflo's: {}.\nStill upstream's: {}.\nThe ConfigMap {}-adopt records the adoption until it is complete.",
+        if up.ours.is_empty() {
+            "nothing yet".into()
+        } else {
+            names(&up.ours)
+        },
+        if up.objects.is_empty() && c.helm_records.is_empty() {
+            "nothing".into()
+        } else {
+            let mut s = names(&up.objects);
+            if !c.helm_records.is_empty() {
+                s.push_str(&format!(
+                    "{}Helm's release Secrets ({})",
+                    if s.is_empty() { "" } else { ", " },
+                    c.helm_records.join(", ")
+                ));
+            }
+            s
+        },
+        c.prefix
+    )
 }
 
 fn done_text(

@@ -458,3 +458,54 @@ fn belongs(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn fullname_follows_the_chart_helper() {
+        let none = Value::Null;
+        assert_eq!(helm_fullname("skyflo", &none, &none), "skyflo");
+        assert_eq!(
+            helm_fullname("my-skyflo-prod", &none, &none),
+            "my-skyflo-prod"
+        );
+        assert_eq!(helm_fullname("prod", &none, &none), "prod-skyflo");
+        let over = serde_json::json!({"fullnameOverride": "ai"});
+        assert_eq!(helm_fullname("prod", &none, &over), "ai");
+        let name = serde_json::json!({"nameOverride": "sky"});
+        assert_eq!(helm_fullname("prod", &none, &name), "prod-sky");
+        // The chart's default values apply when the user gave none.
+        assert_eq!(helm_fullname("prod", &over, &none), "ai");
+        let long = "r".repeat(60);
+        let full = helm_fullname(&long, &none, &none);
+        assert_eq!(full.len(), 63);
+        assert!(full.starts_with(&long));
+        assert_eq!(
+            helm_fullname(&format!("{}-", "a".repeat(62)), &none, &over),
+            "ai"
+        );
+        let dash = serde_json::json!({"fullnameOverride": format!("{}-x", "a".repeat(62))});
+        assert_eq!(
+            helm_fullname("p", &none, &dash),
+            "a".repeat(62),
+            "no trailing dash"
+        );
+    }
+
+    #[test]
+    fn release_records_decode_with_and_without_gzip() {
+        let json = br#"{"name":"prod","chart":{"metadata":{"name":"skyflo"}}}"#;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(json).unwrap();
+        let zipped = gz.finish().unwrap();
+        for stored in [b64(&zipped), b64(json)] {
+            let v = decode_release(stored.as_bytes()).expect("decodes");
+            assert_eq!(v["chart"]["metadata"]["name"], "skyflo");
+        }
+        assert!(decode_release(b"not base64!").is_none());
+    }
+}

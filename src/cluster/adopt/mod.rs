@@ -330,3 +330,42 @@ pub async fn remove_leftovers(
     super::deploy::release_lock(lock, reporter).await;
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fates() {
+        let r = |kind: &str, name: &str| ObjectRef {
+            kind: kind.into(),
+            namespace: Some("ns".into()),
+            name: name.into(),
+        };
+        let rendered: BTreeSet<ObjectRef> = [
+            r("StatefulSet", "a-postgres"),
+            r("Service", "a-ui"),
+            r("Secret", "a-engine-secrets"),
+        ]
+        .into();
+        assert_eq!(
+            fate(&r("StatefulSet", "a-postgres"), &rendered),
+            Fate::Replace
+        );
+        assert_eq!(fate(&r("Service", "a-ui"), &rendered), Fate::TakeOver);
+        assert_eq!(
+            fate(&r("Secret", "a-engine-secrets"), &rendered),
+            Fate::TakeOver
+        );
+        // Credentials skyflo does not render are never deleted; the controller is.
+        assert_eq!(
+            fate(&r("Secret", "skyflo-engine-secrets"), &rendered),
+            Fate::Keep
+        );
+        assert_eq!(
+            fate(&r("Deployment", "a-controller"), &rendered),
+            Fate::Remove
+        );
+        assert_eq!(fate(&r("Ingress", "a-ui-ingress"), &rendered), Fate::Keep);
+    }
+}
