@@ -761,3 +761,74 @@ async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_sta
         "the journal stays for the next run"
     );
 }
+
+/// The chart on an external PostgreSQL and Redis: the engine's URLs become databaseConfig and
+/// redisConfig, their credentials Secrets the file names (values never printed).
+#[tokio::test]
+async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
+    let ns = TestNamespace::reserve("adopt-ext").await;
+    let n = ns.name.as_str();
+    let _c = cleanup(n, &["ext"], &["ext-skyflo"]);
+    let db = "postgres://app%40corp:ext-db-planted%2Fpw@db.example.com:6543/skyflo?sslmode=require";
+    let cache = "rediss://:ext-redis-planted@cache.example.com:6380/0";
+    let db_arg = format!("postgresql.external.url={db}");
+    let cache_arg = format!("redis.external.url={cache}");
+    helm_release(
+        n,
+        "ext",
+        &[
+            "--set",
+            "postgresql.enabled=false,redis.enabled=false",
+            "--set-string",
+            &db_arg,
+            "--set-string",
+            &cache_arg,
+        ],
+    );
+    let jwt = secret_value(n, "ext-skyflo-engine-secrets", "JWT_SECRET");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let out = adopt(n, &file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for planted in ["ext-db-planted", "ext-redis-planted", OPENAI, JWT] {
+        assert!(!text(&out).contains(planted), "{planted}: {}", text(&out));
+    }
+    let spec = std::fs::read_to_string(&file).unwrap();
+    for field in [
+        "host: db.example.com",
+        "port: 6543",
+        "database: skyflo",
+        "secretName: ext-skyflo-external-postgres",
+        "sslMode: require",
+        "host: cache.example.com",
+        "port: 6380",
+        "tls: true",
+        "secretName: ext-skyflo-external-redis",
+    ] {
+        assert!(spec.contains(field), "{field}: {spec}");
+    }
+    assert!(!spec.contains("planted"), "{spec}");
+    let value = |s: &str, k: &str| secret_value(n, s, k);
+    assert_eq!(
+        value("ext-skyflo-external-postgres", "POSTGRES_USER").as_deref(),
+        Some("app@corp")
+    );
+    assert_eq!(
+        value("ext-skyflo-external-postgres", "POSTGRES_PASSWORD").as_deref(),
+        Some("ext-db-planted/pw")
+    );
+    assert_eq!(
+        value("ext-skyflo-external-redis", "REDIS_PASSWORD").as_deref(),
+        Some("ext-redis-planted")
+    );
+    assert_eq!(value("ext-skyflo-engine-secrets", "JWT_SECRET"), jwt);
+    let status = skyflo(&["status", "-n", n, "--name", "ext-skyflo"]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    assert_eq!(
+        get(&["get", "statefulset", "-n", n, "-o", "name"]),
+        "",
+        "nothing runs in the cluster for the data"
+    );
+    let upgrade = skyflo(&["upgrade", "-n", n, "-f", file.to_str().unwrap()]);
+    assert!(text(&upgrade).contains("up to date"), "{}", text(&upgrade));
+}

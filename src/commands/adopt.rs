@@ -34,6 +34,8 @@ struct Planned {
     rendered: BTreeSet<ObjectRef>,
     leftovers: Leftovers,
     resumed: bool,
+    /// Secrets for an external PostgreSQL or Redis (name → data; values never printed).
+    external: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 pub async fn run(args: &AdoptArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
@@ -155,8 +157,8 @@ async fn plan(
     };
     let creds = derive::credentials(&secret("engine-secrets"), &secret("postgres-secrets"));
     let resumed = journal.is_some();
-    let (spec_yaml, not_expressed) = match journal {
-        Some(j) => (j.spec_yaml, Vec::new()),
+    let (spec_yaml, not_expressed, external) = match journal {
+        Some(j) => (j.spec_yaml, Vec::new(), BTreeMap::new()),
         None => {
             let d = derive::derive(&candidate, &upstream, &creds);
             if !d.blockers.is_empty() {
@@ -170,13 +172,19 @@ async fn plan(
             (
                 spec_file(&candidate, &cluster.namespace, &d.raw),
                 d.not_expressed,
+                d.secrets,
             )
         }
     };
     let spec = crate::spec::parse(&file.display().to_string(), spec_yaml.as_bytes())
         .map_err(Exit::Invalid)?;
-    let (Some(jwt_secret), Some(postgres_password)) =
-        (creds.jwt_secret.clone(), creds.postgres_password.clone())
+    // An external database keeps its own password (moved into a Secret of its own).
+    let postgres_password = match (spec.postgres_in_cluster(), creds.postgres_password.clone()) {
+        (true, Some(p)) => Some(p),
+        (true, None) => None,
+        (false, _) => Some(String::new()),
+    };
+    let (Some(jwt_secret), Some(postgres_password)) = (creds.jwt_secret.clone(), postgres_password)
     else {
         return Err(failed(format!(
             "Secrets {p}-engine-secrets (JWT_SECRET) and {p}-postgres-secrets (POSTGRES_PASSWORD) must both hold their values; nothing was changed",
@@ -216,6 +224,7 @@ async fn plan(
         rendered,
         leftovers,
         resumed,
+        external,
     })
 }
 
@@ -255,14 +264,27 @@ fn kept(p: &Planned) -> Vec<String> {
         })
         .collect();
     let s = &p.candidate.secret_prefix;
-    out.push(format!(
-        "PostgreSQL user, password and database (Secret {s}-postgres-secrets{})",
-        if s == &p.candidate.prefix {
-            ""
-        } else {
-            ", copied to skyflo's"
-        }
-    ));
+    if p.spec.postgres_in_cluster() {
+        out.push(format!(
+            "PostgreSQL user, password and database (Secret {s}-postgres-secrets{})",
+            if s == &p.candidate.prefix {
+                ""
+            } else {
+                ", copied to skyflo's"
+            }
+        ));
+    }
+    for (name, data) in &p.external {
+        out.push(format!(
+            "the external {}'s credentials ({}), copied from the engine's URL into Secret {name}",
+            if name.ends_with("-postgres") {
+                "PostgreSQL"
+            } else {
+                "Redis"
+            },
+            data.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
     out.push(format!(
         "the JWT secret: nobody is logged out (Secret {s}-engine-secrets)"
     ));
@@ -456,6 +478,7 @@ async fn take_over(
     };
     let progress = Progress::new(printer);
     let result = async {
+        create_external_secrets(cluster, &p.external).await?;
         let done = deploy::deploy(cluster, &p.spec, &opts, &progress).await?;
         crate::failpoint::hit("adopt-before-leftovers");
         adopt::remove_leftovers(cluster, &p.leftovers, &progress).await?;
@@ -475,6 +498,52 @@ again to continue where it stopped (`skyflo status -n {ns}{name}` shows what run
             )))
         }
     }
+}
+
+/// The Secrets the file names for an external PostgreSQL or Redis: created before the run
+/// reads them (and before the engine's Secret, which holds the URL, is overwritten). One that
+/// exists already is this adoption's from an earlier run, or not skyflo's: then it stops.
+async fn create_external_secrets(
+    cluster: &Cluster,
+    secrets: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<()> {
+    use k8s_openapi::api::core::v1::Secret;
+    let api: kube::Api<Secret> = cluster.typed();
+    let names = render::Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    };
+    for (name, data) in secrets {
+        if let Some(existing) = api.get_opt(name).await? {
+            let ours = existing
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(render::labels::MANAGED_BY))
+                == Some(&render::labels::MANAGER.to_string());
+            if ours {
+                continue;
+            }
+            anyhow::bail!(
+                "Secret {}/{name} exists and skyflo did not create it; nothing was changed",
+                cluster.namespace
+            );
+        }
+        let mut meta = render::config::meta(&names, name.clone(), "engine");
+        meta.labels
+            .get_or_insert_with(Default::default)
+            .insert(render::labels::KEEP.into(), "true".into());
+        let secret = Secret {
+            metadata: meta,
+            type_: Some("Opaque".into()),
+            string_data: Some(data.clone()),
+            ..Default::default()
+        };
+        api.create(&kube::api::PostParams::default(), &secret)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating Secret {name}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// What is skyflo's and what is still upstream's, read again after a failure.

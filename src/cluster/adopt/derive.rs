@@ -25,6 +25,9 @@ pub struct Credentials {
     pub llm_host: Option<String>,
     /// LLM_REASONING_EFFORT and friends, as upstream's chart stores them.
     pub tuning: BTreeMap<String, String>,
+    /// The engine's connection URLs (they hold passwords: never printed).
+    pub database_url: Option<String>,
+    pub redis_url: Option<String>,
 }
 
 /// Keys of upstream's engine Secret that are not provider credentials.
@@ -83,6 +86,8 @@ pub fn credentials(
         .iter()
         .filter_map(|k| Some((k.to_string(), get(engine, k)?)))
         .collect(),
+        database_url: get(engine, "POSTGRES_DATABASE_URL"),
+        redis_url: get(engine, "REDIS_URL"),
     }
 }
 
@@ -93,6 +98,9 @@ pub struct Derived {
     pub raw: RawSkyfloAI,
     pub not_expressed: Vec<String>,
     pub blockers: Vec<String>,
+    /// Secrets to create for an external PostgreSQL or Redis (name → data), which the file
+    /// names in `secretName`.
+    pub secrets: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 fn typed<T: DeserializeOwned>(up: &Upstream, kind: &str, name: &str) -> Option<T> {
@@ -112,55 +120,131 @@ fn container<'a>(p: &'a PodSpec, name: &str) -> Option<&'a Container> {
     p.containers.iter().find(|c| c.name == name)
 }
 
+/// The three application Deployments' pod specs, which every setting is read from.
+struct Apps {
+    ui: (Deployment, PodSpec),
+    engine: (Deployment, PodSpec),
+    mcp: (Deployment, PodSpec),
+}
+
+fn image(p: &PodSpec, n: &str) -> Option<String> {
+    container(p, n).and_then(|c| c.image.clone())
+}
+
+fn resources(p: &PodSpec, n: &str) -> Option<k8s_openapi::api::core::v1::ResourceRequirements> {
+    container(p, n).and_then(|c| c.resources.clone())
+}
+
+fn replicas(x: &Deployment) -> Option<i64> {
+    x.spec.as_ref().and_then(|s| s.replicas).map(i64::from)
+}
+
 pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials) -> Derived {
     let f = &c.prefix;
     let mut d = Derived::default();
-    let dep = |n: &str| typed::<Deployment>(up, "Deployment", &format!("{f}-{n}"));
-    let sts = |n: &str| typed::<StatefulSet>(up, "StatefulSet", &format!("{f}-{n}"));
+    let dep = |n: &str| {
+        let x = typed::<Deployment>(up, "Deployment", &format!("{f}-{n}"))?;
+        let p = pod(&x.spec.clone().unwrap_or_default().template.spec);
+        Some((x, p))
+    };
     let (Some(ui), Some(engine), Some(mcp)) = (dep("ui"), dep("engine"), dep("mcp")) else {
         d.blockers.push(format!(
             "the Deployments {f}-ui, {f}-engine and {f}-mcp must all exist to read the installation's settings from"
         ));
         return d;
     };
-    let spec_of = |x: &Deployment| x.spec.clone().unwrap_or_default();
-    let ui_pod = pod(&spec_of(&ui).template.spec);
-    let engine_pod = pod(&spec_of(&engine).template.spec);
-    let mcp_pod = pod(&spec_of(&mcp).template.spec);
-    let image = |p: &PodSpec, n: &str| container(p, n).and_then(|c| c.image.clone());
-    let resources = |p: &PodSpec, n: &str| container(p, n).and_then(|c| c.resources.clone());
-    let replicas = |x: &Deployment| spec_of(x).replicas.map(i64::from);
-
-    let ui_service = typed::<Service>(up, "Service", &format!("{f}-ui"));
-    let mut raw_ui = RawUi {
-        image: image(&ui_pod, "ui"),
-        replicas: replicas(&ui),
-        resources: resources(&ui_pod, "ui"),
-        proxy: Some(RawProxy {
-            image: image(&ui_pod, "proxy"),
-            resources: resources(&ui_pod, "proxy"),
-        }),
+    let apps = Apps { ui, engine, mcp };
+    let raw_ui = ui_spec(f, up, &apps, &mut d);
+    let raw_engine = engine_spec(c, up, &apps, creds, &mut d);
+    let raw_mcp = RawMcp {
+        image: image(&apps.mcp.1, "mcp"),
+        replicas: replicas(&apps.mcp.0),
+        resources: resources(&apps.mcp.1, "mcp"),
+        service: exposure(up, &format!("{f}-mcp"), 8888),
         ..Default::default()
     };
-    if let Some(svc) = ui_service.and_then(|s| s.spec) {
-        let type_ = svc.type_.unwrap_or_else(|| "ClusterIP".into());
-        let ports = svc.ports.unwrap_or_default();
-        let proxy_port = ports.iter().find(|p| p.port == 80);
-        raw_ui.service = Some(RawService {
-            node_port: if type_ == "ClusterIP" {
-                None
-            } else {
-                proxy_port.and_then(|p| p.node_port).map(i64::from)
-            },
-            type_: Some(type_.clone()),
-        });
-        if type_ != "ClusterIP" && ports.iter().any(|p| p.port == 3000) {
-            d.not_expressed.push(format!(
-                "Service {f}-ui also exposed the UI without its proxy (port 3000) on a node port; skyflo keeps that port inside the cluster (Service {f}-ui-app)"
-            ));
-        }
-    }
+    env_notes(f, &apps.engine.1, &mut d);
+    helm_notes(c, &mut d);
+    scheduling_notes(f, up, &apps, &mut d);
+    let network_policy = up
+        .objects
+        .keys()
+        .any(|k| k.kind == "NetworkPolicy" && k.name == format!("{f}-mcp-policy"));
+    let e = &apps.engine.1;
+    d.raw = RawSkyfloAI {
+        api_version: Some(crate::spec::API_VERSION.into()),
+        kind: Some(crate::spec::KIND.into()),
+        metadata: Some(RawMetadata {
+            name: Some(f.clone()),
+        }),
+        spec: Some(RawSpec {
+            ui: Some(raw_ui),
+            engine: Some(raw_engine),
+            mcp: Some(raw_mcp),
+            image_pull_secrets: e.image_pull_secrets.clone().unwrap_or_default(),
+            node_selector: e.node_selector.clone().unwrap_or_default(),
+            tolerations: e.tolerations.clone().unwrap_or_default(),
+            affinity: e.affinity.clone(),
+            network_policy: Some(RawNetworkPolicy {
+                enabled: Some(network_policy),
+            }),
+            ..Default::default()
+        }),
+    };
+    d
+}
 
+/// A Service's type and the node port of `port`; `None` for a plain ClusterIP Service.
+fn exposure(up: &Upstream, name: &str, port: i32) -> Option<RawService> {
+    let svc = typed::<Service>(up, "Service", name)?.spec?;
+    let type_ = svc.type_.unwrap_or_else(|| "ClusterIP".into());
+    if type_ == "ClusterIP" {
+        return None;
+    }
+    let node_port = svc
+        .ports
+        .unwrap_or_default()
+        .iter()
+        .find(|p| p.port == port)
+        .and_then(|p| p.node_port)
+        .map(i64::from);
+    Some(RawService {
+        type_: Some(type_),
+        node_port,
+    })
+}
+
+fn ui_spec(f: &str, up: &Upstream, apps: &Apps, d: &mut Derived) -> RawUi {
+    let p = &apps.ui.1;
+    let service = exposure(up, &format!("{f}-ui"), 80);
+    let raw_ui_port = typed::<Service>(up, "Service", &format!("{f}-ui"))
+        .and_then(|s| s.spec)
+        .and_then(|s| s.ports)
+        .unwrap_or_default()
+        .iter()
+        .any(|p| p.port == 3000 && p.node_port.is_some());
+    if raw_ui_port {
+        d.not_expressed.push(format!(
+            "Service {f}-ui also exposed the UI without its proxy (port 3000) on a node port; skyflo keeps that port inside the cluster (Service {f}-ui-app)"
+        ));
+    }
+    RawUi {
+        image: image(p, "ui"),
+        replicas: replicas(&apps.ui.0),
+        resources: resources(p, "ui"),
+        service: Some(service.unwrap_or(RawService {
+            type_: Some("ClusterIP".into()),
+            node_port: None,
+        })),
+        proxy: Some(RawProxy {
+            image: image(p, "proxy"),
+            resources: resources(p, "proxy"),
+        }),
+        ..Default::default()
+    }
+}
+
+fn llm_spec(creds: &Credentials) -> RawLlm {
     let mut llm = RawLlm {
         model: creds.llm_model.clone(),
         host: creds.llm_host.clone(),
@@ -173,25 +257,57 @@ pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials) -> Derived {
             _ => llm.max_tokens = v.parse().ok(),
         }
     }
-    let mut raw_engine = RawEngine {
-        image: image(&engine_pod, "engine"),
-        replicas: replicas(&engine),
-        resources: resources(&engine_pod, "engine"),
-        llm: Some(llm),
-        ..Default::default()
+    llm
+}
+
+fn engine_spec(
+    c: &Candidate,
+    up: &Upstream,
+    apps: &Apps,
+    creds: &Credentials,
+    d: &mut Derived,
+) -> RawEngine {
+    let f = &c.prefix;
+    let sts = |n: &str| typed::<StatefulSet>(up, "StatefulSet", &format!("{f}-{n}"));
+    let database_config = match sts("postgres") {
+        Some(pg) => {
+            in_cluster_credentials(c, creds, d);
+            pointed_elsewhere(
+                creds.database_url.as_deref(),
+                &format!("{f}-postgres"),
+                "PostgreSQL",
+                d,
+            );
+            Some(database(&pg, d))
+        }
+        None => super::external::database(f, creds, d),
     };
-    match sts("postgres") {
-        Some(pg) => raw_engine.database_config = Some(database(&pg, &mut d)),
-        None => d.blockers.push(format!(
-            "no StatefulSet {f}-postgres: the installation uses an external PostgreSQL, which adopt cannot take over yet; write the file with spec.engine.databaseConfig.host and install with `skyflo install` after removing the upstream objects"
-        )),
+    let redis_config = match sts("redis") {
+        Some(r) => {
+            pointed_elsewhere(
+                creds.redis_url.as_deref(),
+                &format!("{f}-redis"),
+                "Redis",
+                d,
+            );
+            Some(redis(&r))
+        }
+        None => super::external::redis(f, creds, d),
+    };
+    RawEngine {
+        image: image(&apps.engine.1, "engine"),
+        replicas: replicas(&apps.engine.0),
+        resources: resources(&apps.engine.1, "engine"),
+        service: exposure(up, &format!("{f}-engine"), 8080),
+        llm: Some(llm_spec(creds)),
+        database_config,
+        redis_config,
+        ..Default::default()
     }
-    match sts("redis") {
-        Some(r) => raw_engine.redis_config = Some(redis(&r)),
-        None => d.blockers.push(format!(
-            "no StatefulSet {f}-redis: the installation uses an external Redis, which adopt cannot take over yet"
-        )),
-    }
+}
+
+/// skyflo's in-cluster PostgreSQL uses user and database `skyflo` and needs the password.
+fn in_cluster_credentials(c: &Candidate, creds: &Credentials, d: &mut Derived) {
     for (what, value) in [
         ("POSTGRES_USER", &creds.postgres_user),
         ("POSTGRES_DB", &creds.postgres_db),
@@ -210,39 +326,54 @@ pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials) -> Derived {
             c.secret_prefix
         ));
     }
-    env_notes(f, &engine_pod, &mut d);
-    let network_policy = up
-        .objects
-        .keys()
-        .any(|k| k.kind == "NetworkPolicy" && k.name == format!("{f}-mcp-policy"));
-    helm_notes(c, &mut d);
+}
 
-    d.raw = RawSkyfloAI {
-        api_version: Some(crate::spec::API_VERSION.into()),
-        kind: Some(crate::spec::KIND.into()),
-        metadata: Some(RawMetadata {
-            name: Some(f.clone()),
-        }),
-        spec: Some(RawSpec {
-            ui: Some(raw_ui),
-            engine: Some(raw_engine),
-            mcp: Some(RawMcp {
-                image: image(&mcp_pod, "mcp"),
-                replicas: replicas(&mcp),
-                resources: resources(&mcp_pod, "mcp"),
-                ..Default::default()
-            }),
-            image_pull_secrets: engine_pod.image_pull_secrets.clone().unwrap_or_default(),
-            node_selector: engine_pod.node_selector.clone().unwrap_or_default(),
-            tolerations: engine_pod.tolerations.clone().unwrap_or_default(),
-            affinity: engine_pod.affinity.clone(),
-            network_policy: Some(RawNetworkPolicy {
-                enabled: Some(network_policy),
-            }),
-            ..Default::default()
-        }),
+/// install.yaml always runs PostgreSQL and Redis, even when the engine's URL points elsewhere
+/// (set through install.sh's environment): which data is the user's is then unclear.
+fn pointed_elsewhere(url: Option<&str>, service: &str, what: &str, d: &mut Derived) {
+    let Some(host) = url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+    else {
+        return;
     };
-    d
+    if host != service && !host.starts_with(&format!("{service}.")) {
+        d.blockers.push(format!(
+            "the engine's {what} URL points at {host}, not at the in-cluster {service}: adopt cannot tell which data to keep"
+        ));
+    }
+}
+
+/// The engine's pod placement is the file's; a component placed differently is listed.
+fn scheduling_notes(f: &str, up: &Upstream, apps: &Apps, d: &mut Derived) {
+    let placement = |p: &PodSpec| {
+        serde_json::json!([
+            p.node_selector,
+            p.tolerations,
+            p.affinity,
+            p.image_pull_secrets
+        ])
+    };
+    let engine = placement(&apps.engine.1);
+    let mut others: Vec<(String, PodSpec)> = vec![
+        (format!("Deployment {f}-ui"), apps.ui.1.clone()),
+        (format!("Deployment {f}-mcp"), apps.mcp.1.clone()),
+    ];
+    for n in ["postgres", "redis"] {
+        if let Some(s) = typed::<StatefulSet>(up, "StatefulSet", &format!("{f}-{n}")) {
+            others.push((
+                format!("StatefulSet {f}-{n}"),
+                pod(&s.spec.unwrap_or_default().template.spec),
+            ));
+        }
+    }
+    for (what, p) in others {
+        if placement(&p) != engine {
+            d.not_expressed.push(format!(
+                "{what} had its own nodeSelector, tolerations, affinity or imagePullSecrets; skyflo places every component as the engine was (spec.nodeSelector, spec.tolerations, spec.affinity, spec.imagePullSecrets)"
+            ));
+        }
+    }
 }
 
 fn claim_size(s: &StatefulSet) -> (Option<String>, Option<String>) {

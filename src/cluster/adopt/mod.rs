@@ -13,6 +13,7 @@
 
 pub mod derive;
 pub mod detect;
+pub mod external;
 
 use std::collections::BTreeSet;
 
