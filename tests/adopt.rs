@@ -660,6 +660,14 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
         "the journal"
     );
     std::thread::sleep(std::time::Duration::from_secs(4));
+    // An install now would start a second Skyflo beside the half-adopted one.
+    let install = skyflo(&["install", "-n", n, "--skip-checks"]);
+    assert_eq!(install.status.code(), Some(1), "{}", text(&install));
+    assert!(
+        text(&install).contains("unfinished `skyflo adopt`"),
+        "{}",
+        text(&install)
+    );
     let out = adopt(n, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(

@@ -12,26 +12,27 @@ struct Server(Child, u16);
 
 impl Server {
     fn start(mode: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        use std::io::BufRead;
         let mut cmd = Command::new("python3");
         cmd.arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/servers/llm_provider.py"
         ))
-        .arg(port.to_string());
+        .arg("0")
+        .stdout(std::process::Stdio::piped());
         if !mode.is_empty() {
             cmd.arg(mode);
         }
-        let child = cmd.spawn().expect("python3 runs");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the fake provider did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut child = cmd.spawn().expect("python3 runs");
+        // The server binds port 0 and says which port it got once it listens.
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("the fake provider announces its port");
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the fake provider did not start: {line:?}"));
         Server(child, port)
     }
 

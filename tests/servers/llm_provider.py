@@ -62,11 +62,18 @@ class Provider(BaseHTTPRequestHandler):
         return self.reply(404, {"error": {"message": f"no route {path}"}})
 
 
+def announce(port):
+    # The test passes port 0 and reads the bound port here: choosing a free port itself and
+    # handing it over would race with every other server the parallel tests start.
+    print(port, flush=True)
+
+
 def hang(port):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", port))
     s.listen(16)
+    announce(s.getsockname()[1])
     held = []
     deadline = time.time() + 300  # stops by itself
     s.settimeout(1)
@@ -84,5 +91,6 @@ if __name__ == "__main__":
         hang(port)
     else:
         server = ThreadingHTTPServer(("127.0.0.1", port), Provider)
+        announce(server.server_address[1])
         threading.Timer(300, server.shutdown).start()  # stops by itself
         server.serve_forever()
