@@ -184,6 +184,36 @@ fn objects_named(ns: &str, part: &str) -> Vec<String> {
     .collect()
 }
 
+/// install.sh's layout in `ns` (made afresh), settled; cleaned up when the guard drops.
+async fn install_sh_settled(ns: &str, prefix: &str, crd: bool) -> Cleanup {
+    delete_namespace_now(ns);
+    let c = cleanup(ns, &[], &[prefix]);
+    install_sh(ns, prefix, crd);
+    settled(ns, prefix).await;
+    c
+}
+
+/// A Helm release of the chart layout in `ns`, installed, upgraded and settled.
+async fn helm_settled(ns: &str, release: &str, extra: &[&str]) -> Cleanup {
+    let prefix = format!("{release}-skyflo");
+    let prefix = if release.contains("skyflo") {
+        release
+    } else {
+        &prefix
+    };
+    let c = cleanup(ns, &[release], &[prefix]);
+    helm_release(ns, release, extra);
+    settled(ns, prefix).await;
+    c
+}
+
+/// Where adopt writes the SkyfloAI file in a test.
+fn spec_path() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    (dir, file)
+}
+
 fn delete_namespace_now(ns: &str) {
     let _ = kubectl(&[
         "delete",
@@ -347,13 +377,9 @@ fn assert_adopted(ns: &str, prefix: &str, before: &Kept, keys: &[(&str, &str)]) 
 async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
     let _g = SKYFLO_PREFIX.lock().await;
     let ns = "skyflo";
-    delete_namespace_now(ns);
-    let _c = cleanup(ns, &[], &["skyflo"]);
-    install_sh(ns, "skyflo", true);
-    settled(ns, "skyflo").await;
+    let _c = install_sh_settled(ns, "skyflo", true).await;
     let before = kept(ns, "skyflo", "skyflo");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let out = adopt(ns, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
@@ -413,14 +439,10 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
 #[tokio::test]
 async fn adopts_install_sh_v0_6_0_in_namespace_skyflo_ai() {
     let ns = "skyflo-ai";
-    delete_namespace_now(ns);
-    let _c = cleanup(ns, &[], &["skyflo-ai"]);
-    install_sh(ns, "skyflo-ai", false);
-    settled(ns, "skyflo-ai").await;
+    let _c = install_sh_settled(ns, "skyflo-ai", false).await;
     // Before v0.6.1 the Secrets were already named skyflo-*: skyflo's are skyflo-ai-*.
     let before = kept(ns, "skyflo-ai", "skyflo");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let out = adopt(ns, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("v0.6.0 or earlier"), "{}", text(&out));
@@ -456,12 +478,9 @@ async fn adopts_a_helm_release_named_skyflo() {
     let _g = SKYFLO_PREFIX.lock().await;
     let ns = TestNamespace::reserve("adopt-helm").await;
     let n = ns.name.as_str();
-    let _c = cleanup(n, &["skyflo"], &["skyflo"]);
-    helm_release(n, "skyflo", &[]);
-    settled(n, "skyflo").await;
+    let _c = helm_settled(n, "skyflo", &[]).await;
     let before = kept(n, "skyflo", "skyflo");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let out = adopt(n, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_adopted(
@@ -500,8 +519,7 @@ async fn adopts_helm_release_prod_with_uid_999_data_and_leaves_the_other_release
     let before = kept(n, "prod-skyflo", "prod-skyflo");
     let other_before = objects_named(n, &other_prefix);
     assert!(other_before.len() > 10, "{other_before:?}");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
 
     let out = adopt(n, &file, &[]);
     assert_eq!(out.status.code(), Some(1), "two releases: {}", text(&out));
@@ -600,12 +618,9 @@ async fn adopts_helm_release_prod_with_uid_999_data_and_leaves_the_other_release
 async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_the_next_run() {
     let ns = TestNamespace::reserve("adopt-kill").await;
     let n = ns.name.as_str();
-    let _c = cleanup(n, &["kill"], &["kill-skyflo"]);
-    helm_release(n, "kill", &[]);
-    settled(n, "kill-skyflo").await;
+    let _c = helm_settled(n, "kill", &[]).await;
     let before = kept(n, "kill-skyflo", "kill-skyflo");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let child = spawn_skyflo_via(
         &kubeconfig(),
         &["adopt", "-n", n, "--yes", "--write", file.to_str().unwrap()],
@@ -701,8 +716,7 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
 #[tokio::test]
 async fn adopt_in_a_namespace_without_an_upstream_installation_exits_1_and_writes_nothing() {
     let ns = TestNamespace::create("adopt-none", false).await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let out = adopt(&ns.name, &file, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
@@ -720,16 +734,10 @@ async fn adopt_in_a_namespace_without_an_upstream_installation_exits_1_and_write
 async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_state_it_left() {
     let ns = TestNamespace::reserve("adopt-fail").await;
     let n = ns.name.as_str();
-    let _c = cleanup(n, &["fail"], &["fail-skyflo"]);
-    helm_release(
-        n,
-        "fail",
-        &["--set", "engine.image=testcluster.invalid/crashloop:v1"],
-    );
-    settled(n, "fail-skyflo").await;
+    let crashing = ["--set", "engine.image=testcluster.invalid/crashloop:v1"];
+    let _c = helm_settled(n, "fail", &crashing).await;
     let before = kept(n, "fail-skyflo", "fail-skyflo");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let out = adopt(n, &file, &["--timeout", "60s"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -794,8 +802,7 @@ async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
         ],
     );
     let jwt = secret_value(n, "ext-skyflo-engine-secrets", "JWT_SECRET");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("skyflo.yaml");
+    let (_dir, file) = spec_path();
     let out = adopt(n, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     for planted in ["ext-db-planted", "ext-redis-planted", OPENAI, JWT] {
