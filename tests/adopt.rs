@@ -644,6 +644,17 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
         "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}",
     ]);
     assert_eq!(owner, "skyflo");
+    // The apps are replaced only after the data stores are Ready: still upstream's here.
+    let engine_owner = get(&[
+        "get",
+        "deployment",
+        "-n",
+        n,
+        "kill-skyflo-engine",
+        "-o",
+        "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}",
+    ]);
+    assert_eq!(engine_owner, "Helm");
     assert_eq!(kept(n, "kill-skyflo", "kill-skyflo"), before);
     assert_eq!(
         secret_value(n, "kill-skyflo-llm-credentials", "OPENAI_API_KEY").as_deref(),
@@ -778,13 +789,14 @@ async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_sta
     );
 }
 
-/// The chart on an external PostgreSQL and Redis: the engine's URLs become databaseConfig and
-/// redisConfig, their credentials Secrets the file names (values never printed).
+/// The chart on an external PostgreSQL and Redis, with `fullnameOverride`: the engine's URLs
+/// become databaseConfig and redisConfig, their credentials Secrets the file names (values
+/// never printed).
 #[tokio::test]
 async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
     let ns = TestNamespace::reserve("adopt-ext").await;
     let n = ns.name.as_str();
-    let _c = cleanup(n, &["ext"], &["ext-skyflo"]);
+    let _c = cleanup(n, &["ext"], &["extsky"]);
     let db = "postgres://app%40corp:ext-db-planted%2Fpw@db.example.com:6543/skyflo?sslmode=require";
     let cache = "rediss://:ext-redis-planted@cache.example.com:6380/0";
     let db_arg = format!("postgresql.external.url={db}");
@@ -794,14 +806,14 @@ async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
         "ext",
         &[
             "--set",
-            "postgresql.enabled=false,redis.enabled=false",
+            "postgresql.enabled=false,redis.enabled=false,fullnameOverride=extsky",
             "--set-string",
             &db_arg,
             "--set-string",
             &cache_arg,
         ],
     );
-    let jwt = secret_value(n, "ext-skyflo-engine-secrets", "JWT_SECRET");
+    let jwt = secret_value(n, "extsky-engine-secrets", "JWT_SECRET");
     let (_dir, file) = spec_path();
     let out = adopt(n, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -813,31 +825,31 @@ async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
         "host: db.example.com",
         "port: 6543",
         "database: skyflo",
-        "secretName: ext-skyflo-external-postgres",
+        "secretName: extsky-external-postgres",
         "sslMode: require",
         "host: cache.example.com",
         "port: 6380",
         "tls: true",
-        "secretName: ext-skyflo-external-redis",
+        "secretName: extsky-external-redis",
     ] {
         assert!(spec.contains(field), "{field}: {spec}");
     }
     assert!(!spec.contains("planted"), "{spec}");
     let value = |s: &str, k: &str| secret_value(n, s, k);
     assert_eq!(
-        value("ext-skyflo-external-postgres", "POSTGRES_USER").as_deref(),
+        value("extsky-external-postgres", "POSTGRES_USER").as_deref(),
         Some("app@corp")
     );
     assert_eq!(
-        value("ext-skyflo-external-postgres", "POSTGRES_PASSWORD").as_deref(),
+        value("extsky-external-postgres", "POSTGRES_PASSWORD").as_deref(),
         Some("ext-db-planted/pw")
     );
     assert_eq!(
-        value("ext-skyflo-external-redis", "REDIS_PASSWORD").as_deref(),
+        value("extsky-external-redis", "REDIS_PASSWORD").as_deref(),
         Some("ext-redis-planted")
     );
-    assert_eq!(value("ext-skyflo-engine-secrets", "JWT_SECRET"), jwt);
-    let status = skyflo(&["status", "-n", n, "--name", "ext-skyflo"]);
+    assert_eq!(value("extsky-engine-secrets", "JWT_SECRET"), jwt);
+    let status = skyflo(&["status", "-n", n, "--name", "extsky"]);
     assert_eq!(status.status.code(), Some(0), "{}", text(&status));
     assert_eq!(
         get(&["get", "statefulset", "-n", n, "-o", "name"]),

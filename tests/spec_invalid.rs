@@ -28,6 +28,13 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
         "a release starts with v",
     ),
     (
+        "db-run-as-root",
+        11,
+        18,
+        "spec.engine.databaseConfig.runAsUser",
+        "not root",
+    ),
+    (
         "db-secret-name-invalid",
         11,
         19,

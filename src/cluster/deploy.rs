@@ -625,6 +625,11 @@ async fn apply_and_wait(
     let mut generations = std::collections::HashMap::new();
     let mut watches = None;
     for stage in Stage::ALL {
+        if let (Stage::Apps, Some(a)) = (stage, &opts.adopt) {
+            super::adopt::replace_apps(cluster, a, &prepared.rendered, reporter)
+                .await
+                .map_err(WaitFailureOr::Other)?;
+        }
         let changed: Vec<&Object> = prepared
             .plan
             .steps

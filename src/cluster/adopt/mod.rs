@@ -4,10 +4,11 @@
 //! 1. inside `deploy`'s lock, before its stages: a journal ConfigMap (the spec, the source),
 //!    the provider keys into `<name>-llm-credentials`, every upstream object that has a
 //!    rendered namesake overwritten in place (Secrets first, with their values kept), the
-//!    volume claims labelled, and the workloads whose immutable selectors differ deleted
-//!    (their claims stay);
-//! 2. `deploy`'s stages create skyflo's workloads, data first, and wait until they are Ready,
-//!    then record the revision (operation `adopt`);
+//!    volume claims labelled, and the StatefulSets (whose immutable selectors differ) deleted,
+//!    their claims kept;
+//! 2. `deploy`'s stages create skyflo's workloads and wait until they are Ready: PostgreSQL
+//!    and Redis first; only then are upstream's app Deployments deleted and skyflo's created;
+//!    then the revision is recorded (operation `adopt`);
 //! 3. under the lock again: upstream's leftovers removed (the dead controller, its RBAC, the
 //!    CRD if unused, Helm's release Secrets last), then the journal.
 
@@ -108,24 +109,42 @@ pub async fn take_over(
                 overwrite(cluster, &r.object.to_json(), live).await?;
                 reporter.line(&format!("took over {key}"));
             }
-            Fate::Replace => {
-                if let Some(uid) = apply::delete(cluster, key).await? {
-                    apply::wait_deleted(
-                        cluster,
-                        &[((*key).clone(), uid)],
-                        cluster.write_deadline(),
-                    )
-                    .await?;
-                }
-                reporter.line(&format!(
-                    "deleted {key} (skyflo creates it again; its volume claims stay)"
-                ));
-                crate::failpoint::hit("adopt-after-replace");
-            }
+            // The apps go only once skyflo's PostgreSQL and Redis are Ready (`replace_apps`).
+            Fate::Replace if key.kind == "StatefulSet" => replace(cluster, key, reporter).await?,
+            Fate::Replace => {}
             Fate::Remove | Fate::Keep => {}
         }
     }
     label_claims(cluster, &adoption.upstream).await
+}
+
+/// Called by `deploy` before its last stage, when PostgreSQL and Redis are skyflo's and Ready:
+/// upstream's Deployments make way for skyflo's.
+pub async fn replace_apps(
+    cluster: &Cluster,
+    adoption: &Adoption,
+    rendered: &[Rendered],
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let refs: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
+    for key in adoption.upstream.objects.keys() {
+        if key.kind == "Deployment" && fate(key, &refs) == Fate::Replace {
+            replace(cluster, key, reporter).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a workload whose selector skyflo cannot change (its pods first; its claims stay).
+async fn replace(cluster: &Cluster, key: &ObjectRef, reporter: &dyn Reporter) -> Result<()> {
+    if let Some(uid) = apply::delete(cluster, key).await? {
+        apply::wait_deleted(cluster, &[(key.clone(), uid)], cluster.write_deadline()).await?;
+    }
+    reporter.line(&format!(
+        "deleted {key} (skyflo creates it again; its volume claims stay)"
+    ));
+    crate::failpoint::hit("adopt-after-replace");
+    Ok(())
 }
 
 async fn write_journal(cluster: &Cluster, journal: &Journal) -> Result<()> {
