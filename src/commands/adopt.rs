@@ -145,19 +145,10 @@ async fn plan(
     file: &Path,
 ) -> Result<Planned> {
     let upstream = detect::read(cluster, &candidate).await?;
-    let secret = |suffix: &str| {
-        let name = format!("{}-{suffix}", candidate.secret_prefix);
-        upstream
-            .objects
-            .iter()
-            .chain(upstream.ours.iter())
-            .find(|(k, _)| k.kind == "Secret" && k.name == name)
-            .map(|(_, o)| derive::secret_data(o))
-            .unwrap_or_default()
-    };
-    let creds = derive::credentials(&secret("engine-secrets"), &secret("postgres-secrets"));
+    let creds = credentials(&candidate, &upstream);
     let resumed = journal.is_some();
     let (spec_yaml, not_expressed, external) = match journal {
+        // The settings were read before the workloads were replaced: the journal has them.
         Some(j) => (j.spec_yaml, Vec::new(), BTreeMap::new()),
         None => {
             let d = derive::derive(&candidate, &upstream, &creds);
@@ -169,49 +160,15 @@ async fn plan(
                     d.blockers.join("\n  - ")
                 )));
             }
-            (
-                spec_file(&candidate, &cluster.namespace, &d.raw),
-                d.not_expressed,
-                d.secrets,
-            )
+            let yaml = spec_file(&candidate, &cluster.namespace, &d.raw);
+            (yaml, d.not_expressed, d.secrets)
         }
     };
     let spec = crate::spec::parse(&file.display().to_string(), spec_yaml.as_bytes())
         .map_err(Exit::Invalid)?;
-    // An external database keeps its own password (moved into a Secret of its own).
-    let postgres_password = match (spec.postgres_in_cluster(), creds.postgres_password.clone()) {
-        (true, Some(p)) => Some(p),
-        (true, None) => None,
-        (false, _) => Some(String::new()),
-    };
-    let (Some(jwt_secret), Some(postgres_password)) = (creds.jwt_secret.clone(), postgres_password)
-    else {
-        return Err(failed(format!(
-            "Secrets {p}-engine-secrets (JWT_SECRET) and {p}-postgres-secrets (POSTGRES_PASSWORD) must both hold their values; nothing was changed",
-            p = candidate.secret_prefix
-        )));
-    };
-    let generated = Generated {
-        jwt_secret,
-        postgres_password,
-    };
+    let generated = kept_values(&candidate, &spec, &creds)?;
     let keys = creds.provider_keys.clone();
-    let rendered: BTreeSet<ObjectRef> = render::render(
-        &spec,
-        &Inputs {
-            namespace: cluster.namespace.clone(),
-            generated: Some(generated.clone()),
-            llm_credentials: if keys.is_empty() {
-                LlmCredentials::None
-            } else {
-                LlmCredentials::New(keys.clone())
-            },
-            connection: None,
-        },
-    )
-    .iter()
-    .map(|r| r.object.object_ref())
-    .collect();
+    let rendered = rendered_refs(cluster, &spec, &generated, &keys);
     let leftovers = adopt::leftovers(cluster, &candidate, &upstream, &rendered).await?;
     Ok(Planned {
         candidate,
@@ -226,6 +183,63 @@ async fn plan(
         resumed,
         external,
     })
+}
+
+/// The credentials in upstream's Secrets, or in the ones skyflo took over by now.
+fn credentials(c: &Candidate, up: &Upstream) -> derive::Credentials {
+    let secret = |suffix: &str| {
+        let name = format!("{}-{suffix}", c.secret_prefix);
+        up.objects
+            .iter()
+            .chain(up.ours.iter())
+            .find(|(k, _)| k.kind == "Secret" && k.name == name)
+            .map(|(_, o)| derive::secret_data(o))
+            .unwrap_or_default()
+    };
+    derive::credentials(&secret("engine-secrets"), &secret("postgres-secrets"))
+}
+
+/// The JWT secret and the in-cluster PostgreSQL's password, byte for byte (an external
+/// database keeps its own password, moved into a Secret of its own).
+fn kept_values(c: &Candidate, spec: &Spec, creds: &derive::Credentials) -> Result<Generated> {
+    let postgres_password = match (spec.postgres_in_cluster(), creds.postgres_password.clone()) {
+        (true, p) => p,
+        (false, _) => Some(String::new()),
+    };
+    let (Some(jwt_secret), Some(postgres_password)) = (creds.jwt_secret.clone(), postgres_password)
+    else {
+        return Err(failed(format!(
+            "Secrets {p}-engine-secrets (JWT_SECRET) and {p}-postgres-secrets (POSTGRES_PASSWORD) must both hold their values; nothing was changed",
+            p = c.secret_prefix
+        )));
+    };
+    Ok(Generated {
+        jwt_secret,
+        postgres_password,
+    })
+}
+
+/// The names of everything skyflo will render, to tell each upstream object's fate.
+fn rendered_refs(
+    cluster: &Cluster,
+    spec: &Spec,
+    generated: &Generated,
+    keys: &BTreeMap<String, String>,
+) -> BTreeSet<ObjectRef> {
+    let inputs = Inputs {
+        namespace: cluster.namespace.clone(),
+        generated: Some(generated.clone()),
+        llm_credentials: if keys.is_empty() {
+            LlmCredentials::None
+        } else {
+            LlmCredentials::New(keys.clone())
+        },
+        connection: None,
+    };
+    render::render(spec, &inputs)
+        .iter()
+        .map(|r| r.object.object_ref())
+        .collect()
 }
 
 fn spec_file(c: &Candidate, namespace: &str, raw: &crate::spec::RawSkyfloAI) -> String {
@@ -298,6 +312,29 @@ fn migrated(p: &Planned) -> Vec<String> {
     p.provider_keys
         .keys()
         .map(|k| format!("{k} -> Secret {}-llm-credentials", p.candidate.prefix))
+        .collect()
+}
+
+fn removed(p: &Planned) -> Vec<String> {
+    p.leftovers
+        .remove
+        .iter()
+        .map(|r| {
+            if r.name.starts_with("sh.helm.release.v1.") {
+                format!("{r} (Helm's record: `helm list` stops showing the release)")
+            } else {
+                r.to_string()
+            }
+        })
+        .collect()
+}
+
+fn left_alone(p: &Planned) -> Vec<String> {
+    p.upstream
+        .left_alone
+        .iter()
+        .chain(p.leftovers.kept.iter())
+        .map(|(r, why)| format!("{r}: {why}"))
         .collect()
 }
 
@@ -377,28 +414,9 @@ fn describe(p: &Planned, cluster: &Cluster, args: &AdoptArgs, printer: &Printer)
     section(
         "Removed once skyflo's installation is Ready:",
         "-",
-        p.leftovers
-            .remove
-            .iter()
-            .map(|r| {
-                if r.name.starts_with("sh.helm.release.v1.") {
-                    format!("{r} (Helm's record: `helm list` stops showing the release)")
-                } else {
-                    r.to_string()
-                }
-            })
-            .collect(),
+        removed(p),
     );
-    section(
-        "Left alone:",
-        "!",
-        p.upstream
-            .left_alone
-            .iter()
-            .chain(p.leftovers.kept.iter())
-            .map(|(r, why)| format!("{r}: {why}"))
-            .collect(),
-    );
+    section("Left alone:", "!", left_alone(p));
     section(
         "Not expressible in the SkyfloAI file:",
         "!",
