@@ -340,6 +340,37 @@ for label, ours, theirs in (("backup", b_sky, b_kc), ("restore", r_sky, r_kc)):
     rows.append((f"  {label} vs the same through kubectl exec{' -i' if label == 'restore' else ''}",
                  f"{db_mib/median(ours):.0f} vs {db_mib/median(theirs):.0f} MiB/s = {ratio:.2f}", "(info)", ""))
 
+# The same restore with pg_restore replaced by a reader of exactly the stream's bytes: what
+# the exec transport, the engine's stop and start and the lock cost without PostgreSQL's work.
+fake = tempfile.mkdtemp(prefix="skyflo-bench-fakebin-")
+with open(os.path.join(fake, "pg_restore"), "w") as f:
+    f.write(f"#!/bin/sh\nexec head -c {os.path.getsize(sky_dump)} > /dev/null\n")
+os.chmod(os.path.join(fake, "pg_restore"), 0o755)
+exec_map["spec"]["execs"][0]["local"]["envs"].append({"name": "PATH", "value": f"{fake}:/usr/bin:/bin"})
+subprocess.run(["kubectl", "apply", "-f", "-"], input=json.dumps(exec_map).encode(), env=ENV,
+               capture_output=True, check=True)
+r_transport = [sky("restore", sky_dump, "-n", target, "--yes", "-q")[0] for _ in range(3)]
+rows.append(("  restore with pg_restore replaced by a reader of the stream (transport, engine stop/start)",
+             f"{dump_mib/median(r_transport):.0f} MiB/s of dump ({median(r_transport):.2f} s; "
+             f"the real restore {median(r_sky):.2f} s, pg_restore alone {median(r_pg):.2f} s)", "(info)", ""))
+
+# 8. adopt: a Helm release of upstream's chart layout (the test fixture) taken over.
+helm = os.path.join(os.path.dirname(KC), "helm")
+chart = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "upstream")
+adopt_ns = ns("adopt")
+release = "r" + uuid.uuid4().hex[:5]
+run([helm, "install", release, chart, "-n", adopt_ns, "--create-namespace", "--kubeconfig", KC])
+for _ in range(300):
+    phases = run(["kubectl", "get", "pvc", "-n", adopt_ns, "-o", "jsonpath={.items[*].status.phase}"])[1]
+    if phases.stdout.decode().split() == ["Bound", "Bound"]:
+        break
+    time.sleep(0.1)
+offset = audit_offset()
+t, _ = sky("adopt", "-n", adopt_ns, "--yes", "--write", os.path.join(WORK, "adopted.yaml"), "-q")
+n_requests = len(audit_since(offset))
+rows.append((f"adopt a Helm release of upstream's chart layout (24 objects, 2 claims): wall time / API requests",
+             f"{t*1000:.0f} ms / {n_requests}", "(info)", ""))
+
 w = max(len(r[0]) for r in rows)
 v = max(len(r[1]) for r in rows)
 print(f"{'benchmark':<{w}}  {'measured':<{v}}  {'goal':<10}  met")
