@@ -380,6 +380,31 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
     let _c = install_sh_settled(ns, "skyflo", true).await;
     let before = kept(ns, "skyflo", "skyflo");
     let (_dir, file) = spec_path();
+    // While a SkyfloAI object exists (anywhere), deleting the CRD would delete it: kept.
+    let object = "apiVersion: skyflo.ai/v1\nkind: SkyfloAI\nmetadata: {name: probe, namespace: skyflo}\nspec: {}\n";
+    eventually(30, "the CRD serves SkyfloAI objects", || async {
+        kubectl_stdin(&["create", "-f", "-"], object)
+            .status
+            .success()
+            .then_some(())
+    })
+    .await;
+    let dry = skyflo(&[
+        "adopt",
+        "-n",
+        ns,
+        "--dry-run",
+        "--write",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&dry)
+            .contains("CustomResourceDefinition skyfloais.skyflo.ai: 1 SkyfloAI object(s) exist"),
+        "{}",
+        text(&dry)
+    );
+    let deleted = kubectl(&["delete", "skyfloai", "probe", "-n", ns]);
+    assert!(deleted.status.success(), "{}", text(&deleted));
     let out = adopt(ns, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
@@ -858,4 +883,33 @@ async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
     );
     let upgrade = skyflo(&["upgrade", "-n", n, "-f", file.to_str().unwrap()]);
     assert!(text(&upgrade).contains("up to date"), "{}", text(&upgrade));
+}
+
+/// Something skyflo cannot take over (here the chart's database user is not `skyflo`): exit 1,
+/// the reason, and nothing written anywhere.
+#[tokio::test]
+async fn an_installation_skyflo_cannot_take_over_is_refused_before_any_write() {
+    let ns = TestNamespace::reserve("adopt-odd").await;
+    let n = ns.name.as_str();
+    let _c = helm_settled(n, "odd", &["--set", "postgresql.auth.username=other"]).await;
+    let (_dir, file) = spec_path();
+    let out = adopt(n, &file, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    for said in ["POSTGRES_USER \"other\"", "nothing was changed"] {
+        assert!(text(&out).contains(said), "{said}: {}", text(&out));
+    }
+    assert!(!file.exists());
+    let ours = get(&[
+        "get",
+        "all,secret,configmap",
+        "-n",
+        n,
+        "-l",
+        "app.kubernetes.io/managed-by=skyflo",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(ours, "", "nothing was written");
+    let list = helm(&["list", "-n", n, "-q"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "odd");
 }
