@@ -282,6 +282,14 @@ fn adopt(ns: &str, file: &std::path::Path, extra: &[&str]) -> Output {
     skyflo(&args)
 }
 
+/// `adopt --yes` that succeeds and says `what`.
+fn adopt_saying(ns: &str, file: &std::path::Path, what: &str) -> Output {
+    let out = adopt(ns, file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains(what), "{what}: {}", text(&out));
+    out
+}
+
 /// Everything the issue asks of an adopted installation.
 fn assert_adopted(ns: &str, prefix: &str, before: &Kept, keys: &[(&str, &str)]) {
     let status = skyflo(&["status", "-n", ns, "--name", prefix]);
@@ -405,13 +413,7 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
     );
     let deleted = kubectl(&["delete", "skyfloai", "probe", "-n", ns]);
     assert!(deleted.status.success(), "{}", text(&deleted));
-    let out = adopt(ns, &file, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("install.sh (v0.6.1 or later)"),
-        "{}",
-        text(&out)
-    );
+    adopt_saying(ns, &file, "install.sh (v0.6.1 or later)");
     assert_adopted(
         ns,
         "skyflo",
@@ -468,9 +470,7 @@ async fn adopts_install_sh_v0_6_0_in_namespace_skyflo_ai() {
     // Before v0.6.1 the Secrets were already named skyflo-*: skyflo's are skyflo-ai-*.
     let before = kept(ns, "skyflo-ai", "skyflo");
     let (_dir, file) = spec_path();
-    let out = adopt(ns, &file, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("v0.6.0 or earlier"), "{}", text(&out));
+    let out = adopt_saying(ns, &file, "v0.6.0 or earlier");
     assert_adopted(ns, "skyflo-ai", &before, &[("OPENAI_API_KEY", OPENAI)]);
     // The old credentials are left as they were (listed), never deleted.
     assert_eq!(
@@ -719,13 +719,7 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
         "{}",
         text(&install)
     );
-    let out = adopt(n, &file, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("Continuing the adoption"),
-        "{}",
-        text(&out)
-    );
+    adopt_saying(n, &file, "Continuing the adoption");
     assert_adopted(
         n,
         "kill-skyflo",
