@@ -125,7 +125,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand install" -s h -l help -d '
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s f -l file -d 'The SkyfloAI spec file; repeat it for overlays, later files win (mappings merge, lists and values replace); `-` reads standard input [default: the embedded default spec]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
-complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l name -d 'The installation to upgrade when no file is given' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
@@ -145,7 +145,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -l no-backup -d '
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
@@ -159,7 +159,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s w -l watch -d '
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand uninstall" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -210,7 +210,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand check" -l offline -d 'Do n
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
@@ -223,7 +223,7 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand rollback" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -273,7 +273,7 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l output-file -d 'Where to write the archive [default: skyflo-support-<namespace>-<time>.tar.gz here]. (`-o` is the output format, as for every command.)' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -287,7 +287,7 @@ never\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l since -d 'Only lines newer than this (e.g. 10m, 1h)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l tail -d 'The last N lines of each container' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
@@ -304,7 +304,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -l previous -d 'The 
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand logs" -s h -l help -d 'Print help'
-complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l output-file -d 'Where to write the dump (`FILE.json` goes beside it) [default: a new file in the backup directory]. (`-o` is the output format, as for every command.)' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -319,7 +319,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l list -d 'List t
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l timeout -d 'How long to wait for every component to be ready (e.g. 90s, 5m) [env: SKYFLO_TIMEOUT; default: 5m]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
@@ -335,7 +335,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s y -l yes -d 'D
 complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l name -d 'The SkyfloAI name (metadata.name of the spec)' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l name -d 'The SkyfloAI name (metadata.name of the spec) [default: the namespace\'s only skyflo installation, such as an adopted Helm release\'s `<release>-skyflo`; else skyflo]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l check -d 'Run only this check (repeatable) [default: all]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand verify" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r

@@ -396,8 +396,8 @@ pub struct UpgradeArgs {
     #[command(flatten)]
     pub spec: SpecFileArg,
     /// The installation to upgrade when no file is given.
-    #[arg(long, default_value = "skyflo", value_name = "NAME")]
-    pub name: String,
+    #[command(flatten)]
+    pub name: NameArgs,
     #[command(flatten)]
     pub version: VersionArg,
     #[command(flatten)]
@@ -419,9 +419,10 @@ pub struct UpgradeArgs {
 
 #[derive(Debug, Args)]
 pub struct NameArgs {
-    /// The SkyfloAI name (metadata.name of the spec).
-    #[arg(long, default_value = "skyflo", value_name = "NAME")]
-    pub name: String,
+    /// The SkyfloAI name (metadata.name of the spec) [default: the namespace's only skyflo
+    /// installation, such as an adopted Helm release's `<release>-skyflo`; else skyflo].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -602,6 +602,10 @@ async fn adopts_helm_release_prod_with_uid_999_data_and_leaves_the_other_release
         "jsonpath={.spec.template.spec.securityContext.runAsUser}/{.spec.template.spec.securityContext.fsGroup}",
     ]);
     assert_eq!(sc, "999/999", "PostgreSQL runs as the owner of its data");
+    // Without --name, commands find the namespace's only installation (`prod-skyflo`).
+    let status = skyflo(&["status", "-n", n, "-o", "json"]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    assert!(text(&status).contains("prod-skyflo"), "{}", text(&status));
     let list = helm(&["list", "-n", n, "-q"]);
     assert_eq!(
         String::from_utf8_lossy(&list.stdout).trim(),

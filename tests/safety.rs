@@ -256,11 +256,17 @@ async fn installations_a_and_a_mcp_share_a_namespace_and_remove_nothing_of_each_
     };
     let a_before = uids_of_a();
     assert!(a_before.split(' ').count() > 15, "{a_before}");
+    // Two installations and no --name: skyflo does not guess which one is meant.
+    let out = skyflo(&["uninstall", "-n", n, "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("a, a-mcp"), "{}", text(&out));
+    assert_eq!(uids_of_a(), a_before);
     let out = skyflo(&["uninstall", "--name", "a-mcp", "-n", n, "--purge", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(uids_of_a(), a_before, "a is untouched");
     assert_eq!(leftovers(n, "a-mcp"), "");
-    let status = skyflo(&["status", "--name", "a", "-n", n]);
+    // One left: found without --name.
+    let status = skyflo(&["status", "-n", n]);
     assert_eq!(status.status.code(), Some(0), "{}", text(&status));
     let out = skyflo(&["uninstall", "--name", "a", "-n", n, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

@@ -104,6 +104,25 @@ pub async fn list(cluster: &Cluster) -> Result<Vec<Release>> {
     Ok(out)
 }
 
+/// The instance names of every skyflo installation with records in the namespace.
+pub async fn instances(cluster: &Cluster) -> Result<std::collections::BTreeSet<String>> {
+    let api: Api<Secret> = cluster.typed();
+    let selector = format!(
+        "{RECORD_LABEL}=release,{}={}",
+        labels::MANAGED_BY,
+        labels::MANAGER
+    );
+    let items = api
+        .list_metadata(&ListParams::default().labels(&selector))
+        .await
+        .context("listing release records")?;
+    Ok(items
+        .items
+        .iter()
+        .filter_map(|m| m.metadata.labels.as_ref()?.get(labels::INSTANCE).cloned())
+        .collect())
+}
+
 /// The newest record that deployed successfully.
 pub fn last_deployed(history: &[Release]) -> Option<&Release> {
     history

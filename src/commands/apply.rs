@@ -132,12 +132,12 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
     let spec = match l.files.is_empty() {
         false => super::read_layers(&l.files, &l.fields, None, &llm_env)?,
         true => {
-            let cluster = super::connect(settings, &args.name).await?;
+            let cluster = super::connect_named(settings, &args.name).await?;
             let history = crate::cluster::release::list(&cluster).await?;
             let deployed = crate::cluster::release::last_deployed(&history).ok_or_else(|| {
                 Exit::NotInstalled(format!(
                     "no deployed skyflo release {:?} in namespace {} to start from; pass -f FILE, or run `skyflo install` first",
-                    args.name, cluster.namespace
+                    cluster.instance, cluster.namespace
                 ))
             })?;
             super::read_layers(&[], &l.fields, Some(deployed), &llm_env)?

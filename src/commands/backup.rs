@@ -36,7 +36,7 @@ Nothing was done",
 }
 
 pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     let dir = backup::dir(&settings.backup_dir, &cluster.namespace, &cluster.instance);
     if args.list {
         return list(&dir, printer);
@@ -175,7 +175,7 @@ fn confirm(b: &Backup, cluster: &Cluster, yes: bool, printer: &Printer) -> Resul
 }
 
 pub async fn restore(args: &RestoreArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     let (history, last) = deployed(&cluster).await?;
     if !last.spec()?.postgres_in_cluster() {
         return Err(external(&cluster));

@@ -7,12 +7,12 @@ use crate::settings::Settings;
 use crate::ui::Printer;
 
 pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let cluster = super::connect(settings, &args.name).await?;
+    let cluster = super::connect_named(settings, args).await?;
     let history = release::list(&cluster).await?;
     if history.is_empty() {
         return Err(Exit::NotInstalled(format!(
             "no skyflo release {:?} in namespace {}",
-            args.name, cluster.namespace
+            cluster.instance, cluster.namespace
         ))
         .into());
     }

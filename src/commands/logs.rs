@@ -32,7 +32,7 @@ pub async fn run(args: &LogsArgs, settings: &Settings, printer: &Printer) -> Res
         tail: args.tail,
         previous: args.previous,
     };
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let streaming = tokio::spawn({
         let cluster = cluster.clone();

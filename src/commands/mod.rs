@@ -168,6 +168,38 @@ pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Exit> {
     }
 }
 
+/// Connects for the installation `--name` names; without it, the namespace's only skyflo
+/// installation (adopted ones are named after upstream's prefix, e.g. `prod-skyflo`), else
+/// `skyflo`. Several installations and no `--name`: the user must choose.
+pub async fn connect_named(
+    settings: &Settings,
+    name: &crate::cli::NameArgs,
+) -> anyhow::Result<Cluster> {
+    if let Some(n) = &name.name {
+        return connect(settings, n).await;
+    }
+    let cluster = connect(settings, spec::DEFAULT_NAME).await?;
+    let found = crate::cluster::release::instances(&cluster).await?;
+    if found.is_empty() || found.contains(spec::DEFAULT_NAME) {
+        return Ok(cluster);
+    }
+    if found.len() > 1 {
+        return Err(Exit::Usage(format!(
+            "namespace {} holds several skyflo installations ({}); pass --name",
+            cluster.namespace,
+            found.iter().cloned().collect::<Vec<_>>().join(", ")
+        ))
+        .into());
+    }
+    let only = found.into_iter().next().expect("one installation");
+    Ok(Cluster::new(
+        cluster.client.clone(),
+        cluster.server.clone(),
+        &cluster.namespace,
+        &only,
+    ))
+}
+
 /// Connects to the cluster for the installation `instance` in the configured namespace.
 pub async fn connect(settings: &Settings, instance: &str) -> anyhow::Result<Cluster> {
     let (client, server) = crate::cluster::client::connect(settings).await?;

@@ -8,12 +8,12 @@ use crate::settings::Settings;
 use crate::ui::Printer;
 
 pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     let history = release::list(&cluster).await?;
     release::last_deployed(&history).ok_or_else(|| {
         Exit::NotInstalled(format!(
             "no deployed skyflo release {:?} in namespace {}",
-            args.name.name, cluster.namespace
+            cluster.instance, cluster.namespace
         ))
     })?;
     let target = match args.revision {

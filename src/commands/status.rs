@@ -14,7 +14,7 @@ use crate::settings::Settings;
 use crate::ui::{Printer, table};
 
 pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     if !args.watch {
         return once(&cluster, printer, false).await;
     }

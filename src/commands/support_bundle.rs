@@ -13,7 +13,7 @@ use crate::ui::Printer;
 use crate::ui::progress::Progress;
 
 pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     let path = args.output_file.clone().unwrap_or_else(|| {
         let now = jiff::Timestamp::now()
             .strftime("%Y%m%dT%H%M%SZ")

@@ -18,7 +18,7 @@ pub async fn run(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> R
             );
         }
     }
-    let cluster = super::connect(settings, &args.name.name).await?;
+    let cluster = super::connect_named(settings, &args.name).await?;
     printer.info(&format!(
         "Verifying SkyfloAI {:?} in namespace {} through port-forwards ({})",
         cluster.instance, cluster.namespace, cluster.server
