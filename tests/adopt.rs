@@ -14,6 +14,10 @@ use tokio::sync::Mutex;
 /// (`skyflo-controller-role`, `skyflo-mcp-admin-binding`), as they would on a real cluster.
 static SKYFLO_PREFIX: Mutex<()> = Mutex::const_new(());
 
+/// The CRD is shared by every upstream installation in the cluster and goes only with the last
+/// one: the test that watches it go runs while no other adopt test holds an installation.
+static UPSTREAMS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 const CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upstream");
 const OPENAI: &str = "sk-planted-openai-7f3a9c";
 const ANTHROPIC: &str = "sk-ant-planted-51d0e2";
@@ -383,6 +387,7 @@ fn assert_adopted(ns: &str, prefix: &str, before: &Kept, keys: &[(&str, &str)]) 
 
 #[tokio::test]
 async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
+    let _u = UPSTREAMS.write().await;
     let _g = SKYFLO_PREFIX.lock().await;
     let ns = "skyflo";
     let _c = install_sh_settled(ns, "skyflo", true).await;
@@ -413,6 +418,41 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
     );
     let deleted = kubectl(&["delete", "skyfloai", "probe", "-n", ns]);
     assert!(deleted.status.success(), "{}", text(&deleted));
+    // Nor while another upstream installation in the cluster shares it.
+    {
+        let other = TestNamespace::create("adopt-other-sh", false).await;
+        let made = kubectl(&[
+            "create",
+            "service",
+            "clusterip",
+            "skyflo-engine",
+            "-n",
+            &other.name,
+            "--tcp=8080:8080",
+        ]);
+        assert!(made.status.success(), "{}", text(&made));
+        let dry = skyflo(&[
+            "adopt",
+            "-n",
+            ns,
+            "--dry-run",
+            "--write",
+            file.to_str().unwrap(),
+        ]);
+        let shared = format!(
+            "CustomResourceDefinition skyfloais.skyflo.ai: another upstream installation shares it: install.sh in namespace {}",
+            other.name
+        );
+        assert!(text(&dry).contains(&shared), "{}", text(&dry));
+        let gone = kubectl(&[
+            "delete",
+            "namespace",
+            &other.name,
+            "--wait=true",
+            "--timeout=60s",
+        ]);
+        assert!(gone.status.success(), "{}", text(&gone));
+    }
     adopt_saying(ns, &file, "install.sh (v0.6.1 or later)");
     assert_adopted(
         ns,
@@ -465,6 +505,7 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
 
 #[tokio::test]
 async fn adopts_install_sh_v0_6_0_in_namespace_skyflo_ai() {
+    let _u = UPSTREAMS.read().await;
     let ns = "skyflo-ai";
     let _c = install_sh_settled(ns, "skyflo-ai", false).await;
     // Before v0.6.1 the Secrets were already named skyflo-*: skyflo's are skyflo-ai-*.
@@ -500,6 +541,7 @@ async fn adopts_install_sh_v0_6_0_in_namespace_skyflo_ai() {
 
 #[tokio::test]
 async fn adopts_a_helm_release_named_skyflo() {
+    let _u = UPSTREAMS.read().await;
     let _g = SKYFLO_PREFIX.lock().await;
     let ns = TestNamespace::reserve("adopt-helm").await;
     let n = ns.name.as_str();
@@ -533,6 +575,7 @@ async fn adopts_a_helm_release_named_skyflo() {
 /// run writes nothing and prints no secret; a second adopt and `upgrade -f` write nothing.
 #[tokio::test]
 async fn adopts_helm_release_prod_with_uid_999_data_and_leaves_the_other_release_alone() {
+    let _u = UPSTREAMS.read().await;
     let ns = TestNamespace::reserve("adopt-prod").await;
     let n = ns.name.as_str();
     let other = format!("other{}", std::process::id());
@@ -645,6 +688,7 @@ async fn adopts_helm_release_prod_with_uid_999_data_and_leaves_the_other_release
 
 #[tokio::test]
 async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_the_next_run() {
+    let _u = UPSTREAMS.read().await;
     let ns = TestNamespace::reserve("adopt-kill").await;
     let n = ns.name.as_str();
     let _c = helm_settled(n, "kill", &[]).await;
@@ -749,6 +793,7 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
 
 #[tokio::test]
 async fn adopt_in_a_namespace_without_an_upstream_installation_exits_1_and_writes_nothing() {
+    let _u = UPSTREAMS.read().await;
     let ns = TestNamespace::create("adopt-none", false).await;
     let (_dir, file) = spec_path();
     let out = adopt(&ns.name, &file, &[]);
@@ -766,6 +811,7 @@ async fn adopt_in_a_namespace_without_an_upstream_installation_exits_1_and_write
 /// is whose and how to finish.
 #[tokio::test]
 async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_state_it_left() {
+    let _u = UPSTREAMS.read().await;
     let ns = TestNamespace::reserve("adopt-fail").await;
     let n = ns.name.as_str();
     let crashing = ["--set", "engine.image=testcluster.invalid/crashloop:v1"];
@@ -817,6 +863,7 @@ async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_sta
 /// never printed).
 #[tokio::test]
 async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
+    let _u = UPSTREAMS.read().await;
     let ns = TestNamespace::reserve("adopt-ext").await;
     let n = ns.name.as_str();
     let _c = cleanup(n, &["ext"], &["extsky"]);
@@ -887,6 +934,7 @@ async fn adopts_a_helm_release_on_external_postgresql_and_redis() {
 /// the reason, and nothing written anywhere.
 #[tokio::test]
 async fn an_installation_skyflo_cannot_take_over_is_refused_before_any_write() {
+    let _u = UPSTREAMS.read().await;
     let ns = TestNamespace::reserve("adopt-odd").await;
     let n = ns.name.as_str();
     let _c = helm_settled(n, "odd", &["--set", "postgresql.auth.username=other"]).await;

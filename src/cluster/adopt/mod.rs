@@ -10,7 +10,8 @@
 //!    and Redis first; only then are upstream's app Deployments deleted and skyflo's created;
 //!    then the revision is recorded (operation `adopt`);
 //! 3. under the lock again: upstream's leftovers removed (the dead controller, its RBAC, the
-//!    CRD if unused, Helm's release Secrets last), then the journal.
+//!    CRD if no SkyfloAI object and no other upstream installation needs it, Helm's release
+//!    Secrets last), then the journal.
 
 pub mod derive;
 pub mod detect;
@@ -275,9 +276,7 @@ pub async fn leftovers(
                         b.metadata.name.clone().unwrap_or_default()
                     )
                 }),
-            "CustomResourceDefinition" => skyfloai_objects(cluster).await?.map(|n| {
-                format!("{n} SkyfloAI object(s) exist; deleting the CRD would delete them")
-            }),
+            "CustomResourceDefinition" => crd_in_use(cluster).await?,
             _ => None,
         };
         match keep_why {
@@ -293,6 +292,32 @@ pub async fn leftovers(
         });
     }
     Ok(out)
+}
+
+/// Why the CRD must stay: SkyfloAI objects (deleting the CRD deletes them), or another
+/// upstream installation in the cluster (install.yaml and the chart share the one CRD).
+async fn crd_in_use(cluster: &Cluster) -> Result<Option<String>> {
+    if let Some(n) = skyfloai_objects(cluster).await? {
+        return Ok(Some(format!(
+            "{n} SkyfloAI object(s) exist; deleting the CRD would delete them"
+        )));
+    }
+    let services = Api::<k8s_openapi::api::core::v1::Service>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await
+        .context("listing Services")?;
+    let others: Vec<String> = services
+        .items
+        .iter()
+        .filter(|s| s.metadata.namespace.as_deref() != Some(cluster.namespace.as_str()))
+        .filter_map(|s| super::check::upstream_installation(&s.metadata))
+        .collect();
+    Ok((!others.is_empty()).then(|| {
+        format!(
+            "another upstream installation shares it: {}",
+            others.join(", ")
+        )
+    }))
 }
 
 async fn skyfloai_objects(cluster: &Cluster) -> Result<Option<usize>> {
