@@ -545,11 +545,41 @@ async fn adopts_a_helm_release_named_skyflo() {
     let _g = SKYFLO_PREFIX.lock().await;
     let ns = TestNamespace::reserve("adopt-helm").await;
     let n = ns.name.as_str();
-    let _c = helm_settled(n, "skyflo", &[]).await;
+    let extra = [
+        "--set",
+        "engine.extraEnv[0].name=FEATURE_FLAG,engine.extraEnv[0].value=on",
+    ];
+    let _c = helm_settled(n, "skyflo", &extra).await;
+    // Someone turned the engine's logging up by hand.
+    let patched = kubectl(&[
+        "patch",
+        "configmap",
+        "skyflo-engine-config",
+        "-n",
+        n,
+        "--type=merge",
+        "-p",
+        r#"{"data":{"LOG_LEVEL":"DEBUG"}}"#,
+    ]);
+    assert!(patched.status.success(), "{}", text(&patched));
     let before = kept(n, "skyflo", "skyflo");
     let (_dir, file) = spec_path();
     let out = adopt(n, &file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Nothing dropped silently: the edited value is listed, the added variable carried over.
+    assert!(text(&out).contains("LOG_LEVEL=DEBUG"), "{}", text(&out));
+    let spec = std::fs::read_to_string(&file).unwrap();
+    assert!(spec.contains("name: FEATURE_FLAG"), "{spec}");
+    let env = get(&[
+        "get",
+        "deployment",
+        "-n",
+        n,
+        "skyflo-engine",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"FEATURE_FLAG\")].value}",
+    ]);
+    assert_eq!(env, "on");
     assert_adopted(
         n,
         "skyflo",

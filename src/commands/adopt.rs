@@ -151,7 +151,7 @@ async fn plan(
         // The settings were read before the workloads were replaced: the journal has them.
         Some(j) => (j.spec_yaml, Vec::new(), BTreeMap::new()),
         None => {
-            let d = derive::derive(&candidate, &upstream, &creds);
+            let d = derive::derive(&candidate, &upstream, &creds, &cluster.namespace);
             if !d.blockers.is_empty() {
                 return Err(failed(format!(
                     "found {} in namespace {}, but skyflo cannot adopt it; nothing was changed:\n  - {}",
@@ -168,7 +168,10 @@ async fn plan(
         .map_err(Exit::Invalid)?;
     let generated = kept_values(&candidate, &spec, &creds)?;
     let keys = creds.provider_keys.clone();
-    let rendered = rendered_refs(cluster, &spec, &generated, &keys);
+    let objects = rendered(cluster, &spec, &generated, &keys);
+    let mut not_expressed = not_expressed;
+    not_expressed.extend(config_notes(&upstream, &objects));
+    let rendered: BTreeSet<ObjectRef> = objects.iter().map(|r| r.object.object_ref()).collect();
     let leftovers = adopt::leftovers(cluster, &candidate, &upstream, &rendered).await?;
     Ok(Planned {
         candidate,
@@ -219,13 +222,13 @@ fn kept_values(c: &Candidate, spec: &Spec, creds: &derive::Credentials) -> Resul
     })
 }
 
-/// The names of everything skyflo will render, to tell each upstream object's fate.
-fn rendered_refs(
+/// Everything skyflo will render, to tell each upstream object's fate.
+fn rendered(
     cluster: &Cluster,
     spec: &Spec,
     generated: &Generated,
     keys: &BTreeMap<String, String>,
-) -> BTreeSet<ObjectRef> {
+) -> Vec<render::Rendered> {
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
         generated: Some(generated.clone()),
@@ -237,9 +240,34 @@ fn rendered_refs(
         connection: None,
     };
     render::render(spec, &inputs)
-        .iter()
-        .map(|r| r.object.object_ref())
-        .collect()
+}
+
+/// Upstream ConfigMap values that skyflo's ConfigMap of the same name does not carry (an edited
+/// LOG_LEVEL, say): listed, since taking the ConfigMap over replaces them.
+fn config_notes(up: &Upstream, rendered: &[render::Rendered]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in rendered {
+        let key = r.object.object_ref();
+        let Some(live) = up.objects.get(&key).filter(|_| key.kind == "ConfigMap") else {
+            continue;
+        };
+        let ours = r.object.to_json();
+        let differing: Vec<String> = live.data["data"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| ours["data"].get(k.as_str()) != Some(*v))
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect();
+        if !differing.is_empty() {
+            out.push(format!(
+                "ConfigMap {}: upstream's {} give way to skyflo's values; set any you need again through spec.<component>.env",
+                key.name,
+                differing.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 fn spec_file(c: &Candidate, namespace: &str, raw: &crate::spec::RawSkyfloAI) -> String {

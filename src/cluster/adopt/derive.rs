@@ -139,7 +139,7 @@ fn replicas(x: &Deployment) -> Option<i64> {
     x.spec.as_ref().and_then(|s| s.replicas).map(i64::from)
 }
 
-pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials) -> Derived {
+pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials, namespace: &str) -> Derived {
     let f = &c.prefix;
     let mut d = Derived::default();
     let dep = |n: &str| {
@@ -161,9 +161,10 @@ pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials) -> Derived {
         replicas: replicas(&apps.mcp.0),
         resources: resources(&apps.mcp.1, "mcp"),
         service: exposure(up, &format!("{f}-mcp"), 8888),
+        env: user_env(&apps.mcp.1, "mcp"),
         ..Default::default()
     };
-    env_notes(f, &apps.engine.1, &mut d);
+    env_notes(f, namespace, &apps.engine.1, &mut d);
     helm_notes(c, &mut d);
     scheduling_notes(f, up, &apps, &mut d);
     let network_policy = up
@@ -229,6 +230,7 @@ fn ui_spec(f: &str, up: &Upstream, apps: &Apps, d: &mut Derived) -> RawUi {
         ));
     }
     RawUi {
+        env: user_env(p, "ui"),
         image: image(p, "ui"),
         replicas: replicas(&apps.ui.0),
         resources: resources(p, "ui"),
@@ -296,6 +298,7 @@ fn engine_spec(
     };
     RawEngine {
         image: image(&apps.engine.1, "engine"),
+        env: user_env(&apps.engine.1, "engine"),
         replicas: replicas(&apps.engine.0),
         resources: resources(&apps.engine.1, "engine"),
         service: exposure(up, &format!("{f}-engine"), 8080),
@@ -430,7 +433,30 @@ fn redis(s: &StatefulSet) -> RawRedis {
 }
 
 /// Engine settings upstream sets through env that skyflo derives itself.
-fn env_notes(f: &str, engine: &PodSpec, d: &mut Derived) {
+/// Variables upstream's installers set themselves (skyflo sets its own equivalents).
+const INSTALLER_ENV: [&str; 9] = [
+    "APP_VERSION",
+    "MCP_SERVER_URL",
+    "INTEGRATIONS_SECRET_NAMESPACE",
+    "_PG_USER",
+    "_PG_PASS",
+    "_PG_DB",
+    "POSTGRES_DATABASE_URL",
+    "ENGINE_UPSTREAM",
+    "UI_UPSTREAM",
+];
+
+/// Variables someone added to a container: carried into the file's `env`.
+fn user_env(p: &PodSpec, name: &str) -> Vec<k8s_openapi::api::core::v1::EnvVar> {
+    container(p, name)
+        .and_then(|c| c.env.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| !INSTALLER_ENV.contains(&e.name.as_str()))
+        .collect()
+}
+
+fn env_notes(f: &str, namespace: &str, engine: &PodSpec, d: &mut Derived) {
     let Some(c) = container(engine, "engine") else {
         return;
     };
@@ -440,7 +466,7 @@ fn env_notes(f: &str, engine: &PodSpec, d: &mut Derived) {
             "MCP_SERVER_URL" if v != format!("http://{f}-mcp:8888/mcp") => d.not_expressed.push(
                 format!("the engine's MCP_SERVER_URL {v:?}: skyflo points the engine at its own MCP Service"),
             ),
-            "INTEGRATIONS_SECRET_NAMESPACE" if !v.is_empty() => d.not_expressed.push(format!(
+            "INTEGRATIONS_SECRET_NAMESPACE" if !v.is_empty() && v != namespace => d.not_expressed.push(format!(
                 "the engine's INTEGRATIONS_SECRET_NAMESPACE {v:?}: skyflo keeps integration Secrets in the installation's namespace"
             )),
             _ => {}
