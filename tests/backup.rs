@@ -79,41 +79,63 @@ impl LocalPostgres {
             "initdb: {}",
             String::from_utf8_lossy(&init.stderr)
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = as_postgres(
-            bin.join("postgres").to_str().unwrap(),
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-p",
-                &port.to_string(),
-                "-k",
-                dir.path().to_str().unwrap(),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                "fsync=off",
-            ],
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-        let pg = LocalPostgres {
-            child,
-            port,
-            _dir: dir,
-        };
-        for _ in 0..100 {
-            if pg.psql_as("postgres", "postgres", "SELECT 1").is_ok() {
-                break;
+        // A free port is only free until someone takes it: the server's own Unix socket (in
+        // this test's directory) says it is ours and up; if it exited (the port was taken
+        // meanwhile), another port is tried.
+        let mut attempt = 0;
+        let pg = loop {
+            attempt += 1;
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut child = as_postgres(
+                bin.join("postgres").to_str().unwrap(),
+                &[
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-p",
+                    &port.to_string(),
+                    "-k",
+                    dir.path().to_str().unwrap(),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=off",
+                ],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+            let socket = dir.path().to_str().unwrap().to_string();
+            let mut up = false;
+            for _ in 0..100 {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                let ready = Command::new("pg_isready")
+                    .args(["-h", &socket, "-p", &port.to_string()])
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+                if ready {
+                    up = true;
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
             }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+            if up {
+                break LocalPostgres {
+                    child,
+                    port,
+                    _dir: dir,
+                };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(attempt < 5, "PostgreSQL did not start on a free port");
+        };
         pg.psql_as("postgres", "postgres", "CREATE ROLE skyflo LOGIN")
             .unwrap();
         pg.psql_as(
