@@ -229,6 +229,21 @@ fn delete_namespace_now(ns: &str) {
     ]);
 }
 
+/// Whether `kind/name` exists in `ns`.
+fn present(ns: &str, kind: &str, name: &str) -> bool {
+    !get(&[
+        "get",
+        kind,
+        name,
+        "-n",
+        ns,
+        "--ignore-not-found",
+        "-o",
+        "name",
+    ])
+    .is_empty()
+}
+
 fn get(args: &[&str]) -> String {
     let out = kubectl(args);
     String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -350,34 +365,19 @@ fn assert_adopted(ns: &str, prefix: &str, before: &Kept, keys: &[(&str, &str)]) 
         env_from.contains(&format!("{prefix}-llm-credentials")),
         "the engine reads the keys: {env_from}"
     );
-    for (kind, name, namespaced) in [
-        ("deployment", format!("{prefix}-controller"), true),
-        ("serviceaccount", format!("{prefix}-controller"), true),
-        ("networkpolicy", format!("{prefix}-mcp-policy"), true),
-        ("clusterrole", format!("{prefix}-controller-role"), false),
+    // -n is ignored for the cluster-scoped ones.
+    for (kind, name) in [
+        ("deployment", format!("{prefix}-controller")),
+        ("serviceaccount", format!("{prefix}-controller")),
+        ("networkpolicy", format!("{prefix}-mcp-policy")),
+        ("clusterrole", format!("{prefix}-controller-role")),
         (
             "clusterrolebinding",
             format!("{prefix}-controller-rolebinding"),
-            false,
         ),
-        (
-            "clusterrolebinding",
-            format!("{prefix}-mcp-admin-binding"),
-            false,
-        ),
+        ("clusterrolebinding", format!("{prefix}-mcp-admin-binding")),
     ] {
-        let mut args = vec![
-            "get",
-            kind,
-            name.as_str(),
-            "--ignore-not-found",
-            "-o",
-            "name",
-        ];
-        if namespaced {
-            args.extend(["-n", ns]);
-        }
-        assert_eq!(get(&args), "", "{kind} {name} is gone");
+        assert!(!present(ns, kind, &name), "{kind} {name} is gone");
     }
     let history = skyflo(&["history", "-n", ns, "--name", prefix, "-o", "json"]);
     let h: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap_or_default();
@@ -421,16 +421,7 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
     // Nor while another upstream installation in the cluster shares it.
     {
         let other = TestNamespace::create("adopt-other-sh", false).await;
-        let made = kubectl(&[
-            "create",
-            "service",
-            "clusterip",
-            "skyflo-engine",
-            "-n",
-            &other.name,
-            "--tcp=8080:8080",
-        ]);
-        assert!(made.status.success(), "{}", text(&made));
+        install_sh_engine_service(&other.name);
         let dry = skyflo(&[
             "adopt",
             "-n",
@@ -466,17 +457,7 @@ async fn adopts_install_sh_v0_7_0_in_namespace_skyflo() {
         None
     );
     // No SkyfloAI object exists, so the dead controller's CRD went too.
-    assert_eq!(
-        get(&[
-            "get",
-            "crd",
-            "skyfloais.skyflo.ai",
-            "--ignore-not-found",
-            "-o",
-            "name"
-        ]),
-        ""
-    );
+    assert!(!present(ns, "crd", "skyfloais.skyflo.ai"));
     let spec = std::fs::read_to_string(&file).unwrap();
     assert!(spec.contains("name: skyflo\n"), "{spec}");
     assert!(
@@ -523,19 +504,7 @@ async fn adopts_install_sh_v0_6_0_in_namespace_skyflo_ai() {
         "{}",
         text(&out)
     );
-    assert_eq!(
-        get(&[
-            "get",
-            "configmap",
-            "-n",
-            ns,
-            "skyflo-engine-config",
-            "--ignore-not-found",
-            "-o",
-            "name"
-        ]),
-        ""
-    );
+    assert!(!present(ns, "configmap", "skyflo-engine-config"));
     delete_namespace_now(ns);
 }
 
@@ -775,19 +744,7 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
         ]),
         ""
     );
-    assert_ne!(
-        get(&[
-            "get",
-            "configmap",
-            "-n",
-            n,
-            "kill-skyflo-adopt",
-            "-o",
-            "name"
-        ]),
-        "",
-        "the journal"
-    );
+    assert!(present(n, "configmap", "kill-skyflo-adopt"), "the journal");
     std::thread::sleep(std::time::Duration::from_secs(4));
     // An install now would start a second Skyflo beside the half-adopted one.
     let install = skyflo(&["install", "-n", n, "--skip-checks"]);
@@ -804,19 +761,7 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
         &before,
         &[("OPENAI_API_KEY", OPENAI), ("ANTHROPIC_API_KEY", ANTHROPIC)],
     );
-    assert_eq!(
-        get(&[
-            "get",
-            "configmap",
-            "-n",
-            n,
-            "kill-skyflo-adopt",
-            "--ignore-not-found",
-            "-o",
-            "name"
-        ]),
-        ""
-    );
+    assert!(!present(n, "configmap", "kill-skyflo-adopt"));
     let list = helm(&["list", "-n", n, "-q"]);
     assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "");
 }
@@ -873,17 +818,8 @@ async fn an_adoption_that_fails_deletes_no_claim_or_credential_and_says_what_sta
         "fail",
         "nothing removed"
     );
-    assert_ne!(
-        get(&[
-            "get",
-            "configmap",
-            "-n",
-            n,
-            "fail-skyflo-adopt",
-            "-o",
-            "name"
-        ]),
-        "",
+    assert!(
+        present(n, "configmap", "fail-skyflo-adopt"),
         "the journal stays for the next run"
     );
 }

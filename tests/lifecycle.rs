@@ -688,16 +688,7 @@ async fn check_warns_about_an_upstream_installation() {
     let helm = TestNamespace::create("life-helm", false).await;
     // What upstream's install.sh leaves: a skyflo-engine Service without any label; and what
     // its chart leaves for a release called `prod` (the name holds no "skyflo").
-    let made = kubectl(&[
-        "create",
-        "service",
-        "clusterip",
-        "skyflo-engine",
-        "-n",
-        &upstream.name,
-        "--tcp=8080:8080",
-    ]);
-    assert!(made.status.success(), "{}", text(&made));
+    install_sh_engine_service(&upstream.name);
     helm_chart_engine_service(&helm.name);
     let out = skyflo(&["check", "-n", "life-upstream-target"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -733,16 +724,7 @@ async fn install_beside_an_upstream_installation_is_refused() {
     let helm = TestNamespace::create("life-beside-helm", false).await;
     let script = TestNamespace::create("life-beside-sh", false).await;
     helm_chart_engine_service(&helm.name);
-    let made = kubectl(&[
-        "create",
-        "service",
-        "clusterip",
-        "skyflo-engine",
-        "-n",
-        &script.name,
-        "--tcp=8080:8080",
-    ]);
-    assert!(made.status.success(), "{}", text(&made));
+    install_sh_engine_service(&script.name);
     let dir = tempfile::tempdir().unwrap();
     let file = write_spec(&dir, "s.yaml", &spec_yaml(""));
     for (ns, found) in [

@@ -481,6 +481,21 @@ pub fn signal(pid: u32, sig: &str) {
     );
 }
 
+/// What upstream's install.sh leaves that `check` and `install` recognise: a `skyflo-engine`
+/// Service without any label.
+pub fn install_sh_engine_service(ns: &str) {
+    let made = kubectl(&[
+        "create",
+        "service",
+        "clusterip",
+        "skyflo-engine",
+        "-n",
+        ns,
+        "--tcp=8080:8080",
+    ]);
+    assert!(made.status.success(), "{}", text(&made));
+}
+
 /// kubectl with `input` on its standard input (`kubectl create -f -`).
 pub fn kubectl_stdin(args: &[&str], input: &str) -> Output {
     use std::io::Write;
