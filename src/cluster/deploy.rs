@@ -565,6 +565,38 @@ async fn under_lock(
     result
 }
 
+/// Runs `work` under the installation's lock with a fenced cluster (writes stop once the lock
+/// is lost) whose retries end at `timeout`, racing a lost lock and the stop signals; the lock
+/// is released whatever happened. A signal ends it as `Exit::Interrupted`.
+pub async fn locked<T, F, Fut>(
+    cluster: &Cluster,
+    operation: &str,
+    timeout: Duration,
+    reporter: &dyn Reporter,
+    work: F,
+) -> Result<T>
+where
+    F: FnOnce(Cluster) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let names = Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    };
+    let mut stop = crate::interrupt::arm(lock_note(cluster, &names));
+    let lock = lock::acquire(cluster, &names.lock(), operation).await?;
+    let fence = lock.fence();
+    let fenced = cluster.fenced(fence.clone()).until(deadline_after(timeout));
+    let result = tokio::select! {
+        r = work(fenced) => r,
+        e = fence.lost() => Err(e),
+        sig = stop.signal() => Err(Exit::Interrupted(sig).into()),
+    };
+    release_lock(lock, reporter).await;
+    drop(stop);
+    result
+}
+
 /// Releases the lock; a failure is only reported (the lease expires by itself) and never
 /// replaces the operation's own result.
 pub async fn release_lock(lock: lock::Lock, reporter: &dyn Reporter) {

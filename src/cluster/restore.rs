@@ -12,9 +12,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use super::backup::{self, Backup};
 use super::release::{self, Outcome, Release};
 use super::wait::{self, Target, WorkloadKind};
-use super::{Cluster, Reporter, deploy, lock};
+use super::{Cluster, Reporter, deploy};
 use crate::error::Exit;
-use crate::render::Names;
 
 /// Why the engine is stopped, and how to go on: every failure after the engine was stopped
 /// ends with this.
@@ -37,26 +36,16 @@ pub async fn run(
     timeout: Duration,
     reporter: &dyn Reporter,
 ) -> Result<u32> {
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
+    let work = |locked: Cluster| async move {
+        locked_restore(&locked, b, history, deployed, timeout, reporter).await
     };
-    let mut stop = crate::interrupt::arm(deploy::lock_note(cluster, &names));
-    let lock = lock::acquire(cluster, &names.lock(), "restore").await?;
-    let fence = lock.fence();
-    let locked = cluster
-        .fenced(fence.clone())
-        .until(deploy::deadline_after(timeout));
-    let work = locked_restore(&locked, b, history, deployed, timeout, reporter);
-    let result = tokio::select! {
-        r = work => r,
-        e = fence.lost() => Err(e),
-        sig = stop.signal() => Err(anyhow::Error::new(Exit::Interrupted(sig))
-            .context(stopped_note(cluster, b))),
-    };
-    deploy::release_lock(lock, reporter).await;
-    drop(stop);
-    result
+    deploy::locked(cluster, "restore", timeout, reporter, work)
+        .await
+        .map_err(|e| match e.downcast_ref::<Exit>() {
+            // Stopped by a signal: say where that left the engine, as a failure does.
+            Some(Exit::Interrupted(_)) => e.context(stopped_note(cluster, b)),
+            _ => e,
+        })
 }
 
 async fn locked_restore(

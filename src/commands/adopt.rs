@@ -527,7 +527,7 @@ async fn take_over(
         create_external_secrets(cluster, &p.external).await?;
         let done = deploy::deploy(cluster, &p.spec, &opts, &progress).await?;
         crate::failpoint::hit("adopt-before-leftovers");
-        adopt::remove_leftovers(cluster, &p.leftovers, &progress).await?;
+        adopt::remove_leftovers(cluster, &p.leftovers, opts.timeout, &progress).await?;
         Ok::<_, anyhow::Error>(done.revision.or(done.previous))
     }
     .await;

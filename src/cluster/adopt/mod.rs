@@ -24,7 +24,7 @@ use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams,
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Cluster, Reporter, apply, lock};
+use super::{Cluster, Reporter, apply};
 use crate::render::{Names, ObjectRef, Rendered, labels, secrets::Generated};
 pub use detect::{Candidate, Journal, Source, Upstream};
 
@@ -346,15 +346,10 @@ async fn skyfloai_objects(cluster: &Cluster) -> Result<Option<usize>> {
 pub async fn remove_leftovers(
     cluster: &Cluster,
     leftovers: &Leftovers,
+    timeout: std::time::Duration,
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
-    let lock = lock::acquire(cluster, &names.lock(), "adopt").await?;
-    let fenced = cluster.fenced(lock.fence());
-    let result = async {
+    let work = |fenced: Cluster| async move {
         let mut pending = Vec::new();
         for key in &leftovers.remove {
             if let Some(uid) = apply::delete(&fenced, key).await? {
@@ -365,15 +360,13 @@ pub async fn remove_leftovers(
         apply::wait_deleted(&fenced, &pending, fenced.write_deadline()).await?;
         let journal = ObjectRef {
             kind: "ConfigMap".into(),
-            namespace: Some(cluster.namespace.clone()),
-            name: journal_name(&cluster.instance),
+            namespace: Some(fenced.namespace.clone()),
+            name: journal_name(&fenced.instance),
         };
         apply::delete(&fenced, &journal).await?;
-        Ok::<_, anyhow::Error>(())
-    }
-    .await;
-    super::deploy::release_lock(lock, reporter).await;
-    result
+        Ok(())
+    };
+    super::deploy::locked(cluster, "adopt", timeout, reporter, work).await
 }
 
 #[cfg(test)]
