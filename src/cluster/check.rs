@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::Cluster;
 use super::inventory::{self, Seen};
-use crate::render::labels;
+
 use crate::spec::{Database, Redis, Spec, quantity};
 
 /// The oldest Kubernetes minor skyflo supports: PodSecurity admission is GA from 1.25.
@@ -727,47 +727,17 @@ async fn capacity(
     })
 }
 
-/// An upstream installation that `meta` (a Service's) shows: install.sh names its engine
-/// Service `skyflo-engine` (before v0.6.1 `skyflo-ai-engine`) and labels nothing; the Helm chart
-/// labels it `helm.sh/chart: skyflo-<version>`, whatever the release is called.
-pub fn upstream_installation(
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-) -> Option<String> {
-    let name = meta.name.clone().unwrap_or_default();
-    let ns = meta.namespace.clone().unwrap_or_default();
-    let l = meta.labels.clone().unwrap_or_default();
-    if l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGER) {
-        return None;
-    }
-    let chart = l
-        .get("helm.sh/chart")
-        .is_some_and(|c| c.starts_with("skyflo-"));
-    if chart && name.ends_with("-engine") {
-        let release = meta
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("meta.helm.sh/release-name"))
-            .cloned()
-            .unwrap_or_else(|| "?".into());
-        Some(format!("Helm release {ns}/{release} (Service {name})"))
-    } else if !chart && ["skyflo-engine", "skyflo-ai-engine"].contains(&name.as_str()) {
-        Some(format!("install.sh in namespace {ns} (Service {name})"))
-    } else {
-        None
-    }
-}
-
 /// Upstream installations anywhere in the cluster.
 fn upstream(services: &[Service]) -> Check {
     let mut found: Vec<String> = services
         .iter()
-        .filter_map(|s| upstream_installation(&s.metadata))
+        .filter_map(|s| super::upstream::installation(&s.metadata))
         .collect();
     found.sort();
     found.dedup();
     let mut namespaces: Vec<&str> = services
         .iter()
-        .filter(|s| upstream_installation(&s.metadata).is_some())
+        .filter(|s| super::upstream::installation(&s.metadata).is_some())
         .filter_map(|s| s.metadata.namespace.as_deref())
         .collect();
     namespaces.dedup();

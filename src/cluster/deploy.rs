@@ -12,7 +12,7 @@ use super::release::{self, Outcome, Release};
 use super::wait::{self, Target, WaitFailure, WorkloadKind};
 use super::{Cluster, Reporter, apply, inventory, lock, plan};
 use crate::error::Exit;
-use crate::render::{self, Inputs, LlmCredentials, Names, Object, Rendered, Stage, secrets};
+use crate::render::{self, Inputs, LlmCredentials, Object, Rendered, Stage, secrets};
 use crate::spec::Spec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +180,7 @@ pub async fn prepare(
             secrets::resolve(&existing)
         }
     };
-    let credentials = llm_credentials(cluster, &live, given);
+    let credentials = inventory::llm_credentials(cluster, &live, given);
     prepare_with(cluster, spec, live, history, generated, credentials).await
 }
 
@@ -215,22 +215,6 @@ or, if the data is not needed, delete the volume: kubectl -n {ns} delete pvc {na
         ns = cluster.namespace,
         name = claim.name,
     )
-}
-
-/// Credentials given now, or else the ones stored by an earlier run.
-pub fn llm_credentials(
-    cluster: &Cluster,
-    live: &inventory::Live,
-    given: &std::collections::BTreeMap<String, String>,
-) -> LlmCredentials {
-    if !given.is_empty() {
-        return LlmCredentials::New(given.clone());
-    }
-    let name = format!("{}-llm-credentials", cluster.instance);
-    match inventory::secret_data(cluster, live, &name) {
-        Some(stored) => LlmCredentials::Existing(stored),
-        None => LlmCredentials::None,
-    }
 }
 
 async fn prepare_with(
@@ -405,7 +389,7 @@ async fn wait_unchanged(
     if !opts.wait || live_workloads_ready(&prepared.live, &prepared.rendered) {
         return Ok(());
     }
-    let deadline = deadline_after(opts.timeout);
+    let deadline = super::deadline_after(opts.timeout);
     let mut watches = wait::Watches::start(cluster, &all_targets(&prepared.rendered));
     for stage in [Stage::Data, Stage::Apps] {
         let t = targets(&prepared.rendered, stage, &Default::default());
@@ -417,13 +401,6 @@ async fn wait_unchanged(
             })?;
     }
     Ok(())
-}
-
-/// `now + timeout`, saturating: a huge `--timeout` means "no deadline", not a panic.
-pub fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
 }
 
 /// The lock lives in the namespace, so a fresh install creates the namespace first. It is
@@ -505,9 +482,8 @@ no backup is taken (--no-backup)"
     Ok(done(prepared, Some(revision)))
 }
 
-/// Takes the lock, runs the operation racing a lost lock and the stop signals, records a
-/// failure, and releases the lock. The operation's own error always wins over a failed
-/// release (which is only reported: the lease expires by itself).
+/// Runs the prepared plan under the lock; a failure (also a signal) is recorded as a failed
+/// revision so history shows it, except a rollout failure, which records its own revisions.
 async fn under_lock(
     cluster: &Cluster,
     spec: &Spec,
@@ -517,104 +493,41 @@ async fn under_lock(
     revision: u32,
     digest: &str,
 ) -> Result<()> {
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
+    let job = lock::Job {
+        operation: opts.operation.as_str(),
+        timeout: opts.timeout,
+        reporter,
+        after_lock: Some("after-lock"),
     };
-    let mut stop = crate::interrupt::arm(lock_note(cluster, &names));
-    let lock = lock::acquire(cluster, &names.lock(), opts.operation.as_str()).await?;
-    crate::failpoint::hit("after-lock");
-    let fence = lock.fence();
-    let locked = cluster
-        .fenced(fence.clone())
-        .until(deadline_after(opts.timeout));
-    let run = run_locked(&locked, spec, opts, reporter, prepared, revision, digest);
-    let result = tokio::select! {
-        r = run => r,
-        e = fence.lost() => Err(e),
-        sig = stop.signal() => {
-            crate::failpoint::hit("after-interrupt");
-            Err(Exit::Interrupted(sig).into())
+    let work = |locked: Cluster| async move {
+        run_locked(&locked, spec, opts, reporter, prepared, revision, digest).await
+    };
+    let on_failure = |locked: Cluster, e: &anyhow::Error| {
+        let recorded = e.downcast_ref::<RolloutFailed>().is_some();
+        let message = format!("{e:#}");
+        async move {
+            if recorded {
+                return;
+            }
+            let failed = record(
+                &locked.impatient(),
+                spec,
+                prepared,
+                revision,
+                opts.operation,
+                Outcome::Failed,
+                &message,
+                digest,
+            )
+            .await;
+            if let Err(r) = failed {
+                reporter.line(&format!(
+                    "warning: could not record revision {revision} as failed: {r:#}"
+                ));
+            }
         }
     };
-    if let Err(e) = &result
-        && !fence.is_lost()
-        && e.downcast_ref::<RolloutFailed>().is_none()
-    {
-        // Record the failure (also on a signal) so history shows it; a rollout failure has
-        // already recorded its own revisions.
-        let failed = record(
-            &locked.impatient(),
-            spec,
-            prepared,
-            revision,
-            opts.operation,
-            Outcome::Failed,
-            &format!("{e:#}"),
-            digest,
-        )
-        .await;
-        if let Err(r) = failed {
-            reporter.line(&format!(
-                "warning: could not record revision {revision} as failed: {r:#}"
-            ));
-        }
-    }
-    release_lock(lock, reporter).await;
-    drop(stop);
-    result
-}
-
-/// Runs `work` under the installation's lock with a fenced cluster (writes stop once the lock
-/// is lost) whose retries end at `timeout`, racing a lost lock and the stop signals; the lock
-/// is released whatever happened. A signal ends it as `Exit::Interrupted`.
-pub async fn locked<T, F, Fut>(
-    cluster: &Cluster,
-    operation: &str,
-    timeout: Duration,
-    reporter: &dyn Reporter,
-    work: F,
-) -> Result<T>
-where
-    F: FnOnce(Cluster) -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
-    let mut stop = crate::interrupt::arm(lock_note(cluster, &names));
-    let lock = lock::acquire(cluster, &names.lock(), operation).await?;
-    let fence = lock.fence();
-    let fenced = cluster.fenced(fence.clone()).until(deadline_after(timeout));
-    let result = tokio::select! {
-        r = work(fenced) => r,
-        e = fence.lost() => Err(e),
-        sig = stop.signal() => Err(Exit::Interrupted(sig).into()),
-    };
-    release_lock(lock, reporter).await;
-    drop(stop);
-    result
-}
-
-/// Releases the lock; a failure is only reported (the lease expires by itself) and never
-/// replaces the operation's own result.
-pub async fn release_lock(lock: lock::Lock, reporter: &dyn Reporter) {
-    if let Err(e) = lock.release().await {
-        reporter.line(&format!(
-            "warning: {e:#}; the lock expires by itself within {} s",
-            lock::lease_seconds()
-        ));
-    }
-}
-
-pub fn lock_note(cluster: &Cluster, names: &Names) -> String {
-    format!(
-        "the lock {}/{} expires by itself within {} s",
-        cluster.namespace,
-        names.lock(),
-        lock::lease_seconds()
-    )
+    lock::with_lock(cluster, job, work, on_failure).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -744,7 +657,7 @@ async fn roll_out(
     operation: Operation,
     message: &str,
 ) -> Result<(), WaitFailureOr> {
-    let deadline = deadline_after(opts.timeout);
+    let deadline = super::deadline_after(opts.timeout);
     apply_and_wait(cluster, prepared, opts, reporter, deadline).await?;
     prune(cluster, &prepared.plan, reporter, deadline)
         .await
@@ -782,7 +695,7 @@ async fn run_locked(
         backup_first(cluster, prepared, to, &old, revision, reporter).await?;
     }
     if let Some(b) = &opts.restore_first {
-        super::restore::stop_and_restore(cluster, b, deadline_after(opts.timeout), reporter)
+        super::restore::stop_and_restore(cluster, b, super::deadline_after(opts.timeout), reporter)
             .await?;
     }
     let failure = match roll_out(
@@ -866,7 +779,7 @@ async fn atomic_rollback(
             "--atomic: restoring {} (taken before this upgrade)",
             b.path.display()
         ));
-        super::restore::stop_and_restore(cluster, b, deadline_after(opts.timeout), reporter)
+        super::restore::stop_and_restore(cluster, b, super::deadline_after(opts.timeout), reporter)
             .await?;
     }
     roll_back_to(cluster, prev, prepared, opts, reporter, revision + 1).await
@@ -883,7 +796,7 @@ async fn roll_back_to(
     let spec = prev.spec()?;
     let live = inventory::read(cluster, &inventory::Seen::Unknown).await?;
     let history = live.releases.clone();
-    let credentials = llm_credentials(cluster, &live, &Default::default());
+    let credentials = inventory::llm_credentials(cluster, &live, &Default::default());
     let prepared = prepare_with(
         cluster,
         &spec,

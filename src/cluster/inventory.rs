@@ -299,23 +299,6 @@ async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) ->
     Ok(live)
 }
 
-/// The journal of an adoption that has not finished: the namespace still holds parts of an
-/// upstream installation, so an install must not start a second Skyflo beside it.
-fn unfinished_adoption(kind: &str, obj: &DynamicObject) -> Option<String> {
-    let l = obj.metadata.labels.as_ref()?;
-    let journal = kind == "ConfigMap"
-        && l.get(release::RECORD_LABEL).map(String::as_str)
-            == Some(super::adopt::detect::JOURNAL_RECORD)
-        && l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGER);
-    journal.then(|| {
-        format!(
-            "an unfinished `skyflo adopt` of installation {:?} (ConfigMap {})",
-            l.get(labels::INSTANCE).cloned().unwrap_or_default(),
-            obj.metadata.name.clone().unwrap_or_default()
-        )
-    })
-}
-
 /// Release records are this installation's by name and labels; they never collide with a
 /// rendered name (they are created, not applied).
 fn is_release_name(cluster: &Cluster, name: &str) -> bool {
@@ -335,12 +318,12 @@ fn sort_listed(cluster: &Cluster, live: &mut Live, kind: &str, mut obj: DynamicO
         return;
     }
     let key = object_ref(kind, &obj);
-    if let Some(journal) = unfinished_adoption(kind, &obj) {
+    if let Some(journal) = super::upstream::unfinished_adoption(kind, &obj) {
         live.upstream.push(journal);
     }
     if let Some(owner) = owner_of(cluster, kind, &obj) {
         if kind == "Service"
-            && let Some(found) = super::check::upstream_installation(&obj.metadata)
+            && let Some(found) = super::upstream::installation(&obj.metadata)
         {
             live.upstream.push(found);
         }
@@ -485,4 +468,20 @@ pub async fn connection(
     }
     let refs: Vec<(&str, &str)> = plain.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Ok(Some(Connection::encode(&refs)))
+}
+
+/// Credentials given now, or else the ones stored by an earlier run.
+pub fn llm_credentials(
+    cluster: &Cluster,
+    live: &Live,
+    given: &std::collections::BTreeMap<String, String>,
+) -> crate::render::LlmCredentials {
+    if !given.is_empty() {
+        return crate::render::LlmCredentials::New(given.clone());
+    }
+    let name = format!("{}-llm-credentials", cluster.instance);
+    match secret_data(cluster, live, &name) {
+        Some(stored) => crate::render::LlmCredentials::Existing(stored),
+        None => crate::render::LlmCredentials::None,
+    }
 }

@@ -496,3 +496,94 @@ impl Lock {
         .context("releasing the lock")
     }
 }
+
+/// One operation run under the lock by [`with_lock`].
+pub struct Job<'a> {
+    /// Written into the lease beside the holder (`install`, `restore`, …).
+    pub operation: &'a str,
+    /// Writes made under the lock retry during an outage until `timeout` from now.
+    pub timeout: Duration,
+    pub reporter: &'a dyn super::Reporter,
+    /// The failpoint hit once the lock is held (the tests kill skyflo there).
+    pub after_lock: Option<&'static str>,
+}
+
+/// Runs `work` under the installation's lock: takes it, hands `work` a fenced cluster (writes
+/// stop once the lock is lost) whose retries end at the job's timeout, and races it against a
+/// lost lock and the stop signals (a signal ends it as `Exit::Interrupted`). When it fails
+/// while the lock is still ours, `on_failure` runs with the fenced cluster and the error (to
+/// record what failed). The lock is released whatever happened; a failed release is only
+/// reported and never replaces the operation's own result.
+pub async fn with_lock<T, W, WF, H, HF>(
+    cluster: &Cluster,
+    job: Job<'_>,
+    work: W,
+    on_failure: H,
+) -> Result<T>
+where
+    W: FnOnce(Cluster) -> WF,
+    WF: std::future::Future<Output = Result<T>>,
+    H: FnOnce(Cluster, &anyhow::Error) -> HF,
+    HF: std::future::Future<Output = ()>,
+{
+    let mut stop = crate::interrupt::arm(note(cluster));
+    let lock = acquire(cluster, &lock_name(cluster), job.operation).await?;
+    if let Some(point) = job.after_lock {
+        crate::failpoint::hit(point);
+    }
+    let fence = lock.fence();
+    let fenced = cluster
+        .fenced(fence.clone())
+        .until(super::deadline_after(job.timeout));
+    let result = tokio::select! {
+        r = work(fenced.clone()) => r,
+        e = fence.lost() => Err(e),
+        sig = stop.signal() => {
+            crate::failpoint::hit("after-interrupt");
+            Err(Exit::Interrupted(sig).into())
+        }
+    };
+    if let Err(e) = &result
+        && !fence.is_lost()
+    {
+        on_failure(fenced, e).await;
+    }
+    release(lock, job.reporter).await;
+    drop(stop);
+    result
+}
+
+/// For [`with_lock`] when a failure needs no record.
+pub fn nothing_to_record(_: Cluster, _: &anyhow::Error) -> std::future::Ready<()> {
+    std::future::ready(())
+}
+
+/// `<instance>-lock`.
+fn lock_name(cluster: &Cluster) -> String {
+    crate::render::Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    }
+    .lock()
+}
+
+/// Releases the lock; a failure is only reported (the lease expires by itself) and never
+/// replaces the operation's own result.
+async fn release(lock: Lock, reporter: &dyn super::Reporter) {
+    if let Err(e) = lock.release().await {
+        reporter.line(&format!(
+            "warning: {e:#}; the lock expires by itself within {} s",
+            lease_seconds()
+        ));
+    }
+}
+
+/// What a stopped operation leaves behind, said when it is interrupted.
+pub fn note(cluster: &Cluster) -> String {
+    format!(
+        "the lock {}/{} expires by itself within {} s",
+        cluster.namespace,
+        lock_name(cluster),
+        lease_seconds()
+    )
+}

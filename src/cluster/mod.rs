@@ -20,6 +20,7 @@ pub mod restore;
 pub mod status;
 pub mod tunnel;
 pub mod uninstall;
+pub mod upstream;
 pub mod verify;
 pub mod wait;
 
@@ -111,6 +112,13 @@ impl Cluster {
     {
         Api::namespaced(self.client.clone(), &self.namespace)
     }
+}
+
+/// `now + timeout`, saturating: a huge `--timeout` means "no deadline", not a panic.
+pub fn deadline_after(timeout: std::time::Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(100 * 365 * 24 * 3600))
 }
 
 /// How the logic reports progress. Implemented by the UI (indicatif on a terminal, plain

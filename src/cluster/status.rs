@@ -555,7 +555,7 @@ async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
         generated: Some(secrets::resolve(&existing)),
-        llm_credentials: super::deploy::llm_credentials(cluster, live, &Default::default()),
+        llm_credentials: super::inventory::llm_credentials(cluster, live, &Default::default()),
         // As last written: status reads no user Secret.
         connection: inventory::secret_data(
             cluster,

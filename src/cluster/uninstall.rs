@@ -9,8 +9,8 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::{Cluster, Reporter, apply, foreign, inventory, lock, release};
+use crate::render::ObjectRef;
 use crate::render::labels;
-use crate::render::{Names, ObjectRef};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -185,25 +185,16 @@ pub async fn run(
     timeout: std::time::Duration,
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    let deadline = super::deploy::deadline_after(timeout);
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
+    let deadline = super::deadline_after(timeout);
+    let job = lock::Job {
+        operation: "uninstall",
+        timeout,
+        reporter,
+        after_lock: Some("uninstall-after-lock"),
     };
-    let mut stop = crate::interrupt::arm(super::deploy::lock_note(cluster, &names));
-    let held = lock::acquire(cluster, &names.lock(), "uninstall").await?;
-    crate::failpoint::hit("uninstall-after-lock");
-    let fence = held.fence();
-    let locked = cluster.fenced(fence.clone()).until(deadline);
-    let result = tokio::select! {
-        r = delete_groups(&locked, removal, deadline, reporter) => r,
-        e = fence.lost() => Err(e),
-        sig = stop.signal() => Err(crate::error::Exit::Interrupted(sig).into()),
-    };
-    if let Err(e) = held.release().await {
-        reporter.line(&format!("warning: {e:#}; the lock expires by itself"));
-    }
-    drop(stop);
+    let work =
+        |locked: Cluster| async move { delete_groups(&locked, removal, deadline, reporter).await };
+    let result = lock::with_lock(cluster, job, work, lock::nothing_to_record).await;
     result?;
     if removal.delete_namespace {
         delete_namespace(cluster, deadline, reporter).await?;

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::cli::AdoptArgs;
 use crate::cluster::adopt::{
-    self, Adoption, Candidate, Fate, Journal, Leftovers, Upstream, derive, detect,
+    self, Adoption, Candidate, Fate, Journal, Leftovers, Upstream, derive, detect, model,
 };
 use crate::cluster::deploy::{self, Operation, Options};
 use crate::cluster::{Cluster, Reporter};
@@ -189,22 +189,22 @@ async fn plan(
 }
 
 /// The credentials in upstream's Secrets, or in the ones skyflo took over by now.
-fn credentials(c: &Candidate, up: &Upstream) -> derive::Credentials {
+fn credentials(c: &Candidate, up: &Upstream) -> model::Credentials {
     let secret = |suffix: &str| {
         let name = format!("{}-{suffix}", c.secret_prefix);
         up.objects
             .iter()
             .chain(up.ours.iter())
             .find(|(k, _)| k.kind == "Secret" && k.name == name)
-            .map(|(_, o)| derive::secret_data(o))
+            .map(|(_, o)| model::secret_data(o))
             .unwrap_or_default()
     };
-    derive::credentials(&secret("engine-secrets"), &secret("postgres-secrets"))
+    model::credentials(&secret("engine-secrets"), &secret("postgres-secrets"))
 }
 
 /// The JWT secret and the in-cluster PostgreSQL's password, byte for byte (an external
 /// database keeps its own password, moved into a Secret of its own).
-fn kept_values(c: &Candidate, spec: &Spec, creds: &derive::Credentials) -> Result<Generated> {
+fn kept_values(c: &Candidate, spec: &Spec, creds: &model::Credentials) -> Result<Generated> {
     let postgres_password = match (spec.postgres_in_cluster(), creds.postgres_password.clone()) {
         (true, p) => p,
         (false, _) => Some(String::new()),

@@ -1,6 +1,5 @@
 //! `install` and `upgrade` share one pipeline; they differ in whether a release must exist.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -11,7 +10,7 @@ use crate::cluster::Reporter;
 use crate::cluster::deploy::{self, Deployed, Operation, Options};
 use crate::error::{EXIT_CHANGES_PENDING, Exit};
 use crate::settings::{Settings, parse_duration};
-use crate::spec::{Spec, llm};
+use crate::spec::Spec;
 use crate::ui::progress::Progress;
 use crate::ui::{Printer, plan};
 
@@ -20,66 +19,6 @@ pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
         Some(t) => parse_duration(t).map_err(Exit::Usage),
         None => Ok(settings.timeout),
     }
-}
-
-/// The LLM credentials for `spec`'s provider found in the environment; warns when the
-/// provider needs a key and none is given or referenced.
-fn credentials(spec: &Spec, printer: &Printer) -> Result<BTreeMap<String, String>, Exit> {
-    let found = credentials_quiet(spec)?;
-    let Some(model) = &spec.engine.llm.model else {
-        return Ok(found);
-    };
-    let (vars, needs_key) = llm::key_vars(llm::provider_of(model));
-    if found.is_empty() && needs_key && spec.engine.llm.api_key_secret.is_none() {
-        printer.warn(&format!(
-            "no {} in the environment for {model}: the engine uses the credentials stored by an earlier install, if any (or set spec.engine.llm.apiKeySecret)",
-            vars.join(" / ")
-        ));
-    }
-    if !found.is_empty() {
-        // Names only: values are never printed.
-        printer.detail(&format!(
-            "LLM credentials from the environment: {} (stored in Secret {}-llm-credentials)",
-            found.keys().cloned().collect::<Vec<_>>().join(", "),
-            spec.name
-        ));
-    }
-    Ok(found)
-}
-
-/// The credentials for the spec's provider found in the environment, without warnings (for
-/// `check`).
-pub fn credentials_quiet(spec: &Spec) -> Result<BTreeMap<String, String>, Exit> {
-    let env = |k: &str| std::env::var(k).ok();
-    let Some(model) = &spec.engine.llm.model else {
-        return Ok(BTreeMap::new());
-    };
-    let mut found: BTreeMap<String, String> =
-        llm::credentials_from_env(model, &env).into_iter().collect();
-    if let Some(path) = found.get_mut(crate::render::workloads::GOOGLE_CREDENTIALS_KEY) {
-        *path = google_credentials_file(path)?;
-    }
-    Ok(found)
-}
-
-/// GOOGLE_APPLICATION_CREDENTIALS names a file on this machine: its content is what the pod
-/// needs (mounted as a file there). A value that already is the JSON is kept.
-fn google_credentials_file(value: &str) -> Result<String, Exit> {
-    if value.trim_start().starts_with('{') {
-        return Ok(value.to_string());
-    }
-    let content = std::fs::read_to_string(value).map_err(|e| {
-        Exit::Usage(format!(
-            "GOOGLE_APPLICATION_CREDENTIALS={value}: cannot read the service-account file ({e}); \
-it must be a readable JSON key file on this machine, whose content skyflo stores in a Secret and mounts into the engine"
-        ))
-    })?;
-    if !content.trim_start().starts_with('{') {
-        return Err(Exit::Usage(format!(
-            "GOOGLE_APPLICATION_CREDENTIALS={value}: the file is not a JSON service-account key"
-        )));
-    }
-    Ok(content)
 }
 
 /// Where `upgrade` and `rollback` back up PostgreSQL before an engine image change.
@@ -104,7 +43,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.dry_run,
-        llm_credentials: credentials(&spec, printer)?,
+        llm_credentials: super::credentials::given(&spec, printer)?,
         namespace_seen: Default::default(),
         backup: None,
         restore_first: None,
@@ -149,7 +88,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.diff,
-        llm_credentials: credentials(&spec, printer)?,
+        llm_credentials: super::credentials::given(&spec, printer)?,
         namespace_seen: Default::default(),
         backup: backup_to(args.no_backup, settings),
         restore_first: None,

@@ -18,7 +18,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
         &super::Overrides::from_env(&|k| std::env::var(k).ok()),
     )?;
     let cluster = super::connect(settings, &spec.name).await?;
-    let given = super::apply::credentials_quiet(&spec)?;
+    let given = super::credentials::quiet(&spec)?;
     let report = check::run(&cluster, &spec).await?;
     let mut checks = report.checks;
     if checks.len() > 1 {

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod backup;
 pub mod check;
 pub mod completions;
+pub mod credentials;
 pub mod history;
 pub mod images;
 pub mod init;

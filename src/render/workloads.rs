@@ -85,7 +85,7 @@ fn merge_env(base: &mut Vec<EnvVar>, user: &[EnvVar]) {
 }
 
 fn app_version(image: &str) -> String {
-    labels::version_of(image).unwrap_or_else(|| "unknown".into())
+    crate::spec::image::version_of(image).unwrap_or_else(|| "unknown".into())
 }
 
 /// Applies what every pod shares: labels, checksum, scheduling, pull secrets.

@@ -1,6 +1,7 @@
 //! The `SkyfloAI` input: loading, validation and the validated [`Spec`]. No cluster I/O.
 
 pub mod diag;
+pub mod image;
 pub mod layers;
 pub mod llm;
 pub mod load;
@@ -269,7 +270,7 @@ pub fn mixed_versions(images: &[(&str, &str)]) -> Option<String> {
         .map(|(c, i)| {
             (
                 *c,
-                crate::render::labels::version_of(i).unwrap_or_else(|| "untagged".into()),
+                image::version_of(i).unwrap_or_else(|| "untagged".into()),
             )
         })
         .collect();

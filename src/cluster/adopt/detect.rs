@@ -16,8 +16,7 @@ use crate::cluster::Cluster;
 use crate::render::ObjectRef;
 use crate::render::labels;
 
-/// Label value (`skyflo.ai/record`) of the ConfigMap that records an adoption in progress.
-pub const JOURNAL_RECORD: &str = "adopt";
+use crate::cluster::upstream::JOURNAL_RECORD;
 const HELM_RELEASE_TYPE: &str = "helm.sh/release.v1";
 const HELM_RELEASE_NAME: &str = "meta.helm.sh/release-name";
 const HELM_RELEASE_NAMESPACE: &str = "meta.helm.sh/release-namespace";

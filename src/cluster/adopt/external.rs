@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use percent_encoding::percent_decode_str;
 
-use super::derive::{Credentials, Derived};
+use super::model::{Credentials, Derived};
 use crate::spec::raw::{RawDatabase, RawRedis};
 
 fn decoded(s: &str) -> String {

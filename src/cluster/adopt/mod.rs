@@ -16,6 +16,7 @@
 pub mod derive;
 pub mod detect;
 pub mod external;
+pub mod model;
 
 use std::collections::BTreeSet;
 
@@ -158,7 +159,7 @@ async fn write_journal(cluster: &Cluster, journal: &Journal) -> Result<()> {
     l.insert(labels::KEEP.into(), "true".into());
     l.insert(
         super::release::RECORD_LABEL.into(),
-        detect::JOURNAL_RECORD.into(),
+        super::upstream::JOURNAL_RECORD.into(),
     );
     let cm = k8s_openapi::api::core::v1::ConfigMap {
         metadata: meta,
@@ -310,7 +311,7 @@ async fn crd_in_use(cluster: &Cluster) -> Result<Option<String>> {
         .items
         .iter()
         .filter(|s| s.metadata.namespace.as_deref() != Some(cluster.namespace.as_str()))
-        .filter_map(|s| super::check::upstream_installation(&s.metadata))
+        .filter_map(|s| super::upstream::installation(&s.metadata))
         .collect();
     Ok((!others.is_empty()).then(|| {
         format!(
@@ -366,7 +367,13 @@ pub async fn remove_leftovers(
         apply::delete(&fenced, &journal).await?;
         Ok(())
     };
-    super::deploy::locked(cluster, "adopt", timeout, reporter, work).await
+    let job = super::lock::Job {
+        operation: "adopt",
+        timeout,
+        reporter,
+        after_lock: None,
+    };
+    super::lock::with_lock(cluster, job, work, super::lock::nothing_to_record).await
 }
 
 #[cfg(test)]
