@@ -1,138 +1,34 @@
-//! All API-server I/O: reading live state, planning, applying, waiting, locking, release
-//! records and status. Nothing here prints; progress goes through [`Reporter`].
+//! All API-server I/O, in one-way layers. Nothing here prints; progress goes through
+//! [`Reporter`].
+//!
+//! The files at this level are the plumbing everything shares (connection, lock, inventory,
+//! release records, apply, exec, tunnels, watches, readiness, waiting) and import none of the
+//! folders below. `diagnose/`, `data/` and `adopt/` import only this level; `install/`
+//! imports this level, `data/` and `adopt/` (README "Architecture"; tests/architecture.rs
+//! checks it).
 
-pub mod adopt;
 pub mod apply;
-pub mod backup;
-pub mod bundle;
-pub mod check;
 pub mod client;
-pub mod deploy;
+pub mod connection;
 pub mod errors;
 pub mod exec;
-pub mod foreign;
+pub mod fence;
 pub mod inventory;
 pub mod lock;
-pub mod logs;
-pub mod plan;
 pub mod release;
-pub mod restore;
-pub mod status;
+pub mod report;
 pub mod tunnel;
-pub mod uninstall;
 pub mod upstream;
-pub mod verify;
 pub mod wait;
 
-use kube::Client;
-use kube::api::{Api, DynamicObject};
+/// Adopting an installation made by upstream's install.sh or Helm chart.
+pub mod adopt;
+/// Backup and restore of the in-cluster PostgreSQL.
+pub mod data;
+/// Read-only explanations: check, status, verify, logs, support bundle.
+pub mod diagnose;
+/// The write pipeline: plan, deploy, uninstall.
+pub mod install;
 
-use crate::render::ObjectRef;
-use crate::render::object::api_resource_for;
-
-/// A connection to one cluster, scoped to one installation (namespace + SkyfloAI name).
-#[derive(Clone)]
-pub struct Cluster {
-    pub client: Client,
-    /// The API server URL, for messages.
-    pub server: String,
-    pub namespace: String,
-    pub instance: String,
-    /// Checked before every write: proof that this process holds the installation's lock.
-    pub fence: lock::Fence,
-    /// Until when a write is retried while the API server cannot be reached (the operation's
-    /// deadline; `None`: 30 s from each write).
-    pub retry_until: Option<tokio::time::Instant>,
-}
-
-impl Cluster {
-    pub fn new(client: Client, server: String, namespace: &str, instance: &str) -> Self {
-        Cluster {
-            client,
-            server,
-            namespace: namespace.to_string(),
-            instance: instance.to_string(),
-            fence: lock::Fence::default(),
-            retry_until: None,
-        }
-    }
-
-    /// The same connection, retrying writes during an outage until `deadline`.
-    pub fn until(&self, deadline: tokio::time::Instant) -> Cluster {
-        Cluster {
-            retry_until: Some(deadline),
-            ..self.clone()
-        }
-    }
-
-    /// The same connection with a short retry window, for cleanup after a failure (the
-    /// operation's own deadline has passed; a dead API server should not hold up the exit).
-    pub fn impatient(&self) -> Cluster {
-        self.until(tokio::time::Instant::now() + std::time::Duration::from_secs(2))
-    }
-
-    /// When a write that cannot reach the API server gives up.
-    pub fn write_deadline(&self) -> tokio::time::Instant {
-        self.retry_until
-            .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(30))
-    }
-
-    /// The same connection, whose writes are fenced by a lock this process holds.
-    pub fn fenced(&self, fence: lock::Fence) -> Cluster {
-        Cluster {
-            fence,
-            ..self.clone()
-        }
-    }
-
-    /// A dynamic API for `kind`, namespaced where the kind is. Callers pass only kinds skyflo
-    /// renders; references read from the cluster are checked with
-    /// [`crate::render::object::api_resource_for`] before they get here.
-    pub fn api_for(&self, kind: &str, namespace: Option<&str>) -> Api<DynamicObject> {
-        let (ar, namespaced) = api_resource_for(kind)
-            .unwrap_or_else(|| unreachable!("unchecked kind {kind} reached the API layer"));
-        if namespaced {
-            Api::namespaced_with(
-                self.client.clone(),
-                namespace.unwrap_or(&self.namespace),
-                &ar,
-            )
-        } else {
-            Api::all_with(self.client.clone(), &ar)
-        }
-    }
-
-    pub fn api_for_ref(&self, r: &ObjectRef) -> Api<DynamicObject> {
-        self.api_for(&r.kind, r.namespace.as_deref())
-    }
-
-    pub fn typed<K>(&self) -> Api<K>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-    {
-        Api::namespaced(self.client.clone(), &self.namespace)
-    }
-}
-
-/// `now + timeout`, saturating: a huge `--timeout` means "no deadline", not a panic.
-pub fn deadline_after(timeout: std::time::Duration) -> tokio::time::Instant {
-    let now = tokio::time::Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + std::time::Duration::from_secs(100 * 365 * 24 * 3600))
-}
-
-/// How the logic reports progress. Implemented by the UI (indicatif on a terminal, plain
-/// lines in logs); the logic never touches a terminal.
-pub trait Reporter: Send + Sync {
-    /// A plain status line ("applying stage 2: …").
-    fn line(&self, text: &str);
-    /// The latest state of one component while waiting (`ready`/`desired`, plus a note such
-    /// as a pod's waiting reason).
-    fn component(&self, name: &str, ready: i32, desired: i32, note: &str);
-    /// A component reached its goal.
-    fn component_done(&self, name: &str, summary: &str);
-    /// Stops any live display (before printing a result).
-    fn finish(&self);
-    /// Bytes moved so far by a long transfer (`what`: "backup", "restore").
-    fn bytes(&self, _what: &str, _n: u64) {}
-}
+pub use connection::{Cluster, deadline_after};
+pub use report::Reporter;

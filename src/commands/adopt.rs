@@ -13,7 +13,7 @@ use crate::cli::AdoptArgs;
 use crate::cluster::adopt::{
     self, Adoption, Candidate, Fate, Journal, Leftovers, Upstream, derive, detect, model,
 };
-use crate::cluster::deploy::{self, Operation, Options};
+use crate::cluster::install::deploy::{self, Operation, Options};
 use crate::cluster::{Cluster, Reporter};
 use crate::error::Exit;
 use crate::render::{self, Inputs, LlmCredentials, ObjectRef, secrets::Generated};

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::cli::{InstallArgs, UpgradeArgs, WaitArgs};
 use crate::cluster::Reporter;
-use crate::cluster::deploy::{self, Deployed, Operation, Options};
+use crate::cluster::install::deploy::{self, Deployed, Operation, Options};
 use crate::error::{EXIT_CHANGES_PENDING, Exit};
 use crate::settings::{Settings, parse_duration};
 use crate::spec::Spec;
@@ -22,8 +22,11 @@ pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
 }
 
 /// Where `upgrade` and `rollback` back up PostgreSQL before an engine image change.
-pub fn backup_to(no_backup: bool, settings: &Settings) -> Option<crate::cluster::deploy::BackupTo> {
-    (!no_backup).then(|| crate::cluster::deploy::BackupTo {
+pub fn backup_to(
+    no_backup: bool,
+    settings: &Settings,
+) -> Option<crate::cluster::install::deploy::BackupTo> {
+    (!no_backup).then(|| crate::cluster::install::deploy::BackupTo {
         root: settings.backup_dir.clone(),
         keep: settings.backups_keep,
     })

@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use anyhow::Result;
 
 use crate::cli::{BackupArgs, RestoreArgs};
-use crate::cluster::backup::{self, Backup};
+use crate::cluster::data::backup::{self, Backup};
+use crate::cluster::data::restore;
 use crate::cluster::release::{self, Release};
-use crate::cluster::{Cluster, Reporter, restore};
+use crate::cluster::{Cluster, Reporter};
 use crate::error::Exit;
 use crate::settings::Settings;
 use crate::ui::Printer;

@@ -2,7 +2,7 @@ use anyhow::Result;
 
 use crate::cli::CheckArgs;
 use crate::cluster::Cluster;
-use crate::cluster::check::{self, Check, Outcome};
+use crate::cluster::diagnose::check::{self, Check, Outcome};
 use crate::cluster::inventory::Seen;
 use crate::settings::Settings;
 use crate::spec::Spec;

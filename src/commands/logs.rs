@@ -4,7 +4,7 @@ use anyhow::Result;
 use tokio::sync::mpsc;
 
 use crate::cli::LogsArgs;
-use crate::cluster::logs::{self, Options};
+use crate::cluster::diagnose::logs::{self, Options};
 use crate::error::Exit;
 use crate::settings::{Settings, parse_duration};
 use crate::ui::Printer;

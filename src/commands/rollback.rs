@@ -1,7 +1,7 @@
 use anyhow::Result;
 
 use crate::cli::RollbackArgs;
-use crate::cluster::deploy::{Operation, Options};
+use crate::cluster::install::deploy::{Operation, Options};
 use crate::cluster::release;
 use crate::error::Exit;
 use crate::settings::Settings;
@@ -61,9 +61,10 @@ fn migrated(
     spec: &crate::spec::Spec,
     args: &RollbackArgs,
     printer: &Printer,
-) -> Result<Option<crate::cluster::backup::Backup>> {
-    use crate::cluster::backup;
-    let Some((now, then)) = crate::cluster::deploy::engine_image_change(history, spec) else {
+) -> Result<Option<crate::cluster::data::backup::Backup>> {
+    use crate::cluster::data::backup;
+    let Some((now, then)) = crate::cluster::install::deploy::engine_image_change(history, spec)
+    else {
         return Ok(None);
     };
     let taken = history

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::cli::SupportBundleArgs;
 use crate::cluster::Reporter;
-use crate::cluster::bundle::{self, Collected};
+use crate::cluster::diagnose::bundle::{self, Collected};
 use crate::settings::Settings;
 use crate::ui::Printer;
 use crate::ui::progress::Progress;

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use crate::cli::UninstallArgs;
 use crate::cluster::Reporter;
-use crate::cluster::uninstall::{self, Removal};
+use crate::cluster::install::uninstall::{self, Removal};
 use crate::error::Exit;
 use crate::settings::Settings;
 use crate::ui::Printer;

@@ -3,8 +3,8 @@
 use anyhow::Result;
 
 use crate::cli::VerifyArgs;
-use crate::cluster::check::Outcome;
-use crate::cluster::verify::{self, CHECKS};
+use crate::cluster::diagnose::check::Outcome;
+use crate::cluster::diagnose::verify::{self, CHECKS};
 use crate::error::{EXIT_NOT_READY, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::Printer;
-use crate::cluster::plan::{Action, Plan};
+use crate::cluster::install::plan::{Action, Plan};
 
 fn short(v: &Option<Value>) -> String {
     match v {

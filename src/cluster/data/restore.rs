@@ -9,10 +9,10 @@ use anyhow::Result;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
 
-use super::backup::{self, Backup};
-use super::release::{self, Outcome, Release};
-use super::wait::{self, Target, WorkloadKind};
-use super::{Cluster, Reporter};
+use crate::cluster::data::backup::{self, Backup};
+use crate::cluster::release::{self, Outcome, Release};
+use crate::cluster::wait::{self, Target, WorkloadKind};
+use crate::cluster::{Cluster, Reporter};
 use crate::error::Exit;
 
 /// Why the engine is stopped, and how to go on: every failure after the engine was stopped
@@ -39,13 +39,13 @@ pub async fn run(
     let work = |locked: Cluster| async move {
         locked_restore(&locked, b, history, deployed, timeout, reporter).await
     };
-    let job = super::lock::Job {
+    let job = crate::cluster::lock::Job {
         operation: "restore",
         timeout,
         reporter,
         after_lock: None,
     };
-    super::lock::with_lock(cluster, job, work, super::lock::nothing_to_record)
+    crate::cluster::lock::with_lock(cluster, job, work, crate::cluster::lock::nothing_to_record)
         .await
         .map_err(|e| match e.downcast_ref::<Exit>() {
             // Stopped by a signal: say where that left the engine, as a failure does.
@@ -62,7 +62,7 @@ async fn locked_restore(
     timeout: Duration,
     reporter: &dyn Reporter,
 ) -> Result<u32> {
-    let deadline = super::deadline_after(timeout);
+    let deadline = crate::cluster::deadline_after(timeout);
     // The deployed spec's replicas, not the Deployment's: after an interrupted restore it is 0.
     let replicas = deployed.spec()?.engine.workload.replicas;
     stop_and_restore(cluster, b, deadline, reporter).await?;

@@ -12,8 +12,8 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams, PostParams};
 use serde::Serialize;
 
-use super::Cluster;
-use super::inventory::{self, Seen};
+use crate::cluster::Cluster;
+use crate::cluster::inventory::{self, Seen};
 
 use crate::spec::{Database, Redis, Spec, quantity};
 
@@ -235,7 +235,7 @@ fn needed(shapes: &[crate::render::Rendered]) -> Vec<(&'static str, String, Stri
             v.push((verb, ar.group.clone(), ar.plural.clone(), namespaced));
         }
     }
-    for kind in super::inventory::NAMESPACED_KINDS {
+    for kind in crate::cluster::inventory::NAMESPACED_KINDS {
         if let Some((ar, _)) = crate::render::object::api_resource_for(kind)
             && !v
                 .iter()
@@ -731,13 +731,13 @@ async fn capacity(
 fn upstream(services: &[Service]) -> Check {
     let mut found: Vec<String> = services
         .iter()
-        .filter_map(|s| super::upstream::installation(&s.metadata))
+        .filter_map(|s| crate::cluster::upstream::installation(&s.metadata))
         .collect();
     found.sort();
     found.dedup();
     let mut namespaces: Vec<&str> = services
         .iter()
-        .filter(|s| super::upstream::installation(&s.metadata).is_some())
+        .filter(|s| crate::cluster::upstream::installation(&s.metadata).is_some())
         .filter_map(|s| s.metadata.namespace.as_deref())
         .collect();
     namespaces.dedup();

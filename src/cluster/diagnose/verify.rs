@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::Cluster;
-use super::check::{Check, fail, pass};
-use super::tunnel::{Response, Tunnel};
+use crate::cluster::Cluster;
+use crate::cluster::diagnose::check::{Check, fail, pass};
+use crate::cluster::tunnel::{Response, Tunnel};
 
 /// Every check, in the order they run and print.
 pub const CHECKS: [(&str, &str); 7] = [
@@ -110,7 +110,7 @@ async fn target(
     component: &str,
     port_name: &str,
 ) -> Result<(String, u16), String> {
-    let pod = super::wait::ready_pod(cluster, component).await?;
+    let pod = crate::cluster::wait::ready_pod(cluster, component).await?;
     let port = pod
         .spec
         .iter()

@@ -10,9 +10,9 @@ use kube::api::{DynamicObject, Patch, PatchParams};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Cluster;
-use super::errors::{is_invalid, message};
-use super::inventory::Live;
+use crate::cluster::Cluster;
+use crate::cluster::errors::{is_invalid, message};
+use crate::cluster::inventory::Live;
 use crate::render::labels::{self, MANAGER};
 use crate::render::{ObjectRef, Rendered};
 

@@ -7,10 +7,11 @@ use anyhow::Result;
 use jiff::Timestamp;
 use tokio::time::Instant;
 
-use super::plan::{Action, Plan};
-use super::release::{self, Outcome, Release};
-use super::wait::{self, Target, WaitFailure, WorkloadKind};
-use super::{Cluster, Reporter, apply, inventory, lock, plan};
+use super::plan;
+use crate::cluster::install::plan::{Action, Plan};
+use crate::cluster::release::{self, Outcome, Release};
+use crate::cluster::wait::{self, Target, WaitFailure, WorkloadKind};
+use crate::cluster::{Cluster, Reporter, apply, inventory, lock};
 use crate::error::Exit;
 use crate::render::{self, Inputs, LlmCredentials, Object, Rendered, Stage, secrets};
 use crate::spec::Spec;
@@ -51,9 +52,9 @@ pub struct Options {
     pub backup: Option<BackupTo>,
     /// A backup to restore (the engine stopped meanwhile) before the new spec is applied:
     /// `rollback --restore`.
-    pub restore_first: Option<super::backup::Backup>,
+    pub restore_first: Option<crate::cluster::data::backup::Backup>,
     /// `adopt`: the upstream installation this run takes over.
-    pub adopt: Option<std::sync::Arc<super::adopt::Adoption>>,
+    pub adopt: Option<std::sync::Arc<crate::cluster::adopt::Adoption>>,
 }
 
 #[derive(Debug, Clone)]
@@ -151,7 +152,7 @@ pub struct Prepared {
     pub history: Vec<Release>,
     pub generated: secrets::Generated,
     /// The backup this run took before changing the engine image.
-    pub backup: std::sync::OnceLock<super::backup::Backup>,
+    pub backup: std::sync::OnceLock<crate::cluster::data::backup::Backup>,
 }
 
 /// Everything up to the plan; no writes.
@@ -273,19 +274,19 @@ async fn backup_first(
     let Some(last) = release::last_deployed(&prepared.history) else {
         return Ok(());
     };
-    let dir = super::backup::dir(&to.root, &cluster.namespace, &cluster.instance);
+    let dir = crate::cluster::data::backup::dir(&to.root, &cluster.namespace, &cluster.instance);
     reporter.line(&format!(
         "backing up PostgreSQL before the engine image changes (into {})",
         dir.display()
     ));
-    let req = super::backup::Request {
+    let req = crate::cluster::data::backup::Request {
         file: None,
         dir: dir.clone(),
         revision: last.revision,
         engine_image: old,
         reason: format!("before revision {revision}"),
     };
-    let b = super::backup::take(cluster, &req, &|n| reporter.bytes("backup", n))
+    let b = crate::cluster::data::backup::take(cluster, &req, &|n| reporter.bytes("backup", n))
         .await
         .map_err(|e| {
             anyhow::anyhow!(
@@ -294,7 +295,7 @@ fix the cause, or pass --no-backup to upgrade without one"
             )
         })?;
     reporter.line(&format!("backup written: {}", b.path.display()));
-    super::backup::prune(&dir, to.keep);
+    crate::cluster::data::backup::prune(&dir, to.keep);
     let _ = prepared.backup.set(b);
     crate::failpoint::hit("after-backup");
     Ok(())
@@ -389,7 +390,7 @@ async fn wait_unchanged(
     if !opts.wait || live_workloads_ready(&prepared.live, &prepared.rendered) {
         return Ok(());
     }
-    let deadline = super::deadline_after(opts.timeout);
+    let deadline = crate::cluster::deadline_after(opts.timeout);
     let mut watches = wait::Watches::start(cluster, &all_targets(&prepared.rendered));
     for stage in [Stage::Data, Stage::Apps] {
         let t = targets(&prepared.rendered, stage, &Default::default());
@@ -571,7 +572,7 @@ async fn apply_and_wait(
     let mut watches = None;
     for stage in Stage::ALL {
         if let (Stage::Apps, Some(a)) = (stage, &opts.adopt) {
-            super::adopt::replace_apps(cluster, a, &prepared.rendered, reporter)
+            crate::cluster::adopt::replace_apps(cluster, a, &prepared.rendered, reporter)
                 .await
                 .map_err(WaitFailureOr::Other)?;
         }
@@ -657,7 +658,7 @@ async fn roll_out(
     operation: Operation,
     message: &str,
 ) -> Result<(), WaitFailureOr> {
-    let deadline = super::deadline_after(opts.timeout);
+    let deadline = crate::cluster::deadline_after(opts.timeout);
     apply_and_wait(cluster, prepared, opts, reporter, deadline).await?;
     prune(cluster, &prepared.plan, reporter, deadline)
         .await
@@ -688,15 +689,20 @@ async fn run_locked(
     digest: &str,
 ) -> Result<()> {
     if let Some(a) = &opts.adopt {
-        super::adopt::take_over(cluster, a, &prepared.rendered, reporter).await?;
+        crate::cluster::adopt::take_over(cluster, a, &prepared.rendered, reporter).await?;
     }
     if let (Some(to), Some((old, _))) = (&opts.backup, engine_image_change(&prepared.history, spec))
     {
         backup_first(cluster, prepared, to, &old, revision, reporter).await?;
     }
     if let Some(b) = &opts.restore_first {
-        super::restore::stop_and_restore(cluster, b, super::deadline_after(opts.timeout), reporter)
-            .await?;
+        crate::cluster::data::restore::stop_and_restore(
+            cluster,
+            b,
+            crate::cluster::deadline_after(opts.timeout),
+            reporter,
+        )
+        .await?;
     }
     let failure = match roll_out(
         cluster,
@@ -779,8 +785,13 @@ async fn atomic_rollback(
             "--atomic: restoring {} (taken before this upgrade)",
             b.path.display()
         ));
-        super::restore::stop_and_restore(cluster, b, super::deadline_after(opts.timeout), reporter)
-            .await?;
+        crate::cluster::data::restore::stop_and_restore(
+            cluster,
+            b,
+            crate::cluster::deadline_after(opts.timeout),
+            reporter,
+        )
+        .await?;
     }
     roll_back_to(cluster, prev, prepared, opts, reporter, revision + 1).await
 }

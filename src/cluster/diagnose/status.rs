@@ -11,9 +11,9 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::release::{self, Release};
-use super::wait::{deployment_ready, fatal_pod_problem, pod_note, stateful_set_ready};
-use super::{Cluster, inventory, lock};
+use crate::cluster::release::{self, Release};
+use crate::cluster::wait::{deployment_ready, fatal_pod_problem, pod_note, stateful_set_ready};
+use crate::cluster::{Cluster, inventory, lock};
 use crate::render::labels::{self, instance_selector};
 use crate::render::{self, Inputs, Names, ObjectRef, secrets};
 use crate::spec::{Database, Redis, Spec};
@@ -555,7 +555,11 @@ async fn drift(cluster: &Cluster, spec: &Spec, live: &inventory::Live) -> Result
     let inputs = Inputs {
         namespace: cluster.namespace.clone(),
         generated: Some(secrets::resolve(&existing)),
-        llm_credentials: super::inventory::llm_credentials(cluster, live, &Default::default()),
+        llm_credentials: crate::cluster::inventory::llm_credentials(
+            cluster,
+            live,
+            &Default::default(),
+        ),
         // As last written: status reads no user Secret.
         connection: inventory::secret_data(
             cluster,

@@ -8,8 +8,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::discovery::{Discovery, Scope, verbs};
 
-use super::Cluster;
-use super::errors::{is_forbidden, is_gone};
+use crate::cluster::Cluster;
+use crate::cluster::errors::{is_forbidden, is_gone};
 use crate::render::labels;
 
 /// Kinds whose objects follow others' lifecycles (events, endpoints of our Services, leases

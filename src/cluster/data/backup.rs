@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
 
-use super::Cluster;
-use super::exec::{self, Target};
+use crate::cluster::Cluster;
+use crate::cluster::exec::{self, Target};
 use crate::render::labels;
 
 pub const FORMAT: &str = "skyflo.ai/backup.v1";
@@ -73,7 +73,7 @@ pub fn dir(root: &Path, namespace: &str, instance: &str) -> PathBuf {
 
 /// A ready PostgreSQL pod of the installation.
 pub async fn postgres_pod(cluster: &Cluster) -> Result<String, String> {
-    let pod = super::wait::ready_pod(cluster, "postgres").await?;
+    let pod = crate::cluster::wait::ready_pod(cluster, "postgres").await?;
     Ok(pod.metadata.name.unwrap_or_default())
 }
 

@@ -8,7 +8,8 @@ use kube::api::{Api, ListParams, LogParams};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Cluster, Reporter, check, inventory, release, status};
+use super::{check, status};
+use crate::cluster::{Cluster, Reporter, inventory, release};
 use crate::redact::Redactor;
 use crate::render::labels;
 

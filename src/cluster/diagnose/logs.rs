@@ -10,8 +10,8 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, LogParams, WatchEvent};
 use tokio::sync::mpsc;
 
-use super::Cluster;
-use super::wait::{Ev, spawn_watch};
+use crate::cluster::Cluster;
+use crate::cluster::wait::{Ev, spawn_watch};
 use crate::render::labels;
 
 #[derive(Debug, Clone, Default)]
@@ -135,7 +135,10 @@ fn start_pod(
                     }
                 }
                 Err(e) => {
-                    let _ = out.send((prefix, format!("(no log: {})", super::errors::message(&e))));
+                    let _ = out.send((
+                        prefix,
+                        format!("(no log: {})", crate::cluster::errors::message(&e)),
+                    ));
                 }
             }
         }));

@@ -8,7 +8,8 @@ use kube::api::ListParams;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{Cluster, Reporter, apply, foreign, inventory, lock, release};
+use super::foreign;
+use crate::cluster::{Cluster, Reporter, apply, inventory, lock, release};
 use crate::render::ObjectRef;
 use crate::render::labels;
 
@@ -185,7 +186,7 @@ pub async fn run(
     timeout: std::time::Duration,
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    let deadline = super::deadline_after(timeout);
+    let deadline = crate::cluster::deadline_after(timeout);
     let job = lock::Job {
         operation: "uninstall",
         timeout,

@@ -1,0 +1,7 @@
+//! The write pipeline: plan, deploy (install, upgrade, rollback, adopt's takeover) and
+//! uninstall, and the ownership rules they share.
+
+pub mod deploy;
+pub mod foreign;
+pub mod plan;
+pub mod uninstall;
