@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod conditions;
 pub mod connection;
 pub mod errors;
 pub mod exec;
@@ -20,6 +21,7 @@ pub mod report;
 pub mod tunnel;
 pub mod upstream;
 pub mod wait;
+pub mod watch;
 
 /// Adopting an installation made by upstream's install.sh or Helm chart.
 pub mod adopt;

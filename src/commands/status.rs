@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Pod;
 use crate::cli::StatusArgs;
 use crate::cluster::Cluster;
 use crate::cluster::diagnose::status::{self, Status};
-use crate::cluster::wait::{Ev, spawn_watch};
+use crate::cluster::watch::{Ev, spawn_watch};
 use crate::error::{EXIT_NOT_READY, Exit};
 use crate::render::labels::instance_selector;
 use crate::settings::Settings;

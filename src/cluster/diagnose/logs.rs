@@ -11,7 +11,7 @@ use kube::api::{Api, ListParams, LogParams, WatchEvent};
 use tokio::sync::mpsc;
 
 use crate::cluster::Cluster;
-use crate::cluster::wait::{Ev, spawn_watch};
+use crate::cluster::watch::{Ev, spawn_watch};
 use crate::render::labels;
 
 #[derive(Debug, Clone, Default)]

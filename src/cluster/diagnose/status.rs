@@ -11,8 +11,10 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::cluster::conditions::{
+    deployment_ready, fatal_pod_problem, pod_note, stateful_set_ready,
+};
 use crate::cluster::release::{self, Release};
-use crate::cluster::wait::{deployment_ready, fatal_pod_problem, pod_note, stateful_set_ready};
 use crate::cluster::{Cluster, inventory, lock};
 use crate::render::labels::{self, instance_selector};
 use crate::render::{self, Inputs, Names, ObjectRef, secrets};

@@ -131,12 +131,12 @@ fn live_workloads_ready(live: &inventory::Live, rendered: &[Rendered]) -> bool {
                 .objects
                 .get(&key)
                 .and_then(|o| serde_json::from_value(serde_json::to_value(o).ok()?).ok())
-                .is_some_and(|d| wait::deployment_ready(&d)),
+                .is_some_and(|d| crate::cluster::conditions::deployment_ready(&d)),
             Object::StatefulSet(_) => live
                 .objects
                 .get(&key)
                 .and_then(|o| serde_json::from_value(serde_json::to_value(o).ok()?).ok())
-                .is_some_and(|s| wait::stateful_set_ready(&s)),
+                .is_some_and(|s| crate::cluster::conditions::stateful_set_ready(&s)),
             _ => true,
         }
     })
