@@ -49,12 +49,7 @@ pub fn main(cli: Cli) -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let env = |k: &str| std::env::var(k).ok();
-    let config = match settings::config_path(&env) {
-        Some(p) => settings::read_config(&p)?,
-        None => settings::ConfigFile::default(),
-    };
-    let settings = Settings::resolve(&cli.global, &env, &config)?;
+    let settings = Settings::from_process(&cli.global)?;
     let printer = ui::Printer::new(
         settings.output,
         settings.quiet,

@@ -71,18 +71,23 @@ fn shape(provider: &str) -> Option<(Shape, &'static str)> {
 pub const CHECKED: &str = "OpenAI and OpenAI-compatible endpoints (LLM_HOST), Groq, Mistral, DeepSeek, Together AI, Fireworks, xAI, OpenRouter, vLLM, LM Studio, Anthropic, Gemini, Ollama";
 
 /// The base URL to ask: the test override, else the spec's host, else the provider's own.
-fn base_url(default: &str, host: Option<&str>) -> String {
-    std::env::var("SKYFLO_LLM_CHECK_BASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| host.map(str::to_string))
+fn base_url(default: &str, host: Option<&str>, base_override: Option<&str>) -> String {
+    base_override
+        .or(host)
+        .map(str::to_string)
         .unwrap_or_else(|| default.to_string())
         .trim_end_matches('/')
         .to_string()
 }
 
 /// Asks the provider of `model` (`provider/name`) whether `key` works and the model is served.
-pub async fn probe(model: &str, host: Option<&str>, key: Option<&str>) -> Verdict {
+/// `base_override`: the test hook (`SKYFLO_LLM_CHECK_BASE_URL`, resolved in settings).
+pub async fn probe(
+    model: &str,
+    host: Option<&str>,
+    key: Option<&str>,
+    base_override: Option<&str>,
+) -> Verdict {
     let (provider, name) = model.split_once('/').unwrap_or((model, ""));
     let Some((shape, default)) = shape(provider) else {
         return Verdict::Unsupported;
@@ -90,7 +95,7 @@ pub async fn probe(model: &str, host: Option<&str>, key: Option<&str>) -> Verdic
     if key.is_none() && shape != Shape::Ollama && host.is_none() {
         return Verdict::NoKey;
     }
-    let base = base_url(default, host);
+    let base = base_url(default, host, base_override);
     let client = match reqwest::Client::builder()
         .timeout(TIMEOUT)
         .user_agent(concat!("skyflo/", env!("CARGO_PKG_VERSION")))

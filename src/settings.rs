@@ -27,6 +27,69 @@ pub struct ConfigFile {
     pub backups_keep: Option<usize>,
 }
 
+/// The process's environment, read once at startup ([`Environment::from_process`]); nothing
+/// else in the crate reads it (the failpoint hook aside), so every setting has one source.
+#[derive(Debug, Clone, Default)]
+pub struct Environment(std::collections::BTreeMap<String, String>);
+
+impl Environment {
+    pub fn from_process() -> Self {
+        Environment(std::env::vars().collect())
+    }
+
+    /// For tests: exactly these variables.
+    pub fn of(vars: &[(&str, &str)]) -> Self {
+        Environment(
+            vars.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+}
+
+/// Who this process is to the installation's lock, and how long its lease lasts.
+#[derive(Debug, Clone)]
+pub struct LockSettings {
+    /// The lease duration this process writes. `SKYFLO_LOCK_LEASE_SECONDS` shortens it for
+    /// the lost-lock tests, which would otherwise pause a process for more than 30 s.
+    pub lease_seconds: i32,
+    /// `USER` (or `LOGNAME`) and the host name, for the holder `user@host/pid`.
+    pub user: String,
+    pub host: String,
+}
+
+pub const LEASE_SECONDS: i32 = 30;
+
+impl LockSettings {
+    fn resolve(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        LockSettings {
+            lease_seconds: env("SKYFLO_LOCK_LEASE_SECONDS")
+                .and_then(|v| v.parse::<i32>().ok())
+                .filter(|s| (2..=3600).contains(s))
+                .unwrap_or(LEASE_SECONDS),
+            user: env("USER")
+                .or_else(|| env("LOGNAME"))
+                .unwrap_or_else(|| "unknown".into()),
+            host: std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map(|s| s.trim().to_string())
+                .ok()
+                .filter(|s| !s.is_empty())
+                .or_else(|| env("HOSTNAME"))
+                .unwrap_or_else(|| "unknown-host".into()),
+        }
+    }
+}
+
+impl Default for LockSettings {
+    fn default() -> Self {
+        LockSettings::resolve(&|_| None)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub namespace: String,
@@ -39,6 +102,12 @@ pub struct Settings {
     pub color: bool,
     pub backup_dir: PathBuf,
     pub backups_keep: usize,
+    pub lock: LockSettings,
+    /// `SKYFLO_LLM_CHECK_BASE_URL`: the test hook that points the LLM check at a local server.
+    pub llm_check_base_url: Option<String>,
+    /// The environment, for what depends on the spec (the provider's key variables,
+    /// `LLM_MODEL`/`LLM_HOST`).
+    pub env: Environment,
 }
 
 pub const DEFAULT_BACKUPS_KEEP: usize = 5;
@@ -132,6 +201,19 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl Settings {
+    /// Settings from the flags, this process's environment and the configuration file.
+    pub fn from_process(args: &GlobalArgs) -> anyhow::Result<Settings> {
+        let env = Environment::from_process();
+        let lookup = |k: &str| env.get(k);
+        let config = match config_path(&lookup) {
+            Some(p) => read_config(&p)?,
+            None => ConfigFile::default(),
+        };
+        let mut settings = Settings::resolve(args, &lookup, &config)?;
+        settings.env = env;
+        Ok(settings)
+    }
+
     pub fn resolve(
         args: &GlobalArgs,
         env: &dyn Fn(&str) -> Option<String>,
@@ -188,6 +270,9 @@ impl Settings {
             color,
             backup_dir: backup_dir(env, file),
             backups_keep: file.backups_keep.unwrap_or(DEFAULT_BACKUPS_KEEP).max(1),
+            lock: LockSettings::resolve(env),
+            llm_check_base_url: env("SKYFLO_LLM_CHECK_BASE_URL").filter(|s| !s.is_empty()),
+            env: Environment::default(),
         })
     }
 }

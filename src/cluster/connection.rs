@@ -21,6 +21,8 @@ pub struct Cluster {
     /// Until when a write is retried while the API server cannot be reached (the operation's
     /// deadline; `None`: 30 s from each write).
     pub retry_until: Option<tokio::time::Instant>,
+    /// Who this process is to the lock (resolved once, in settings).
+    pub lock: std::sync::Arc<crate::settings::LockSettings>,
 }
 
 impl Cluster {
@@ -32,6 +34,15 @@ impl Cluster {
             instance: instance.to_string(),
             fence: Fence::default(),
             retry_until: None,
+            lock: Default::default(),
+        }
+    }
+
+    /// The same connection, taking the lock as `who`.
+    pub fn locking_as(self, who: crate::settings::LockSettings) -> Cluster {
+        Cluster {
+            lock: std::sync::Arc::new(who),
+            ..self
         }
     }
 

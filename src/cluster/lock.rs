@@ -30,18 +30,6 @@ use super::fence::{Lock, boot_millis, now};
 use crate::error::Exit;
 use crate::render::labels;
 
-pub const LEASE_SECONDS: i32 = 30;
-
-/// The lease duration this process writes. `SKYFLO_LOCK_LEASE_SECONDS` shortens it for the
-/// lost-lock tests, which would otherwise pause a process for more than 30 s.
-pub fn lease_seconds() -> i32 {
-    std::env::var("SKYFLO_LOCK_LEASE_SECONDS")
-        .ok()
-        .and_then(|v| v.parse::<i32>().ok())
-        .filter(|s| (2..=3600).contains(s))
-        .unwrap_or(LEASE_SECONDS)
-}
-
 /// Who holds a lock, for `status` and for the "locked" error.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -54,24 +42,13 @@ pub struct Holder {
 }
 
 /// `user@host/pid`: enough to find the process that holds the lock.
-pub fn identity() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    format!("{user}@{}/{}", hostname(), std::process::id())
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unknown-host".into())
+pub fn identity(cluster: &Cluster) -> String {
+    let who = &cluster.lock;
+    format!("{}@{}/{}", who.user, who.host, std::process::id())
 }
 
 /// True when `holder` names a process on this host that is gone.
-fn holder_is_dead_local_process(holder: &str) -> bool {
+fn holder_is_dead_local_process(local_host: &str, holder: &str) -> bool {
     // "user@host/pid (operation)"
     let identity = holder.split(' ').next().unwrap_or(holder);
     let Some((user_host, pid)) = identity.rsplit_once('/') else {
@@ -80,7 +57,7 @@ fn holder_is_dead_local_process(holder: &str) -> bool {
     let Some((_, host)) = user_host.split_once('@') else {
         return false;
     };
-    if host != hostname() || pid.parse::<u32>().is_err() {
+    if host != local_host || pid.parse::<u32>().is_err() {
         return false;
     }
     cfg!(target_os = "linux") && !std::path::Path::new(&format!("/proc/{pid}")).exists()
@@ -91,18 +68,19 @@ fn duration_of(lease: &Lease) -> i64 {
         .spec
         .as_ref()
         .and_then(|s| s.lease_duration_seconds)
-        .unwrap_or(LEASE_SECONDS)
+        .unwrap_or(crate::settings::LEASE_SECONDS)
         .clamp(1, 3600) as i64
 }
 
-pub fn describe(lease: &Lease) -> Option<Holder> {
+/// Who holds `lease`; `local_host`: this machine, whose dead holders count as expired.
+pub fn describe(lease: &Lease, local_host: &str) -> Option<Holder> {
     let spec = lease.spec.as_ref()?;
     let holder = spec.holder_identity.clone()?;
     let renewed = spec.renew_time.as_ref().map(|t| t.0);
     let expired = renewed
         .map(|r| r.as_second().saturating_add(duration_of(lease)) < Timestamp::now().as_second())
         .unwrap_or(true)
-        || holder_is_dead_local_process(&holder);
+        || holder_is_dead_local_process(local_host, &holder);
     Some(Holder {
         holder,
         since: spec.acquire_time.as_ref().map(|t| t.0.to_string()),
@@ -119,7 +97,7 @@ pub async fn current(cluster: &Cluster, name: &str) -> Result<Option<Holder>> {
         .await
         .context("reading the lock")?
         .as_ref()
-        .and_then(describe))
+        .and_then(|l| describe(&l, &cluster.lock.host)))
 }
 
 fn lease(name: &str, cluster: &Cluster, holder: &str, transitions: i32) -> Lease {
@@ -138,7 +116,7 @@ fn lease(name: &str, cluster: &Cluster, holder: &str, transitions: i32) -> Lease
         },
         spec: Some(LeaseSpec {
             holder_identity: Some(holder.to_string()),
-            lease_duration_seconds: Some(lease_seconds()),
+            lease_duration_seconds: Some(cluster.lock.lease_seconds),
             acquire_time: Some(now()),
             renew_time: Some(now()),
             lease_transitions: Some(transitions),
@@ -155,7 +133,7 @@ wait for it to finish; if that process is gone, the lock expires {} s after its 
         h.holder,
         h.since.as_deref().unwrap_or("an unknown time"),
         h.renewed.as_deref().unwrap_or("never"),
-        LEASE_SECONDS,
+        crate::settings::LEASE_SECONDS,
     ))
     .into()
 }
@@ -163,7 +141,7 @@ wait for it to finish; if that process is gone, the lock expires {} s after its 
 /// Takes the lock or fails with exit 4.
 pub async fn acquire(cluster: &Cluster, name: &str, operation: &str) -> Result<Lock> {
     let api: Api<Lease> = cluster.typed();
-    let holder = format!("{} ({operation})", identity());
+    let holder = format!("{} ({operation})", identity(cluster));
     let taken = loop {
         let desired = lease(name, cluster, &holder, 0);
         match api.create(&PostParams::default(), &desired).await {
@@ -204,10 +182,10 @@ touch it. Use another name (metadata.name) or namespace, or remove that Lease if
             cluster.instance
         );
     }
-    let Some(info) = describe(&existing) else {
+    let Some(info) = describe(&existing, &cluster.lock.host) else {
         return Ok(Some(existing)); // no holder recorded: free
     };
-    if holder_is_dead_local_process(&info.holder) {
+    if holder_is_dead_local_process(&cluster.lock.host, &info.holder) {
         return Ok(Some(existing));
     }
     if !info.expired {
@@ -221,7 +199,7 @@ touch it. Use another name (metadata.name) or namespace, or remove that Lease if
         match api.get_opt(name).await.context("reading the lock")? {
             None => return Ok(None),
             Some(l) if l.metadata.resource_version != rv => {
-                let now_info = describe(&l).unwrap_or(info);
+                let now_info = describe(&l, &cluster.lock.host).unwrap_or(info);
                 return Err(locked_error(cluster, name, &now_info));
             }
             Some(_) => {}
@@ -307,7 +285,7 @@ where
     {
         on_failure(fenced, e).await;
     }
-    release(lock, job.reporter).await;
+    release(cluster, lock, job.reporter).await;
     drop(stop);
     result
 }
@@ -328,11 +306,11 @@ fn lock_name(cluster: &Cluster) -> String {
 
 /// Releases the lock; a failure is only reported (the lease expires by itself) and never
 /// replaces the operation's own result.
-async fn release(lock: Lock, reporter: &dyn super::Reporter) {
+async fn release(cluster: &Cluster, lock: Lock, reporter: &dyn super::Reporter) {
     if let Err(e) = lock.release().await {
         reporter.line(&format!(
             "warning: {e:#}; the lock expires by itself within {} s",
-            lease_seconds()
+            cluster.lock.lease_seconds
         ));
     }
 }
@@ -343,6 +321,6 @@ pub fn note(cluster: &Cluster) -> String {
         "the lock {}/{} expires by itself within {} s",
         cluster.namespace,
         lock_name(cluster),
-        lease_seconds()
+        cluster.lock.lease_seconds
     )
 }

@@ -44,12 +44,10 @@ pub async fn run(args: &AdoptArgs, settings: &Settings, printer: &Printer) -> Re
     let Some((candidate, journal)) = choose(&survey, args, &probe.namespace)? else {
         return nothing_to_adopt(&survey, &probe, printer);
     };
-    let cluster = Cluster::new(
-        probe.client.clone(),
-        probe.server.clone(),
-        &probe.namespace,
-        &candidate.prefix,
-    );
+    let cluster = Cluster {
+        instance: candidate.prefix.clone(),
+        ..probe.clone()
+    };
     let planned = plan(&cluster, candidate, journal, &args.write).await?;
     if printer.is_machine() && args.dry_run {
         printer.data(&summary(&planned, &cluster, args, None))?;
@@ -512,7 +510,7 @@ async fn take_over(
     };
     let opts = Options {
         operation: Operation::Adopt,
-        timeout: super::apply::timeout(&args.wait, settings)?,
+        timeout: super::timeout(&args.wait, settings)?,
         wait: true,
         atomic: false,
         plan_only: false,

@@ -5,21 +5,14 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde_json::json;
 
-use crate::cli::{InstallArgs, UpgradeArgs, WaitArgs};
+use crate::cli::{InstallArgs, UpgradeArgs};
 use crate::cluster::Reporter;
 use crate::cluster::install::deploy::{self, Deployed, Operation, Options};
 use crate::error::{EXIT_CHANGES_PENDING, Exit};
-use crate::settings::{Settings, parse_duration};
+use crate::settings::Settings;
 use crate::spec::Spec;
 use crate::ui::progress::Progress;
 use crate::ui::{Printer, plan};
-
-pub fn timeout(args: &WaitArgs, settings: &Settings) -> Result<Duration, Exit> {
-    match &args.timeout {
-        Some(t) => parse_duration(t).map_err(Exit::Usage),
-        None => Ok(settings.timeout),
-    }
-}
 
 /// Where `upgrade` and `rollback` back up PostgreSQL before an engine image change.
 pub fn backup_to(
@@ -35,18 +28,18 @@ pub fn backup_to(
 pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
-    let llm_env = super::Overrides::from_env(&|k| std::env::var(k).ok())
+    let llm_env = super::Overrides::from_env(&|k| settings.env.get(k))
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.fields, None, &llm_env)?;
     let mut opts = Options {
         operation: Operation::Install,
-        timeout: timeout(&args.wait, settings)?,
+        timeout: super::timeout(&args.wait, settings)?,
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.dry_run,
-        llm_credentials: super::credentials::given(&spec, printer)?,
+        llm_credentials: super::credentials::given(&spec, &settings.env, printer)?,
         namespace_seen: Default::default(),
         backup: None,
         restore_first: None,
@@ -54,20 +47,18 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
     };
     if !args.skip_checks {
         let cluster = super::connect(settings, &spec.name).await?;
-        opts.namespace_seen = super::check::before_install(
-            &cluster,
-            &spec,
-            &opts.llm_credentials,
-            args.offline,
-            printer,
-        )
-        .await?;
+        let ask = super::check::LlmAsk {
+            given: &opts.llm_credentials,
+            offline: args.offline,
+            base_override: settings.llm_check_base_url.as_deref(),
+        };
+        opts.namespace_seen = super::check::before_install(&cluster, &spec, &ask, printer).await?;
     }
     run(&spec, &opts, settings, printer).await
 }
 
 pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
-    let llm_env = super::Overrides::from_env(&|k| std::env::var(k).ok())
+    let llm_env = super::Overrides::from_env(&|k| settings.env.get(k))
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
@@ -87,11 +78,11 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
     };
     let opts = Options {
         operation: Operation::Upgrade,
-        timeout: timeout(&args.wait, settings)?,
+        timeout: super::timeout(&args.wait, settings)?,
         wait: !args.wait.no_wait,
         atomic: args.atomic,
         plan_only: args.diff,
-        llm_credentials: super::credentials::given(&spec, printer)?,
+        llm_credentials: super::credentials::given(&spec, &settings.env, printer)?,
         namespace_seen: Default::default(),
         backup: backup_to(args.no_backup, settings),
         restore_first: None,

@@ -183,7 +183,7 @@ pub async fn restore(args: &RestoreArgs, settings: &Settings, printer: &Printer)
     }
     let b = check_file(&cluster, args).await?;
     confirm(&b, &cluster, args.yes, printer)?;
-    let timeout = super::apply::timeout(&args.wait, settings)?;
+    let timeout = super::timeout(&args.wait, settings)?;
     let progress = Progress::new(printer);
     let result = restore::run(&cluster, &b, &history, &last, timeout, &progress).await;
     progress.finish();

@@ -15,14 +15,19 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
         &l.fields,
         None,
         // LLM_MODEL / LLM_HOST as install would take them.
-        &super::Overrides::from_env(&|k| std::env::var(k).ok()),
+        &super::Overrides::from_env(&|k| settings.env.get(k)),
     )?;
     let cluster = super::connect(settings, &spec.name).await?;
-    let given = super::credentials::quiet(&spec)?;
+    let given = super::credentials::quiet(&spec, &settings.env)?;
     let report = check::run(&cluster, &spec).await?;
     let mut checks = report.checks;
     if checks.len() > 1 {
-        checks.push(llm_line(&cluster, &spec, &given, args.offline, &report.namespace).await);
+        let ask = LlmAsk {
+            given: &given,
+            offline: args.offline,
+            base_override: settings.llm_check_base_url.as_deref(),
+        };
+        checks.push(llm_line(&cluster, &spec, &ask, &report.namespace).await);
     }
     if printer.is_machine() {
         printer.data(&serde_json::json!({
@@ -66,19 +71,26 @@ pub fn text(checks: &[Check], printer: &Printer) -> String {
     out
 }
 
+/// What the `llm` line asks with: the credentials given for this run, `--offline`, and the
+/// test hook's base URL.
+pub struct LlmAsk<'a> {
+    pub given: &'a std::collections::BTreeMap<String, String>,
+    pub offline: bool,
+    pub base_override: Option<&'a str>,
+}
+
 /// The pre-flight run of `install`: prints problems and stops before any write when a
 /// check fails. Returns the namespace as it saw it, for the install to go on from.
 pub async fn before_install(
     cluster: &Cluster,
     spec: &Spec,
-    given: &std::collections::BTreeMap<String, String>,
-    offline: bool,
+    ask: &LlmAsk<'_>,
     printer: &Printer,
 ) -> Result<Seen> {
     let report = check::run(cluster, spec).await?;
     let mut checks = report.checks;
     if checks.len() > 1 {
-        checks.push(llm_line(cluster, spec, given, offline, &report.namespace).await);
+        checks.push(llm_line(cluster, spec, ask, &report.namespace).await);
     }
     let problems: Vec<&Check> = checks
         .iter()
@@ -99,19 +111,13 @@ pub async fn before_install(
 /// The `llm` line: is there a key for the spec's provider (given now, stored by an earlier
 /// install, or in `apiKeySecret`), does the provider accept it, and does it serve the model?
 /// Asked from this machine; only a provider that answers and refuses stops an install.
-pub async fn llm_line(
-    cluster: &Cluster,
-    spec: &Spec,
-    given: &std::collections::BTreeMap<String, String>,
-    offline: bool,
-    namespace: &Seen,
-) -> Check {
+pub async fn llm_line(cluster: &Cluster, spec: &Spec, ask: &LlmAsk<'_>, namespace: &Seen) -> Check {
     use crate::llm_check::{self, Verdict};
     let Some(model) = &spec.engine.llm.model else {
         return check::pass("llm", "no model in the spec (the engine's default applies)");
     };
     let from_here = "checked from this machine; the cluster's egress can differ";
-    if offline {
+    if ask.offline {
         return check::warn(
             "llm",
             format!("{model}: not checked (--offline)"),
@@ -120,14 +126,14 @@ pub async fn llm_line(
     }
     let provider = crate::spec::llm::provider_of(model);
     let (vars, _) = crate::spec::llm::key_vars(provider);
-    let key = match vars.iter().find_map(|v| given.get(v)) {
+    let key = match vars.iter().find_map(|v| ask.given.get(v)) {
         Some(k) => Some(k.clone()),
         // Nothing can be stored in a namespace that does not exist yet.
         None if namespace.absent() => None,
         None => check::stored_llm_key(cluster, spec, &vars).await,
     };
     let host = spec.engine.llm.host.as_deref();
-    let verdict = llm_check::probe(model, host, key.as_deref()).await;
+    let verdict = llm_check::probe(model, host, key.as_deref(), ask.base_override).await;
     // A provider may echo the key in its message: never print it.
     let clean = |m: &str| match &key {
         Some(k) if !k.is_empty() => m.replace(k.as_str(), "(key)"),

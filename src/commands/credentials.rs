@@ -9,8 +9,12 @@ use crate::ui::Printer;
 
 /// The LLM credentials for `spec`'s provider found in the environment; warns when the
 /// provider needs a key and none is given or referenced.
-pub fn given(spec: &Spec, printer: &Printer) -> Result<BTreeMap<String, String>, Exit> {
-    let found = quiet(spec)?;
+pub fn given(
+    spec: &Spec,
+    env: &crate::settings::Environment,
+    printer: &Printer,
+) -> Result<BTreeMap<String, String>, Exit> {
+    let found = quiet(spec, env)?;
     let Some(model) = &spec.engine.llm.model else {
         return Ok(found);
     };
@@ -34,8 +38,11 @@ pub fn given(spec: &Spec, printer: &Printer) -> Result<BTreeMap<String, String>,
 
 /// The credentials for the spec's provider found in the environment, without warnings (for
 /// `check`).
-pub fn quiet(spec: &Spec) -> Result<BTreeMap<String, String>, Exit> {
-    let env = |k: &str| std::env::var(k).ok();
+pub fn quiet(
+    spec: &Spec,
+    env: &crate::settings::Environment,
+) -> Result<BTreeMap<String, String>, Exit> {
+    let env = |k: &str| env.get(k);
     let Some(model) = &spec.engine.llm.model else {
         return Ok(BTreeMap::new());
     };

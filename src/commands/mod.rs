@@ -197,16 +197,26 @@ pub async fn connect_named(
         .into());
     }
     let only = found.into_iter().next().expect("one installation");
-    Ok(Cluster::new(
-        cluster.client.clone(),
-        cluster.server.clone(),
-        &cluster.namespace,
-        &only,
-    ))
+    Ok(Cluster {
+        instance: only,
+        ..cluster
+    })
+}
+
+/// `--timeout`, else the configured timeout.
+pub fn timeout(
+    args: &crate::cli::WaitArgs,
+    settings: &Settings,
+) -> Result<std::time::Duration, Exit> {
+    match &args.timeout {
+        Some(t) => crate::settings::parse_duration(t).map_err(Exit::Usage),
+        None => Ok(settings.timeout),
+    }
 }
 
 /// Connects to the cluster for the installation `instance` in the configured namespace.
 pub async fn connect(settings: &Settings, instance: &str) -> anyhow::Result<Cluster> {
     let (client, server) = crate::cluster::client::connect(settings).await?;
-    Ok(Cluster::new(client, server, &settings.namespace, instance))
+    Ok(Cluster::new(client, server, &settings.namespace, instance)
+        .locking_as(settings.lock.clone()))
 }

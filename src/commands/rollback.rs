@@ -38,7 +38,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
     let restore_first = migrated(&cluster, &history, target, &spec, args, printer)?;
     let opts = Options {
         operation: Operation::Rollback,
-        timeout: super::apply::timeout(&args.wait, settings)?,
+        timeout: super::timeout(&args.wait, settings)?,
         wait: !args.wait.no_wait,
         atomic: false,
         plan_only: false,

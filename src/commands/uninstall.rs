@@ -12,7 +12,7 @@ use crate::ui::progress::Progress;
 
 pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
     let cluster = super::connect_named(settings, &args.name).await?;
-    let timeout = super::apply::timeout(&args.wait, settings)?;
+    let timeout = super::timeout(&args.wait, settings)?;
     let Some(removal) = uninstall::plan(&cluster, args.purge).await? else {
         if printer.is_machine() {
             printer
