@@ -3,5 +3,8 @@
 
 pub mod deploy;
 pub mod foreign;
+pub mod model;
 pub mod plan;
+pub mod prepare;
+pub mod rollout;
 pub mod uninstall;

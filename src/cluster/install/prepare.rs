@@ -1,0 +1,129 @@
+//! Everything up to the plan, with no writes: live state, generated secrets reused, the spec
+//! rendered and compared with what the cluster holds.
+
+use anyhow::Result;
+
+use super::model::Prepared;
+use super::plan::{self, Plan};
+use crate::cluster::release::{self, Release};
+use crate::cluster::{Cluster, inventory};
+use crate::render::{self, Inputs, LlmCredentials, Stage, secrets};
+use crate::spec::Spec;
+
+/// Everything up to the plan; no writes.
+pub async fn prepare(
+    cluster: &Cluster,
+    spec: &Spec,
+    given: &std::collections::BTreeMap<String, String>,
+    seen: &inventory::Seen,
+    adopted: Option<&secrets::Generated>,
+) -> Result<Prepared> {
+    let live = inventory::read(cluster, seen).await?;
+    if live.namespace_terminating() {
+        anyhow::bail!(
+            "namespace {} is being deleted; wait until it is gone (kubectl get namespace {}) and try again",
+            cluster.namespace,
+            cluster.namespace
+        );
+    }
+    let history = live.releases.clone();
+    let existing = inventory::existing_secrets(cluster, &live);
+    let generated = match adopted {
+        // Upstream's values, in Secrets skyflo takes over only once the lock is held.
+        Some(g) => g.clone(),
+        None => {
+            refuse_volume_without_password(cluster, spec, &live, &existing)?;
+            secrets::resolve(&existing)
+        }
+    };
+    let credentials = inventory::llm_credentials(cluster, &live, given);
+    prepare_with(cluster, spec, live, history, generated, credentials).await
+}
+
+/// A PostgreSQL volume outlives its password Secret only when a purge was interrupted or the
+/// Secret was deleted by hand. A new password would not open the existing database.
+fn refuse_volume_without_password(
+    cluster: &Cluster,
+    spec: &Spec,
+    live: &inventory::Live,
+    existing: &secrets::ExistingSecrets,
+) -> Result<()> {
+    let generates_password = matches!(
+        spec.engine.database,
+        crate::spec::Database::InCluster {
+            password_secret: None,
+            ..
+        }
+    );
+    if !generates_password || existing.postgres_password.is_some() {
+        return Ok(());
+    }
+    let prefix = format!("postgres-data-{}-postgres-", cluster.instance);
+    let Some(claim) = live.claims.iter().find(|c| c.name.starts_with(&prefix)) else {
+        return Ok(());
+    };
+    let secret = format!("{}-postgres-secrets", cluster.instance);
+    anyhow::bail!(
+        "{claim} holds PostgreSQL data, but Secret {ns}/{secret} with its password is gone \
+(an interrupted `uninstall --purge`, or deleted by hand). A newly generated password would not open \
+that database, so nothing was changed. Either restore the Secret (key POSTGRES_PASSWORD) from a backup, \
+or, if the data is not needed, delete the volume: kubectl -n {ns} delete pvc {name}",
+        ns = cluster.namespace,
+        name = claim.name,
+    )
+}
+
+pub async fn prepare_with(
+    cluster: &Cluster,
+    spec: &Spec,
+    live: inventory::Live,
+    history: Vec<Release>,
+    generated: secrets::Generated,
+    llm_credentials: LlmCredentials,
+) -> Result<Prepared> {
+    let inputs = Inputs {
+        namespace: cluster.namespace.clone(),
+        generated: Some(generated.clone()),
+        llm_credentials,
+        connection: inventory::connection(cluster, spec).await?,
+    };
+    let mut rendered = render::render(spec, &inputs);
+    if !live.owns_namespace(&cluster.instance) {
+        // It existed before skyflo (or belongs to another installation): never relabelled.
+        rendered.retain(|r| r.stage != Stage::Namespace);
+    }
+    let previous = release::last_deployed(&history)
+        .map(|r| r.objects.clone())
+        .unwrap_or_default();
+    let plan = plan::compute(cluster, &rendered, &live, &previous).await?;
+    Ok(Prepared {
+        applied_early: Vec::new(),
+        rendered,
+        plan,
+        live,
+        history,
+        generated,
+        backup: Default::default(),
+    })
+}
+
+/// The engine image moves (old, new), with PostgreSQL in the cluster before and after: the
+/// new engine migrates the database when it starts, so the data is backed up first.
+pub fn engine_image_change(history: &[Release], spec: &Spec) -> Option<(String, String)> {
+    let before = release::last_deployed(history)?.spec().ok()?;
+    let (old, new) = (&before.engine.workload.image, &spec.engine.workload.image);
+    (old != new && before.postgres_in_cluster() && spec.postgres_in_cluster())
+        .then(|| (old.clone(), new.clone()))
+}
+
+pub fn blocked_error(plan: &Plan) -> anyhow::Error {
+    let mut msg = String::from("the plan contains changes the API server cannot make in place:");
+    for b in &plan.blocked {
+        msg.push_str(&format!(
+            "\n  {}: {}\n    way forward: {}",
+            b.object, b.reason, b.advice
+        ));
+    }
+    msg.push_str("\nnothing was changed");
+    anyhow::anyhow!(msg)
+}
