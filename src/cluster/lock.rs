@@ -97,7 +97,7 @@ pub async fn current(cluster: &Cluster, name: &str) -> Result<Option<Holder>> {
         .await
         .context("reading the lock")?
         .as_ref()
-        .and_then(|l| describe(&l, &cluster.lock.host)))
+        .and_then(|l| describe(l, &cluster.lock.host)))
 }
 
 fn lease(name: &str, cluster: &Cluster, holder: &str, transitions: i32) -> Lease {

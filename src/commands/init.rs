@@ -101,8 +101,17 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
         name: args.name.clone(),
         ..Default::default()
     };
+    ask_model(&ask, args, &mut a)?;
+    ask_key(&ask, args, &mut a, settings, printer).await?;
+    a.postgres = ask_postgres(&ask, args)?;
+    a.redis = ask_redis(&ask, args)?;
+    ask_access(&ask, args, &mut a)?;
+    write(&path, &a, printer)?;
+    Ok(0)
+}
 
-    // LLM provider and model.
+/// The LLM provider, model and self-hosted endpoint.
+fn ask_model(ask: &Asker, args: &InitArgs, a: &mut Answers) -> Result<()> {
     a.model = match &args.model {
         Some(m) => m.clone(),
         None => {
@@ -130,7 +139,6 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
         .into());
     }
     let provider = llm::provider_of(&a.model).to_string();
-    let (vars, needs_key) = llm::key_vars(&provider);
     a.llm_host = match &args.llm_host {
         Some(h) => h.clone(),
         None if provider == "ollama" => ask.text("Ollama endpoint", "http://ollama:11434")?,
@@ -139,8 +147,19 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
             "",
         )?,
     };
+    Ok(())
+}
 
-    // The key: into a Secret now, an existing Secret, or later.
+/// The key: into a Secret now, an existing Secret, or later. Stored before the file is
+/// written, never in it.
+async fn ask_key(
+    ask: &Asker,
+    args: &InitArgs,
+    a: &mut Answers,
+    settings: &Settings,
+    printer: &Printer,
+) -> Result<()> {
+    let (vars, needs_key) = llm::key_vars(llm::provider_of(&a.model));
     let mut key_to_store: Option<BTreeMap<String, String>> = None;
     if let Some(s) = &args.api_key_secret {
         a.api_key_secret = s.clone();
@@ -154,38 +173,8 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
             return Err(Exit::Usage("--api-key-stdin: standard input was empty".into()).into());
         }
         key_to_store = Some(BTreeMap::from([(vars[0].clone(), key)]));
-    } else if needs_key && interactive {
-        let choice = ask.select(
-            &format!(
-                "API key ({}); it is never written to the file",
-                vars.join(" / ")
-            ),
-            &[
-                "enter it now (stored in a Secret in the cluster)",
-                "use an existing Secret",
-                "later",
-            ],
-            0,
-        )?;
-        match choice {
-            0 => {
-                let mut values = BTreeMap::new();
-                for v in &vars {
-                    let value = Password::with_theme(&ask.theme)
-                        .with_prompt(v.as_str())
-                        .allow_empty_password(v != &vars[0])
-                        .interact()?;
-                    if !value.is_empty() {
-                        values.insert(v.clone(), value);
-                    }
-                }
-                key_to_store = Some(values);
-            }
-            1 => {
-                a.api_key_secret = ask.text("Secret name (its keys become engine env vars)", "")?
-            }
-            _ => {}
-        }
+    } else if needs_key && ask.interactive {
+        key_to_store = ask_key_interactively(ask, &vars, a)?;
     }
     if let Some(values) = key_to_store {
         a.api_key_secret = format!("{}-llm-credentials", a.name);
@@ -197,9 +186,52 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
             a.api_key_secret
         ));
     }
+    Ok(())
+}
 
-    // Databases.
-    let pg_external = match (args.postgres, &args.postgres_host) {
+/// Asks for the key (hidden input), or an existing Secret's name (into `a`), or nothing yet.
+fn ask_key_interactively(
+    ask: &Asker,
+    vars: &[String],
+    a: &mut Answers,
+) -> Result<Option<BTreeMap<String, String>>> {
+    let choice = ask.select(
+        &format!(
+            "API key ({}); it is never written to the file",
+            vars.join(" / ")
+        ),
+        &[
+            "enter it now (stored in a Secret in the cluster)",
+            "use an existing Secret",
+            "later",
+        ],
+        0,
+    )?;
+    match choice {
+        0 => {
+            let mut values = BTreeMap::new();
+            for v in vars {
+                let value = Password::with_theme(&ask.theme)
+                    .with_prompt(v.as_str())
+                    .allow_empty_password(v != &vars[0])
+                    .interact()?;
+                if !value.is_empty() {
+                    values.insert(v.clone(), value);
+                }
+            }
+            Ok(Some(values))
+        }
+        1 => {
+            a.api_key_secret = ask.text("Secret name (its keys become engine env vars)", "")?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// PostgreSQL in the cluster (`None`), or external: host, port, database, Secret.
+fn ask_postgres(ask: &Asker, args: &InitArgs) -> Result<Option<(String, String, String, String)>> {
+    let external = match (args.postgres, &args.postgres_host) {
         (Some(p), _) => p == Placement::External,
         (None, Some(_)) => true,
         (None, None) => {
@@ -210,31 +242,36 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
             )? == 1
         }
     };
-    if pg_external {
-        let host = match &args.postgres_host {
-            Some(h) => h.clone(),
-            None => ask.text("PostgreSQL host", "")?,
-        };
-        let port = args
-            .postgres_port
-            .map(|p| p.to_string())
-            .map_or_else(|| ask.text("PostgreSQL port", "5432"), Ok)?;
-        let db = args
-            .postgres_database
-            .clone()
-            .map_or_else(|| ask.text("Database", "skyflo"), Ok)?;
-        let secret = args.postgres_secret.clone().map_or_else(
-            || {
-                ask.text(
-                    "Secret with POSTGRES_USER and POSTGRES_PASSWORD",
-                    "skyflo-postgres-credentials",
-                )
-            },
-            Ok,
-        )?;
-        a.postgres = Some((host, port, db, secret));
+    if !external {
+        return Ok(None);
     }
-    let redis_external = match (args.redis, &args.redis_host) {
+    let host = match &args.postgres_host {
+        Some(h) => h.clone(),
+        None => ask.text("PostgreSQL host", "")?,
+    };
+    let port = args
+        .postgres_port
+        .map(|p| p.to_string())
+        .map_or_else(|| ask.text("PostgreSQL port", "5432"), Ok)?;
+    let db = args
+        .postgres_database
+        .clone()
+        .map_or_else(|| ask.text("Database", "skyflo"), Ok)?;
+    let secret = args.postgres_secret.clone().map_or_else(
+        || {
+            ask.text(
+                "Secret with POSTGRES_USER and POSTGRES_PASSWORD",
+                "skyflo-postgres-credentials",
+            )
+        },
+        Ok,
+    )?;
+    Ok(Some((host, port, db, secret)))
+}
+
+/// Redis in the cluster (`None`), or external: host, port, Secret.
+fn ask_redis(ask: &Asker, args: &InitArgs) -> Result<Option<(String, String, String)>> {
+    let external = match (args.redis, &args.redis_host) {
         (Some(p), _) => p == Placement::External,
         (None, Some(_)) => true,
         (None, None) => {
@@ -245,25 +282,28 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
             )? == 1
         }
     };
-    if redis_external {
-        let host = match &args.redis_host {
-            Some(h) => h.clone(),
-            None => ask.text("Redis host", "")?,
-        };
-        let port = args
-            .redis_port
-            .map(|p| p.to_string())
-            .map_or_else(|| ask.text("Redis port", "6379"), Ok)?;
-        let secret = args.redis_secret.clone().map_or_else(
-            || ask.text("Secret with REDIS_PASSWORD", "skyflo-redis-credentials"),
-            Ok,
-        )?;
-        a.redis = Some((host, port, secret));
+    if !external {
+        return Ok(None);
     }
+    let host = match &args.redis_host {
+        Some(h) => h.clone(),
+        None => ask.text("Redis host", "")?,
+    };
+    let port = args
+        .redis_port
+        .map(|p| p.to_string())
+        .map_or_else(|| ask.text("Redis port", "6379"), Ok)?;
+    let secret = args.redis_secret.clone().map_or_else(
+        || ask.text("Secret with REDIS_PASSWORD", "skyflo-redis-credentials"),
+        Ok,
+    )?;
+    Ok(Some((host, port, secret)))
+}
 
-    // Exposure and access.
+/// How the UI and MCP are exposed, and MCP's access to the cluster.
+fn ask_access(ask: &Asker, args: &InitArgs, a: &mut Answers) -> Result<()> {
     a.ui = exposure(
-        &ask,
+        ask,
         "UI",
         args.ui_service.as_deref(),
         args.ui_node_port,
@@ -271,7 +311,7 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
         0,
     )?;
     a.mcp = exposure(
-        &ask,
+        ask,
         "MCP",
         args.mcp_service.as_deref(),
         args.mcp_node_port,
@@ -297,11 +337,15 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
         None if a.access == "none" => ask.text("Secret whose key `kubeconfig` MCP uses", "")?,
         None => String::new(),
     };
+    Ok(())
+}
 
-    let yaml = render(&a);
-    // What init writes must be a valid spec; a bad answer is reported like any bad file.
+/// Writes the answers as a spec, which must be valid: a bad answer is reported like any bad
+/// file.
+fn write(path: &std::path::Path, a: &Answers, printer: &Printer) -> Result<()> {
+    let yaml = render(a);
     crate::spec::parse(&path.display().to_string(), yaml.as_bytes())?;
-    std::fs::write(&path, &yaml).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(path, &yaml).with_context(|| format!("writing {}", path.display()))?;
     if printer.is_machine() {
         printer.data(&serde_json::json!({"file": path.display().to_string(), "apiKeySecret": a.api_key_secret}))?;
     } else {
@@ -311,7 +355,7 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
             path.display()
         ))?;
     }
-    Ok(0)
+    Ok(())
 }
 
 fn exposure(

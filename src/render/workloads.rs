@@ -88,16 +88,23 @@ fn app_version(image: &str) -> String {
     crate::spec::image::version_of(image).unwrap_or_else(|| "unknown".into())
 }
 
-/// Applies what every pod shares: labels, checksum, scheduling, pull secrets.
-fn pod_template(
-    spec: &Spec,
-    names: &Names,
-    component: &str,
-    image: &str,
+/// One component's pods: what sets them apart in [`pod_template`].
+struct PodsOf<'a> {
+    component: &'a str,
+    image: &'a str,
+    /// Of the ConfigMaps and Secrets the pods read, so a change rolls them.
     checksum: Option<String>,
-    template: &mut PodTemplateSpec,
     service_account: String,
-) {
+}
+
+/// Applies what every pod shares: labels, checksum, scheduling, pull secrets.
+fn pod_template(spec: &Spec, names: &Names, pods: PodsOf<'_>, template: &mut PodTemplateSpec) {
+    let PodsOf {
+        component,
+        image,
+        checksum,
+        service_account,
+    } = pods;
     template.metadata = Some(ObjectMeta {
         labels: Some(labels(names, component, Some(image))),
         annotations: checksum.map(|c| BTreeMap::from([(labels::CHECKSUM.to_string(), c)])),
@@ -118,11 +125,12 @@ fn pod_template(
     pod.affinity = s.affinity.clone();
 }
 
+/// A Deployment of `component` from its template, with the workload's replicas, image and
+/// resources; `checksum`: of what its pods read.
 fn deployment_base(
     spec: &Spec,
     names: &Names,
-    component: &str,
-    template_text: &str,
+    (component, template_text): (&str, &str),
     workload: &Workload,
     checksum: String,
     service_account: String,
@@ -140,15 +148,13 @@ fn deployment_base(
         match_labels: Some(selector(names, component)),
         ..Default::default()
     };
-    pod_template(
-        spec,
-        names,
+    let pods = PodsOf {
         component,
-        &workload.image,
-        Some(checksum),
-        &mut ds.template,
+        image: &workload.image,
+        checksum: Some(checksum),
         service_account,
-    );
+    };
+    pod_template(spec, names, pods, &mut ds.template);
     let main = main_container(&mut ds.template);
     main.image = Some(workload.image.clone());
     if let Some(r) = &workload.resources {
@@ -200,8 +206,7 @@ pub fn engine(
     let mut d = deployment_base(
         spec,
         names,
-        "engine",
-        templates::ENGINE,
+        ("engine", templates::ENGINE),
         w,
         sums.of(&read),
         names.service_account(),
@@ -495,8 +500,7 @@ pub fn mcp(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
     let mut d = deployment_base(
         spec,
         names,
-        "mcp",
-        templates::MCP,
+        ("mcp", templates::MCP),
         w,
         sums.of(&[names.of("mcp-config")]),
         names.of("mcp"),
@@ -541,8 +545,7 @@ pub fn ui(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
     let mut d = deployment_base(
         spec,
         names,
-        "ui",
-        templates::UI,
+        ("ui", templates::UI),
         w,
         sums.of(&[names.of("ui-config")]),
         names.service_account(),
@@ -605,15 +608,13 @@ fn stateful_set(
         match_labels: Some(selector(names, component)),
         ..Default::default()
     };
-    pod_template(
-        spec,
-        names,
+    let pods = PodsOf {
         component,
         image,
         checksum,
-        &mut ss.template,
-        names.service_account(),
-    );
+        service_account: names.service_account(),
+    };
+    pod_template(spec, names, pods, &mut ss.template);
     let main = main_container(&mut ss.template);
     main.image = Some(image.to_string());
     if let Some(r) = resources {
