@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements, Toleration};
 
 use super::diag::SpecErrors;
 use super::load::{Loaded, SourceMap};
-use super::raw::{RawEngine, RawMcp, RawService, RawUi};
+use super::raw::{RawDatabase, RawEngine, RawLlm, RawMcp, RawRedis, RawService, RawUi};
 use super::{
     API_VERSION, AccessLevel, DEFAULT_NAME, DEFAULT_POSTGRES_IMAGE, DEFAULT_PROXY_IMAGE,
     DEFAULT_REDIS_IMAGE, Database, Diagnostic, Engine, Exposure, KIND, Llm, LlmTuning, Mcp, Redis,
@@ -364,151 +364,176 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
             node_port: None,
         },
     );
+    let database = check_database(c, &raw.database_config.clone().unwrap_or_default());
+    let redis = check_redis(c, &raw.redis_config.clone().unwrap_or_default());
+    let llm = check_llm(c, raw.llm.clone().unwrap_or_default());
+    secret_name(
+        c,
+        "spec.engine.jwtSecretName",
+        raw.jwt_secret_name.as_deref(),
+    );
+    Engine {
+        workload,
+        service,
+        database,
+        redis,
+        jwt_secret: raw.jwt_secret_name.clone(),
+        llm,
+    }
+}
 
-    let db = raw.database_config.clone().unwrap_or_default();
-    let base = "spec.engine.databaseConfig";
-    let database = match &db.host {
-        Some(host) => {
-            check_host(c, &format!("{base}.host"), host);
-            for (field, set) in [
-                ("image", db.image.is_some()),
-                ("storageSize", db.storage_size.is_some()),
-                ("storageClass", db.storage_class.is_some()),
-                ("resources", db.resources.is_some()),
-                ("runAsUser", db.run_as_user.is_some()),
-            ] {
-                if set {
-                    c.err(
-                        &format!("{base}.{field}"),
-                        "only applies to the in-cluster PostgreSQL; remove it or remove databaseConfig.host",
-                    );
-                }
-            }
-            Database::External {
-                host: host.clone(),
-                port: check_port(c, &format!("{base}.port"), db.port, 5432),
-                database: check_database_name(
-                    c,
-                    &format!("{base}.database"),
-                    db.database.as_deref(),
-                ),
-                secret_name: required_secret(
-                    c,
-                    base,
-                    db.secret_name.as_deref(),
-                    "an external PostgreSQL",
-                    "POSTGRES_USER and POSTGRES_PASSWORD",
-                ),
-                ssl_mode: check_ssl_mode(c, base, db.ssl_mode.as_deref(), db.ca_secret.as_deref()),
-                ca_secret: check_ca_secret(c, base, db.ca_secret.as_deref()),
-            }
+/// Fields of `base` that are set although they do not apply (`why` says when they do).
+fn only_applies(c: &mut Checker, base: &str, fields: &[(&str, bool)], why: &str) {
+    for (field, set) in fields {
+        if *set {
+            c.err(&format!("{base}.{field}"), why);
         }
-        None => {
-            for (field, set) in [
+    }
+}
+
+/// An optional Secret name at `path`, checked as Kubernetes checks it.
+fn secret_name(c: &mut Checker, path: &str, name: Option<&str>) {
+    if let Some(s) = name
+        && let Err(why) = dns_subdomain(s)
+    {
+        c.err(path, format!("invalid Secret name {s:?}: {why}"));
+    }
+}
+
+fn check_database(c: &mut Checker, db: &RawDatabase) -> Database {
+    let base = "spec.engine.databaseConfig";
+    let Some(host) = &db.host else {
+        only_applies(
+            c,
+            base,
+            &[
                 ("port", db.port.is_some()),
                 ("database", db.database.is_some()),
                 ("sslMode", db.ssl_mode.is_some()),
                 ("caSecret", db.ca_secret.is_some()),
-            ] {
-                if set {
-                    c.err(
-                        &format!("{base}.{field}"),
-                        "only applies to an external PostgreSQL; set databaseConfig.host too, or remove it",
-                    );
-                }
-            }
-            if let Some(s) = &db.secret_name
-                && let Err(why) = dns_subdomain(s)
-            {
-                c.err(
-                    &format!("{base}.secretName"),
-                    format!("invalid Secret name {s:?}: {why}"),
-                );
-            }
-            Database::InCluster {
-                image: checked_image(
-                    c,
-                    &format!("{base}.image"),
-                    db.image,
-                    DEFAULT_POSTGRES_IMAGE,
-                ),
-                storage: check_storage(c, base, db.storage_size, db.storage_class, "5Gi"),
-                resources: {
-                    check_resources(c, &format!("{base}.resources"), db.resources.as_ref());
-                    db.resources
-                },
-                password_secret: db.secret_name.clone(),
-                run_as_user: check_uid(c, &format!("{base}.runAsUser"), db.run_as_user),
-            }
-        }
+            ],
+            "only applies to an external PostgreSQL; set databaseConfig.host too, or remove it",
+        );
+        secret_name(c, &format!("{base}.secretName"), db.secret_name.as_deref());
+        return Database::InCluster {
+            image: checked_image(
+                c,
+                &format!("{base}.image"),
+                db.image.clone(),
+                DEFAULT_POSTGRES_IMAGE,
+            ),
+            storage: check_storage(
+                c,
+                base,
+                db.storage_size.clone(),
+                db.storage_class.clone(),
+                "5Gi",
+            ),
+            resources: {
+                check_resources(c, &format!("{base}.resources"), db.resources.as_ref());
+                db.resources.clone()
+            },
+            password_secret: db.secret_name.clone(),
+            run_as_user: check_uid(c, &format!("{base}.runAsUser"), db.run_as_user),
+        };
     };
+    check_host(c, &format!("{base}.host"), host);
+    only_applies(
+        c,
+        base,
+        &[
+            ("image", db.image.is_some()),
+            ("storageSize", db.storage_size.is_some()),
+            ("storageClass", db.storage_class.is_some()),
+            ("resources", db.resources.is_some()),
+            ("runAsUser", db.run_as_user.is_some()),
+        ],
+        "only applies to the in-cluster PostgreSQL; remove it or remove databaseConfig.host",
+    );
+    Database::External {
+        host: host.clone(),
+        port: check_port(c, &format!("{base}.port"), db.port, 5432),
+        database: check_database_name(c, &format!("{base}.database"), db.database.as_deref()),
+        secret_name: required_secret(
+            c,
+            base,
+            db.secret_name.as_deref(),
+            "an external PostgreSQL",
+            "POSTGRES_USER and POSTGRES_PASSWORD",
+        ),
+        ssl_mode: check_ssl_mode(c, base, db.ssl_mode.as_deref(), db.ca_secret.as_deref()),
+        ca_secret: check_ca_secret(c, base, db.ca_secret.as_deref()),
+    }
+}
 
-    let rc = raw.redis_config.clone().unwrap_or_default();
+fn check_redis(c: &mut Checker, rc: &RawRedis) -> Redis {
     let base = "spec.engine.redisConfig";
-    let redis = match &rc.host {
-        Some(host) => {
-            check_host(c, &format!("{base}.host"), host);
-            for (field, set) in [
-                ("image", rc.image.is_some()),
-                ("storageSize", rc.storage_size.is_some()),
-                ("storageClass", rc.storage_class.is_some()),
-                ("resources", rc.resources.is_some()),
-            ] {
-                if set {
-                    c.err(
-                        &format!("{base}.{field}"),
-                        "only applies to the in-cluster Redis; remove it or remove redisConfig.host",
-                    );
-                }
-            }
-            Redis::External {
-                host: host.clone(),
-                port: check_port(c, &format!("{base}.port"), rc.port, 6379),
-                secret_name: required_secret(
-                    c,
-                    base,
-                    rc.secret_name.as_deref(),
-                    "an external Redis",
-                    "REDIS_PASSWORD",
-                ),
-                tls: rc.tls.unwrap_or(false),
-                ca_secret: {
-                    if rc.ca_secret.is_some() && rc.tls != Some(true) {
-                        c.err(
-                            &format!("{base}.caSecret"),
-                            "a CA only applies to TLS; set redisConfig.tls: true too, or remove it",
-                        );
-                    }
-                    check_ca_secret(c, base, rc.ca_secret.as_deref())
-                },
-            }
-        }
-        None => {
-            for (field, set) in [
+    let Some(host) = &rc.host else {
+        only_applies(
+            c,
+            base,
+            &[
                 ("port", rc.port.is_some()),
                 ("secretName", rc.secret_name.is_some()),
                 ("tls", rc.tls.is_some()),
                 ("caSecret", rc.ca_secret.is_some()),
-            ] {
-                if set {
-                    c.err(
-                        &format!("{base}.{field}"),
-                        "only applies to an external Redis; set redisConfig.host too, or remove it",
-                    );
-                }
-            }
-            Redis::InCluster {
-                image: checked_image(c, &format!("{base}.image"), rc.image, DEFAULT_REDIS_IMAGE),
-                storage: check_storage(c, base, rc.storage_size, rc.storage_class, "1Gi"),
-                resources: {
-                    check_resources(c, &format!("{base}.resources"), rc.resources.as_ref());
-                    rc.resources
-                },
-            }
-        }
+            ],
+            "only applies to an external Redis; set redisConfig.host too, or remove it",
+        );
+        return Redis::InCluster {
+            image: checked_image(
+                c,
+                &format!("{base}.image"),
+                rc.image.clone(),
+                DEFAULT_REDIS_IMAGE,
+            ),
+            storage: check_storage(
+                c,
+                base,
+                rc.storage_size.clone(),
+                rc.storage_class.clone(),
+                "1Gi",
+            ),
+            resources: {
+                check_resources(c, &format!("{base}.resources"), rc.resources.as_ref());
+                rc.resources.clone()
+            },
+        };
     };
+    check_host(c, &format!("{base}.host"), host);
+    only_applies(
+        c,
+        base,
+        &[
+            ("image", rc.image.is_some()),
+            ("storageSize", rc.storage_size.is_some()),
+            ("storageClass", rc.storage_class.is_some()),
+            ("resources", rc.resources.is_some()),
+        ],
+        "only applies to the in-cluster Redis; remove it or remove redisConfig.host",
+    );
+    if rc.ca_secret.is_some() && rc.tls != Some(true) {
+        c.err(
+            &format!("{base}.caSecret"),
+            "a CA only applies to TLS; set redisConfig.tls: true too, or remove it",
+        );
+    }
+    Redis::External {
+        host: host.clone(),
+        port: check_port(c, &format!("{base}.port"), rc.port, 6379),
+        secret_name: required_secret(
+            c,
+            base,
+            rc.secret_name.as_deref(),
+            "an external Redis",
+            "REDIS_PASSWORD",
+        ),
+        tls: rc.tls.unwrap_or(false),
+        ca_secret: check_ca_secret(c, base, rc.ca_secret.as_deref()),
+    }
+}
 
-    let llm_raw = raw.llm.clone().unwrap_or_default();
+fn check_llm(c: &mut Checker, llm_raw: RawLlm) -> Llm {
     if let Some(model) = &llm_raw.model {
         match model.split_once('/') {
             Some((p, m)) if !p.is_empty() && !m.is_empty() && !model.contains(char::is_whitespace) => {}
@@ -527,35 +552,16 @@ fn check_engine(c: &mut Checker, raw: &RawEngine) -> Engine {
                 format!("invalid host {host:?}; valid: an http:// or https:// URL such as http://ollama:11434"),
             );
     }
-    if let Some(s) = &llm_raw.api_key_secret
-        && let Err(why) = dns_subdomain(s)
-    {
-        c.err(
-            "spec.engine.llm.apiKeySecret",
-            format!("invalid Secret name {s:?}: {why}"),
-        );
-    }
-
-    if let Some(s) = &raw.jwt_secret_name
-        && let Err(why) = dns_subdomain(s)
-    {
-        c.err(
-            "spec.engine.jwtSecretName",
-            format!("invalid Secret name {s:?}: {why}"),
-        );
-    }
-    Engine {
-        workload,
-        service,
-        database,
-        redis,
-        jwt_secret: raw.jwt_secret_name.clone(),
-        llm: Llm {
-            tuning: check_tuning(c, &llm_raw),
-            model: llm_raw.model,
-            host: llm_raw.host,
-            api_key_secret: llm_raw.api_key_secret,
-        },
+    secret_name(
+        c,
+        "spec.engine.llm.apiKeySecret",
+        llm_raw.api_key_secret.as_deref(),
+    );
+    Llm {
+        tuning: check_tuning(c, &llm_raw),
+        model: llm_raw.model,
+        host: llm_raw.host,
+        api_key_secret: llm_raw.api_key_secret,
     }
 }
 
