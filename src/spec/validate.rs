@@ -50,40 +50,8 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         version: None,
     };
 
-    match raw.api_version.as_deref() {
-        Some(API_VERSION) => {}
-        Some(other) => c.err(
-            "apiVersion",
-            format!("unsupported apiVersion {other:?}; valid: {API_VERSION}"),
-        ),
-        None => c.err(
-            "apiVersion",
-            format!("required field missing; set apiVersion: {API_VERSION}"),
-        ),
-    }
-    match raw.kind.as_deref() {
-        Some(KIND) => {}
-        Some(other) => c.err("kind", format!("unsupported kind {other:?}; valid: {KIND}")),
-        None => c.err("kind", format!("required field missing; set kind: {KIND}")),
-    }
-    let name = raw
-        .metadata
-        .as_ref()
-        .and_then(|m| m.name.clone())
-        .unwrap_or_else(|| DEFAULT_NAME.to_string());
-    if let Err(why) = dns_label(&name, MAX_NAME_LEN) {
-        let because = if name.len() > MAX_NAME_LEN {
-            format!(
-                " (the StatefulSet controller labels PostgreSQL's pods controller-revision-hash={name}-postgres-<hash>, and label values end at 63 characters)"
-            )
-        } else {
-            String::new()
-        };
-        c.err(
-            "metadata.name",
-            format!("invalid name {name:?}: {why}{because}"),
-        );
-    }
+    check_type(&mut c, raw);
+    let name = check_name(&mut c, raw);
 
     let Some(spec) = raw.spec.as_ref() else {
         c.err(
@@ -123,23 +91,8 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         .unwrap_or(true);
 
     if let (Some(ui), Some(engine), Some(mcp)) = (&ui, &engine, &mcp) {
-        let mut seen: BTreeMap<i32, &str> = BTreeMap::new();
-        for (component, exposure) in [
-            ("ui", &ui.service),
-            ("engine", &engine.service),
-            ("mcp", &mcp.service),
-        ] {
-            if let Some(port) = exposure.node_port
-                && let Some(other) = seen.insert(port, component)
-            {
-                c.err(
-                        &format!("spec.{component}.service.nodePort"),
-                        format!(
-                            "nodePort {port} is already used by spec.{other}.service.nodePort; each component needs its own port in 30000-32767"
-                        ),
-                    );
-            }
-        }
+        let exposures = [&ui.service, &engine.service, &mcp.service];
+        check_node_ports(&mut c, ["ui", "engine", "mcp"], exposures);
     }
 
     if !c.errors.is_empty() {
@@ -154,6 +107,66 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
         network_policies,
         raw: raw.clone(),
     })
+}
+
+/// `apiVersion` and `kind`.
+fn check_type(c: &mut Checker, raw: &super::raw::RawSkyfloAI) {
+    match raw.api_version.as_deref() {
+        Some(API_VERSION) => {}
+        Some(other) => c.err(
+            "apiVersion",
+            format!("unsupported apiVersion {other:?}; valid: {API_VERSION}"),
+        ),
+        None => c.err(
+            "apiVersion",
+            format!("required field missing; set apiVersion: {API_VERSION}"),
+        ),
+    }
+    match raw.kind.as_deref() {
+        Some(KIND) => {}
+        Some(other) => c.err("kind", format!("unsupported kind {other:?}; valid: {KIND}")),
+        None => c.err("kind", format!("required field missing; set kind: {KIND}")),
+    }
+}
+
+/// `metadata.name`, or the default.
+fn check_name(c: &mut Checker, raw: &super::raw::RawSkyfloAI) -> String {
+    let name = raw
+        .metadata
+        .as_ref()
+        .and_then(|m| m.name.clone())
+        .unwrap_or_else(|| DEFAULT_NAME.to_string());
+    if let Err(why) = dns_label(&name, MAX_NAME_LEN) {
+        let because = if name.len() > MAX_NAME_LEN {
+            format!(
+                " (the StatefulSet controller labels PostgreSQL's pods controller-revision-hash={name}-postgres-<hash>, and label values end at 63 characters)"
+            )
+        } else {
+            String::new()
+        };
+        c.err(
+            "metadata.name",
+            format!("invalid name {name:?}: {why}{because}"),
+        );
+    }
+    name
+}
+
+/// Each component needs its own node port.
+fn check_node_ports(c: &mut Checker, components: [&str; 3], exposures: [&Exposure; 3]) {
+    let mut seen: BTreeMap<i32, &str> = BTreeMap::new();
+    for (component, exposure) in components.into_iter().zip(exposures) {
+        if let Some(port) = exposure.node_port
+            && let Some(other) = seen.insert(port, component)
+        {
+            c.err(
+                &format!("spec.{component}.service.nodePort"),
+                format!(
+                    "nodePort {port} is already used by spec.{other}.service.nodePort; each component needs its own port in 30000-32767"
+                ),
+            );
+        }
+    }
 }
 
 fn finish(mut errors: Vec<Diagnostic>) -> SpecErrors {
