@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use base64::Engine as _;
 use futures::future::try_join_all;
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DynamicObject, ListParams, TypeMeta};
+use kube::api::{Api, DynamicObject, ListParams, PartialObjectMeta, TypeMeta};
 
 use super::Cluster;
 use super::release;
@@ -196,12 +196,11 @@ fn owner_of(cluster: &Cluster, kind: &str, obj: &DynamicObject) -> Option<String
     )
 }
 
-async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) -> Result<Live> {
-    let namespaced = !kinds.is_empty();
+/// The label selector each kind is listed with: this installation's labels, none for a
+/// check of foreign objects (`WithForeign`), and for Secrets the looser selector that also
+/// matches release records, so one LIST serves both.
+fn selectors(cluster: &Cluster, kinds: &[&str], crb: bool, foreign: bool) -> Vec<(String, String)> {
     let selector = instance_selector(&cluster.instance);
-    let foreign = scope == Scope::WithForeign;
-    // Secrets are listed with the looser selector that also matches release records, so one
-    // LIST serves both; other teams' Secrets are read as metadata only.
     let secret_selector = format!(
         "{}={},{}={}",
         labels::INSTANCE,
@@ -222,45 +221,81 @@ async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) ->
         }
     };
     // Cluster-scoped bindings can outlive a deleted namespace, so they are always listed.
-    let mut lists: Vec<(&str, String)> = Vec::new();
+    let mut lists = Vec::new();
     if crb {
-        lists.push(("ClusterRoleBinding", mine("ClusterRoleBinding")));
+        lists.push(("ClusterRoleBinding".to_string(), mine("ClusterRoleBinding")));
     }
-    lists.extend(kinds.iter().map(|k| (*k, mine(k))));
+    lists.extend(kinds.iter().map(|k| (k.to_string(), mine(k))));
+    lists
+}
+
+type Meta = PartialObjectMeta<DynamicObject>;
+
+/// Every Secret's metadata (other teams' Secrets are read as metadata only) and this
+/// installation's claims.
+async fn secret_names_and_claims(cluster: &Cluster) -> Result<(Vec<Meta>, Vec<Meta>)> {
+    let secrets = cluster.api_for("Secret", None);
+    let claims = cluster.api_for("PersistentVolumeClaim", None);
+    let claim_selector = format!(
+        "{}=skyflo,{}={}",
+        labels::NAME,
+        labels::INSTANCE,
+        cluster.instance
+    );
+    let (s, c) = futures::try_join!(
+        async {
+            secrets
+                .list_metadata(&ListParams::default())
+                .await
+                .context("listing Secrets")
+        },
+        async {
+            claims
+                .list_metadata(&ListParams::default().labels(&claim_selector))
+                .await
+                .context("listing PersistentVolumeClaims")
+        },
+    )?;
+    Ok((s.items, c.items))
+}
+
+/// Files a Secret known only by its metadata under foreign when someone else owns it.
+fn sort_secret_name(cluster: &Cluster, live: &mut Live, m: Meta) {
+    let r = ObjectRef {
+        kind: "Secret".into(),
+        namespace: m.metadata.namespace.clone(),
+        name: m.metadata.name.clone().unwrap_or_default(),
+    };
+    let as_dynamic = DynamicObject {
+        types: None,
+        metadata: m.metadata,
+        data: serde_json::Value::Null,
+    };
+    if !live.objects.contains_key(&r)
+        && !is_release_name(cluster, &r.name)
+        && let Some(owner) = owner_of(cluster, "Secret", &as_dynamic)
+    {
+        live.foreign.insert(r, owner);
+    }
+}
+
+async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) -> Result<Live> {
+    let namespaced = !kinds.is_empty();
+    let foreign = scope == Scope::WithForeign;
+    let lists = selectors(cluster, kinds, crb, foreign);
     let full = try_join_all(lists.iter().map(|(kind, sel)| async move {
         let items = cluster
             .api_for(kind, None)
             .list(&ListParams::default().labels(sel))
             .await
             .with_context(|| format!("listing {kind}s"))?;
-        Ok::<_, anyhow::Error>((*kind, items.items))
+        Ok::<_, anyhow::Error>((kind.as_str(), items.items))
     }));
     let extra = async {
         if !(namespaced && foreign) {
             return Ok((Vec::new(), Vec::new()));
         }
-        let secrets = cluster.api_for("Secret", None);
-        let claims = cluster.api_for("PersistentVolumeClaim", None);
-        let (s, c) = futures::try_join!(
-            async {
-                secrets
-                    .list_metadata(&ListParams::default())
-                    .await
-                    .context("listing Secrets")
-            },
-            async {
-                claims
-                    .list_metadata(&ListParams::default().labels(&format!(
-                        "{}=skyflo,{}={}",
-                        labels::NAME,
-                        labels::INSTANCE,
-                        cluster.instance
-                    )))
-                    .await
-                    .context("listing PersistentVolumeClaims")
-            },
-        )?;
-        Ok::<_, anyhow::Error>((s.items, c.items))
+        secret_names_and_claims(cluster).await
     };
     let (results, (secret_names, claims)) = futures::try_join!(full, extra)?;
     let mut live = Live::default();
@@ -270,22 +305,7 @@ async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) ->
         }
     }
     for m in secret_names {
-        let r = ObjectRef {
-            kind: "Secret".into(),
-            namespace: m.metadata.namespace.clone(),
-            name: m.metadata.name.clone().unwrap_or_default(),
-        };
-        let as_dynamic = DynamicObject {
-            types: None,
-            metadata: m.metadata,
-            data: serde_json::Value::Null,
-        };
-        if !live.objects.contains_key(&r)
-            && !is_release_name(cluster, &r.name)
-            && let Some(owner) = owner_of(cluster, "Secret", &as_dynamic)
-        {
-            live.foreign.insert(r, owner);
-        }
+        sort_secret_name(cluster, &mut live, m);
     }
     live.claims = claims
         .into_iter()
