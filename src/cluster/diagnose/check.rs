@@ -633,42 +633,11 @@ fn requested(shapes: &[crate::render::Rendered]) -> (f64, f64) {
     (cpu, mem)
 }
 
-async fn capacity(
-    cluster: &Cluster,
-    spec: &Spec,
-    shapes: &[crate::render::Rendered],
-) -> Result<Check> {
-    let nodes = Api::<Node>::all(cluster.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
-    let pods = Api::<Pod>::all(cluster.client.clone())
-        .list(&ListParams::default().fields("status.phase!=Succeeded,status.phase!=Failed"))
-        .await?
-        .items;
-    let selector = &spec.scheduling.node_selector;
-    let eligible: Vec<&Node> = nodes
-        .iter()
-        .filter(|n| {
-            let l = n.metadata.labels.clone().unwrap_or_default();
-            selector.iter().all(|(k, v)| l.get(k) == Some(v))
-                && !n
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.unschedulable)
-                    .unwrap_or(false)
-        })
-        .collect();
-    if eligible.is_empty() {
-        return Ok(fail(
-            "capacity",
-            "no schedulable node matches spec.nodeSelector",
-            "check the node labels (kubectl get nodes --show-labels) against spec.nodeSelector",
-        ));
-    }
+/// CPU and memory the `nodes` can allocate that no running pod requests.
+fn unrequested(nodes: &[&Node], pods: &[Pod]) -> (f64, f64) {
     let mut free_cpu = 0.0;
     let mut free_mem = 0.0;
-    for n in &eligible {
+    for n in nodes {
         let alloc: BTreeMap<String, f64> = n
             .status
             .as_ref()
@@ -702,6 +671,43 @@ async fn capacity(
         free_cpu += (alloc.get("cpu").copied().unwrap_or(0.0) - used_cpu).max(0.0);
         free_mem += (alloc.get("memory").copied().unwrap_or(0.0) - used_mem).max(0.0);
     }
+    (free_cpu, free_mem)
+}
+
+async fn capacity(
+    cluster: &Cluster,
+    spec: &Spec,
+    shapes: &[crate::render::Rendered],
+) -> Result<Check> {
+    let nodes = Api::<Node>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    let pods = Api::<Pod>::all(cluster.client.clone())
+        .list(&ListParams::default().fields("status.phase!=Succeeded,status.phase!=Failed"))
+        .await?
+        .items;
+    let selector = &spec.scheduling.node_selector;
+    let eligible: Vec<&Node> = nodes
+        .iter()
+        .filter(|n| {
+            let l = n.metadata.labels.clone().unwrap_or_default();
+            selector.iter().all(|(k, v)| l.get(k) == Some(v))
+                && !n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.unschedulable)
+                    .unwrap_or(false)
+        })
+        .collect();
+    if eligible.is_empty() {
+        return Ok(fail(
+            "capacity",
+            "no schedulable node matches spec.nodeSelector",
+            "check the node labels (kubectl get nodes --show-labels) against spec.nodeSelector",
+        ));
+    }
+    let (free_cpu, free_mem) = unrequested(&eligible, &pods);
     let (cpu, mem) = requested(shapes);
     let gib = |b: f64| b / 1024f64.powi(3);
     Ok(if cpu <= free_cpu && mem <= free_mem {

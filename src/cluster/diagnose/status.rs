@@ -286,11 +286,55 @@ fn external(host: &str, port: i32) -> ComponentStatus {
 }
 
 /// Reads everything status needs, in parallel: one LIST per kind.
-pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
+/// The installation's Deployments and StatefulSets among the objects the inventory read.
+fn workloads(live: &inventory::Live) -> (Vec<Deployment>, Vec<StatefulSet>) {
+    let typed = |kind: &str| -> Vec<serde_json::Value> {
+        live.objects
+            .iter()
+            .filter(|(k, _)| k.kind == kind)
+            .filter_map(|(_, o)| serde_json::to_value(o).ok())
+            .collect()
+    };
+    let deps = typed("Deployment")
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    let stss = typed("StatefulSet")
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    (deps, stss)
+}
+
+/// The installation's pods and the namespace's Warning events (events are best effort).
+async fn pods_and_warnings(cluster: &Cluster) -> Result<(Vec<Pod>, Vec<Event>)> {
     let selector = instance_selector(&cluster.instance);
     let lp = ListParams::default().labels(&selector);
-    let pods = cluster.typed::<Pod>();
-    let events = cluster.typed::<Event>();
+    let warnings = ListParams::default().fields("type=Warning");
+    let (pods, events) = (cluster.typed::<Pod>(), cluster.typed::<Event>());
+    let (p, e) = tokio::join!(pods.list(&lp), events.list(&warnings));
+    Ok((p?.items, e.map(|l| l.items).unwrap_or_default()))
+}
+
+/// PostgreSQL's and Redis's status: their StatefulSets, or the external hosts the spec names.
+fn data_stores(
+    spec: Option<&Spec>,
+    (postgres, redis): (Option<&StatefulSet>, Option<&StatefulSet>),
+    pods: &[Pod],
+    events: &[Event],
+) -> (ComponentStatus, ComponentStatus) {
+    let postgres_status = match spec.map(|s| &s.engine.database) {
+        Some(Database::External { host, port, .. }) => external(host, *port),
+        _ => stateful_set_status(postgres, "postgres", pods, events),
+    };
+    let redis_status = match spec.map(|s| &s.engine.redis) {
+        Some(Redis::External { host, port, .. }) => external(host, *port),
+        _ => stateful_set_status(redis, "redis", pods, events),
+    };
+    (postgres_status, redis_status)
+}
+
+pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     let nodes: Api<Node> = Api::all(cluster.client.clone());
     let names = Names {
         instance: cluster.instance.clone(),
@@ -306,21 +350,7 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
             Ok::<_, anyhow::Error>(nodes.list(&all).await.map(|l| l.items).unwrap_or_default())
         },
     )?;
-    let typed = |kind: &str| -> Vec<serde_json::Value> {
-        live.objects
-            .iter()
-            .filter(|(k, _)| k.kind == kind)
-            .filter_map(|(_, o)| serde_json::to_value(o).ok())
-            .collect()
-    };
-    let deps: Vec<Deployment> = typed("Deployment")
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect();
-    let stss: Vec<StatefulSet> = typed("StatefulSet")
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect();
+    let (deps, stss) = workloads(&live);
     let history = live.releases.clone();
     let current = release::last_deployed(&history)
         .cloned()
@@ -334,12 +364,10 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     // Pods and events explain what is not ready: read only when something is.
     let all_ready =
         deps.iter().all(deployment_ready) && stss.iter().all(stateful_set_ready) && deps.len() == 3;
-    let (pod_list, event_list): (Vec<Pod>, Vec<Event>) = if all_ready {
+    let (pod_list, event_list) = if all_ready {
         (Vec::new(), Vec::new())
     } else {
-        let warnings = ListParams::default().fields("type=Warning");
-        let (p, e) = tokio::join!(pods.list(&lp), events.list(&warnings));
-        (p?.items, e.map(|l| l.items).unwrap_or_default())
+        pods_and_warnings(cluster).await?
     };
     let find_d = |c: &str| {
         deps.iter()
@@ -349,14 +377,12 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
         stss.iter()
             .find(|s| s.metadata.name.as_deref() == Some(&names.of(c)))
     };
-    let postgres_status = match spec.as_ref().map(|s| &s.engine.database) {
-        Some(Database::External { host, port, .. }) => external(host, *port),
-        _ => stateful_set_status(find_s("postgres"), "postgres", &pod_list, &event_list),
-    };
-    let redis_status = match spec.as_ref().map(|s| &s.engine.redis) {
-        Some(Redis::External { host, port, .. }) => external(host, *port),
-        _ => stateful_set_status(find_s("redis"), "redis", &pod_list, &event_list),
-    };
+    let (postgres_status, redis_status) = data_stores(
+        spec.as_ref(),
+        (find_s("postgres"), find_s("redis")),
+        &pod_list,
+        &event_list,
+    );
     let drift = match &spec {
         Some(s) => drift(cluster, s, &live).await?,
         None => Vec::new(),
