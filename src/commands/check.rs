@@ -112,11 +112,9 @@ pub async fn before_install(
 /// install, or in `apiKeySecret`), does the provider accept it, and does it serve the model?
 /// Asked from this machine; only a provider that answers and refuses stops an install.
 pub async fn llm_line(cluster: &Cluster, spec: &Spec, ask: &LlmAsk<'_>, namespace: &Seen) -> Check {
-    use crate::llm_check::{self, Verdict};
     let Some(model) = &spec.engine.llm.model else {
         return check::pass("llm", "no model in the spec (the engine's default applies)");
     };
-    let from_here = "checked from this machine; the cluster's egress can differ";
     if ask.offline {
         return check::warn(
             "llm",
@@ -133,13 +131,40 @@ pub async fn llm_line(cluster: &Cluster, spec: &Spec, ask: &LlmAsk<'_>, namespac
         None => check::stored_llm_key(cluster, spec, &vars).await,
     };
     let host = spec.engine.llm.host.as_deref();
-    let verdict = llm_check::probe(model, host, key.as_deref(), ask.base_override).await;
+    let verdict = crate::llm_check::probe(model, host, key.as_deref(), ask.base_override).await;
     // A provider may echo the key in its message: never print it.
     let clean = |m: &str| match &key {
         Some(k) if !k.is_empty() => m.replace(k.as_str(), "(key)"),
         _ => m.to_string(),
     };
-    let keys = vars.join(" / ");
+    let said = Said {
+        provider,
+        model,
+        keys: vars.join(" / "),
+    };
+    line_for(verdict, &said, &clean)
+}
+
+/// What the `llm` line names: the provider, the model and the key's variables.
+struct Said<'a> {
+    provider: &'a str,
+    model: &'a str,
+    keys: String,
+}
+
+/// The `llm` line for the provider's answer; `clean` removes the key from its messages.
+fn line_for(
+    verdict: crate::llm_check::Verdict,
+    said: &Said<'_>,
+    clean: &dyn Fn(&str) -> String,
+) -> Check {
+    use crate::llm_check::{self, Verdict};
+    let Said {
+        provider,
+        model,
+        keys,
+    } = said;
+    let from_here = "checked from this machine; the cluster's egress can differ";
     match verdict {
         Verdict::Ok => check::pass(
             "llm",
