@@ -83,7 +83,8 @@ fn short_time(t: &Option<String>) -> String {
     }
 }
 
-pub fn text(s: &Status, printer: &Printer) -> String {
+/// One row per component.
+fn components(s: &Status, printer: &Printer) -> comfy_table::Table {
     let mut t = table::new([
         "COMPONENT",
         "PHASE",
@@ -118,7 +119,11 @@ pub fn text(s: &Status, printer: &Printer) -> String {
             c.message.clone(),
         ]);
     }
-    let mut out = table::render(&t);
+    t
+}
+
+pub fn text(s: &Status, printer: &Printer) -> String {
+    let mut out = table::render(&components(s, printer));
     out.push_str(&format!(
         "\n\nUI:   {}\nMCP:  {}\n",
         s.access.ui, s.access.mcp
