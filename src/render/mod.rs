@@ -45,20 +45,7 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         .as_ref()
         .map(|g| config::secrets(spec, &names, g))
         .unwrap_or_default();
-    let mut secrets = Vec::new();
-    if let (true, Some(c)) = (needs_connection(spec), &inputs.connection) {
-        secrets.push(config::connection(&names, c));
-    }
-    let mut stored = Vec::new();
-    match (&spec.engine.llm.api_key_secret, &inputs.llm_credentials) {
-        (None, LlmCredentials::New(values)) => {
-            secrets.push(config::llm_credentials(&names, values));
-        }
-        (None, LlmCredentials::Existing(values)) => {
-            stored.push(config::llm_credentials(&names, values));
-        }
-        _ => {}
-    }
+    let (secrets, stored) = secrets_of_inputs(spec, &names, inputs);
     for cm in &config_maps {
         push(Stage::Config, Object::ConfigMap(cm.clone()));
     }
@@ -89,24 +76,8 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     if let Some(sts) = workloads::redis(spec, &names) {
         push(Stage::Data, Object::StatefulSet(sts));
     }
-    let apps = [
-        (
-            "engine",
-            workloads::engine(spec, &names, &checksums, &inputs.llm_credentials),
-        ),
-        ("mcp", workloads::mcp(spec, &names, &checksums)),
-        ("ui", workloads::ui(spec, &names, &checksums)),
-    ];
-    let mut budgets = Vec::new();
-    for (component, mut d) in apps {
-        if let Some(when) = &spec.scheduling.topology_spread {
-            workloads::spread(&mut d, &names, component, when);
-        }
-        budgets.extend(workloads::disruption_budget(&d, &names, component));
-        push(Stage::Apps, Object::Deployment(d));
-    }
-    for b in budgets {
-        push(Stage::Apps, Object::PodDisruptionBudget(b));
+    for d in apps(spec, &names, &checksums, &inputs.llm_credentials) {
+        push(Stage::Apps, d);
     }
     for r in &mut out {
         if let Some(t) = r.object.pod_template_mut() {
@@ -114,6 +85,63 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
         }
     }
     out
+}
+
+/// The Secrets made from what came from outside the spec: the connection Secret, and the
+/// LLM credentials given now (applied) or stored by an earlier run (`stored`: only counted in
+/// the checksums).
+fn secrets_of_inputs(
+    spec: &Spec,
+    names: &Names,
+    inputs: &Inputs,
+) -> (
+    Vec<k8s_openapi::api::core::v1::Secret>,
+    Vec<k8s_openapi::api::core::v1::Secret>,
+) {
+    let mut secrets = Vec::new();
+    if let (true, Some(c)) = (needs_connection(spec), &inputs.connection) {
+        secrets.push(config::connection(names, c));
+    }
+    let mut stored = Vec::new();
+    match (&spec.engine.llm.api_key_secret, &inputs.llm_credentials) {
+        (None, LlmCredentials::New(values)) => {
+            secrets.push(config::llm_credentials(names, values));
+        }
+        (None, LlmCredentials::Existing(values)) => {
+            stored.push(config::llm_credentials(names, values));
+        }
+        _ => {}
+    }
+    (secrets, stored)
+}
+
+/// The engine, MCP and UI Deployments (spread as the spec asks), then their disruption
+/// budgets.
+fn apps(
+    spec: &Spec,
+    names: &Names,
+    checksums: &workloads::Checksums,
+    credentials: &LlmCredentials,
+) -> Vec<Object> {
+    let apps = [
+        (
+            "engine",
+            workloads::engine(spec, names, checksums, credentials),
+        ),
+        ("mcp", workloads::mcp(spec, names, checksums)),
+        ("ui", workloads::ui(spec, names, checksums)),
+    ];
+    let mut deployments = Vec::new();
+    let mut budgets = Vec::new();
+    for (component, mut d) in apps {
+        if let Some(when) = &spec.scheduling.topology_spread {
+            workloads::spread(&mut d, names, component, when);
+        }
+        budgets.extend(workloads::disruption_budget(&d, names, component));
+        deployments.push(Object::Deployment(d));
+    }
+    deployments.extend(budgets.into_iter().map(Object::PodDisruptionBudget));
+    deployments
 }
 
 /// Multi-document YAML of the rendered objects, in apply order (`skyflo template`).
