@@ -135,16 +135,20 @@ impl SourceMap {
 }
 
 /// Reads and parses a spec file. `file` is the name used in messages.
-pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
-    let whole = |message: String| {
-        SpecErrors(vec![Diagnostic {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-            path: String::new(),
-            message,
-        }])
-    };
+/// One error about the whole file (line 0).
+fn whole(file: &str, message: String) -> SpecErrors {
+    SpecErrors(vec![Diagnostic {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+        path: String::new(),
+        message,
+    }])
+}
+
+/// The file's text: at most 1 MiB of UTF-8, without a byte-order mark.
+fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, SpecErrors> {
+    let whole = |message: String| whole(file, message);
     if bytes.len() > MAX_FILE_BYTES {
         return Err(whole(format!(
             "the file is {} bytes; a SkyfloAI file may be at most {} bytes (1 MiB)",
@@ -168,10 +172,12 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
             }]));
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
 
-    let docs: Vec<Spanned<Node>> = serde_saphyr::from_multiple_with_options(text, options())
-        .map_err(|e| SpecErrors(vec![yaml_error(file, text, &e, "")]))?;
+/// The one YAML document of the file, which must be a mapping.
+fn root_of<'a>(file: &str, docs: &'a [Spanned<Node>]) -> Result<&'a Spanned<Node>, SpecErrors> {
+    let whole = |message: String| whole(file, message);
     let root = match docs.len() {
         0 => {
             return Err(whole(
@@ -209,6 +215,14 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
             ),
         }]));
     }
+    Ok(root)
+}
+
+pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, SpecErrors> {
+    let text = text_of(file, bytes)?;
+    let docs: Vec<Spanned<Node>> = serde_saphyr::from_multiple_with_options(text, options())
+        .map_err(|e| SpecErrors(vec![yaml_error(file, text, &e, "")]))?;
+    let root = root_of(file, &docs)?;
     let mut source = SourceMap::unnamed(file);
     index(root, &mut Vec::new(), None, &mut source.positions);
 
