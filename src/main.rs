@@ -1,3 +1,5 @@
+//! The `skyflo` binary: completions for the kubectl plugin form, then [`skyflo::main`].
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};

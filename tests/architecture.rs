@@ -23,6 +23,8 @@ struct File {
     handed_on: BTreeSet<Vec<String>>,
     /// The code without comments, strings and tests.
     code: String,
+    /// Whether the file opens with a `//!` line saying what it is for.
+    documented: bool,
 }
 
 /// The import graph of one source tree: file (relative to the tree) → files it imports.
@@ -286,6 +288,7 @@ impl Tree {
                     reexports,
                     handed_on,
                     code,
+                    documented: text.starts_with("//!"),
                 },
             );
         }
@@ -460,6 +463,11 @@ fn violations(root: &Path) -> Vec<String> {
                 "{rel} reads an environment variable: resolve it in settings.rs or commands/ and pass it down"
             ));
         }
+        if !f.documented {
+            out.push(format!(
+                "{rel} does not open with a //! line saying what it is for"
+            ));
+        }
         let allows = f
             .code
             .lines()
@@ -493,7 +501,7 @@ fn the_checker_catches_each_broken_rule() {
     };
     w(
         "lib.rs",
-        "pub mod cluster;\npub mod spec;\npub mod render;\n",
+        "//! The crate.\npub mod cluster;\npub mod spec;\npub mod render;\n",
     );
     w(
         "cluster/mod.rs",
@@ -537,6 +545,11 @@ fn the_checker_catches_each_broken_rule() {
     has("import circle: cluster/data/restore.rs <-> cluster/install/deploy.rs");
     has("cluster/lock.rs reads an environment variable");
     has("cluster/data/restore.rs allows a too_many_* lint");
+    has("render/mod.rs does not open with a //! line");
+    assert!(
+        !v.iter().any(|l| l.contains("lib.rs does not open")),
+        "lib.rs opens with //!: {v:?}"
+    );
     assert!(
         !v.iter().any(|l| l.contains("cluster/mod.rs")),
         "a facade's pub use is no import: {v:?}"

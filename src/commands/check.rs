@@ -1,3 +1,5 @@
+//! `skyflo check` and `install`'s pre-flight: the cluster checks plus the LLM line.
+
 use anyhow::Result;
 
 use crate::cli::CheckArgs;

@@ -1,3 +1,5 @@
+//! `skyflo completions SHELL`: shell completions generated from the clap definition.
+
 use anyhow::Result;
 use clap::CommandFactory;
 

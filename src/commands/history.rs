@@ -1,3 +1,5 @@
+//! `skyflo history`: the revisions of an installation, from its release records.
+
 use anyhow::Result;
 
 use crate::cli::NameArgs;

@@ -1,3 +1,6 @@
+//! `skyflo rollback [REVISION]`: deploy an earlier revision's spec again (optionally
+//! restoring the backup taken before it).
+
 use anyhow::Result;
 
 use crate::cli::RollbackArgs;

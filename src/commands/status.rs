@@ -1,3 +1,6 @@
+//! `skyflo status`: per-component health, access, release, lock and drift (`--watch`
+//! redraws on every change).
+
 use std::time::Duration;
 
 use anyhow::Result;

@@ -1,3 +1,5 @@
+//! `skyflo template`: the rendered objects as YAML or JSON, without touching a cluster.
+
 use anyhow::Result;
 
 use crate::cli::TemplateArgs;

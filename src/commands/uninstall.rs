@@ -1,3 +1,5 @@
+//! `skyflo uninstall`: list what goes and what stays, ask, then delete in reverse order.
+
 use std::io::IsTerminal;
 
 use anyhow::Result;

@@ -1,3 +1,5 @@
+//! `skyflo validate -f FILE`: every problem in a spec file (and its warnings), no cluster.
+
 use anyhow::Result;
 use serde::Serialize;
 
