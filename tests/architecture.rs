@@ -551,7 +551,8 @@ fn the_checker_catches_each_broken_rule() {
         "lib.rs opens with //!: {v:?}"
     );
     assert!(
-        !v.iter().any(|l| l.contains("cluster/mod.rs")),
+        !v.iter()
+            .any(|l| l.contains("cluster/mod.rs") && !l.contains("does not open")),
         "a facade's pub use is no import: {v:?}"
     );
 }
