@@ -10,6 +10,30 @@ pub const EXIT_NOT_INSTALLED: u8 = 5;
 pub const EXIT_CHANGES_PENDING: u8 = 6;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// How a command that ran to its end finished: success, or an outcome a script branches on
+/// (README "Exit codes"). Failures are errors ([`Exit`] or any other, exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Success,
+    /// `check` found a failing check.
+    ChecksFailed,
+    /// `status` or `verify` found something not ready.
+    NotReady,
+    /// `upgrade --diff` found changes to make.
+    ChangesPending,
+}
+
+impl Done {
+    pub fn code(self) -> u8 {
+        match self {
+            Done::Success => 0,
+            Done::ChecksFailed => EXIT_FAILURE,
+            Done::NotReady => EXIT_NOT_READY,
+            Done::ChangesPending => EXIT_CHANGES_PENDING,
+        }
+    }
+}
+
 /// A signal that stops an operation the way Ctrl-C does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {

@@ -24,12 +24,13 @@ pub mod ui;
 use std::process::ExitCode;
 
 use cli::{Cli, Command};
+use error::Done;
 use settings::Settings;
 
 /// Runs the CLI and maps the outcome to an exit code (README "Exit codes").
 pub fn main(cli: Cli) -> ExitCode {
     match run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(done) => ExitCode::from(done.code()),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // Libraries often repeat their source in their own message; a cause already
@@ -52,7 +53,7 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<u8> {
+fn run(cli: Cli) -> anyhow::Result<error::Done> {
     let settings = Settings::from_process(&cli.global)?;
     let printer = ui::Printer::new(
         settings.output,
@@ -61,10 +62,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         settings.color,
     );
     let code = match &cli.command {
-        Command::Template(a) => commands::template::run(a, &settings, &printer).map(|()| 0)?,
-        Command::Images(a) => commands::images::run(a, &settings, &printer).map(|()| 0)?,
-        Command::Validate(a) => commands::validate::run(a, &printer).map(|()| 0)?,
-        Command::Completions(a) => commands::completions::run(a).map(|()| 0)?,
+        Command::Template(a) => {
+            commands::template::run(a, &settings, &printer).map(|()| Done::Success)?
+        }
+        Command::Images(a) => {
+            commands::images::run(a, &settings, &printer).map(|()| Done::Success)?
+        }
+        Command::Validate(a) => commands::validate::run(a, &printer).map(|()| Done::Success)?,
+        Command::Completions(a) => commands::completions::run(a).map(|()| Done::Success)?,
         cmd => runtime()?.block_on(async {
             interrupt::install();
             match cmd {

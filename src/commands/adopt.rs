@@ -15,7 +15,7 @@ use crate::cluster::adopt::{
 };
 use crate::cluster::install::deploy::{self, Operation, Options};
 use crate::cluster::{Cluster, Reporter};
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::render::{self, Inputs, LlmCredentials, ObjectRef, secrets::Generated};
 use crate::settings::Settings;
 use crate::spec::Spec;
@@ -38,7 +38,7 @@ struct Planned {
     external: BTreeMap<String, BTreeMap<String, String>>,
 }
 
-pub async fn run(args: &AdoptArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &AdoptArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let probe = super::connect(settings, crate::spec::DEFAULT_NAME).await?;
     let survey = detect::survey(&probe).await?;
     let Some((candidate, journal)) = choose(&survey, args, &probe.namespace)? else {
@@ -51,14 +51,14 @@ pub async fn run(args: &AdoptArgs, settings: &Settings, printer: &Printer) -> Re
     let planned = plan(&cluster, candidate, journal, &args.write).await?;
     if printer.is_machine() && args.dry_run {
         printer.data(&summary(&planned, &cluster, args, None))?;
-        return Ok(0);
+        return Ok(Done::Success);
     }
     if !printer.is_machine() {
         printer.out(&describe(&planned, &cluster, args, printer))?;
     }
     if args.dry_run {
         printer.out("Dry run: nothing was written (neither the file nor the cluster).")?;
-        return Ok(0);
+        return Ok(Done::Success);
     }
     if !args.yes {
         confirm(&planned)?;
@@ -70,7 +70,7 @@ pub async fn run(args: &AdoptArgs, settings: &Settings, printer: &Printer) -> Re
     } else {
         printer.out(&done_text(&planned, &cluster, args, revision, printer))?;
     }
-    Ok(0)
+    Ok(Done::Success)
 }
 
 /// The installation to adopt: an unfinished adoption first, else the one candidate (or the
@@ -115,7 +115,7 @@ fn choose(
     }
 }
 
-fn nothing_to_adopt(survey: &detect::Survey, cluster: &Cluster, printer: &Printer) -> Result<u8> {
+fn nothing_to_adopt(survey: &detect::Survey, cluster: &Cluster, printer: &Printer) -> Result<Done> {
     let ns = &cluster.namespace;
     if !survey.skyflo_instances.is_empty() {
         let names: Vec<&String> = survey.skyflo_instances.iter().collect();
@@ -127,7 +127,7 @@ fn nothing_to_adopt(survey: &detect::Survey, cluster: &Cluster, printer: &Printe
                 names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
             ))?;
         }
-        return Ok(0);
+        return Ok(Done::Success);
     }
     Err(failed(format!(
         "no upstream Skyflo installation in namespace {ns}: looked for install.sh's objects (skyflo-* and, before v0.6.1, skyflo-ai-*) \

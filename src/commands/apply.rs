@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::cli::{InstallArgs, UpgradeArgs};
 use crate::cluster::Reporter;
 use crate::cluster::install::deploy::{self, Deployed, Operation, Options};
-use crate::error::{EXIT_CHANGES_PENDING, Exit};
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::spec::Spec;
 use crate::ui::progress::Progress;
@@ -25,7 +25,7 @@ pub fn backup_to(
     })
 }
 
-pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     // The spec is read and validated before any connection: invalid input never reaches
     // the cluster.
     let llm_env = super::Overrides::from_env(&|k| settings.env.get(k))
@@ -57,7 +57,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
     run(&spec, &opts, settings, printer).await
 }
 
-pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let llm_env = super::Overrides::from_env(&|k| settings.env.get(k))
         .with_registry(args.registry.registry.as_deref())?
         .with_version(args.version.version.as_deref())?;
@@ -96,7 +96,7 @@ pub async fn run(
     opts: &Options,
     settings: &Settings,
     printer: &Printer,
-) -> Result<u8> {
+) -> Result<Done> {
     if opts.operation != Operation::Rollback {
         for w in crate::spec::warnings(spec) {
             printer.warn(&w);
@@ -131,12 +131,12 @@ fn report(
     cluster: &crate::cluster::Cluster,
     took: Duration,
     printer: &Printer,
-) -> Result<u8> {
+) -> Result<Done> {
     let changed = done.plan.has_changes();
     let code = if opts.plan_only && changed && opts.operation == Operation::Upgrade {
-        EXIT_CHANGES_PENDING
+        Done::ChangesPending
     } else {
-        0
+        Done::Success
     };
     if printer.is_machine() {
         printer.data(&json!({

@@ -9,7 +9,7 @@ use crate::cluster::data::backup::{self, Backup};
 use crate::cluster::data::restore;
 use crate::cluster::release::{self, Release};
 use crate::cluster::{Cluster, Reporter};
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;
 use crate::ui::progress::Progress;
@@ -36,7 +36,7 @@ Nothing was done",
     )
 }
 
-pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
     let dir = backup::dir(&settings.backup_dir, &cluster.namespace, &cluster.instance);
     if args.list {
@@ -88,7 +88,7 @@ pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> R
             }
         ))?;
     }
-    Ok(0)
+    Ok(Done::Success)
 }
 
 fn size(bytes: u64) -> String {
@@ -99,11 +99,11 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn list(dir: &std::path::Path, printer: &Printer) -> Result<u8> {
+fn list(dir: &std::path::Path, printer: &Printer) -> Result<Done> {
     let all = backup::list(dir);
     if printer.is_machine() {
         printer.data(&serde_json::json!({"directory": dir, "backups": all}))?;
-        return Ok(0);
+        return Ok(Done::Success);
     }
     let mut out = format!("Backups in {}:\n", dir.display());
     if all.is_empty() {
@@ -120,7 +120,7 @@ fn list(dir: &std::path::Path, printer: &Printer) -> Result<u8> {
         ));
     }
     printer.out(out.trim_end())?;
-    Ok(0)
+    Ok(Done::Success)
 }
 
 /// Everything a restore checks before it changes anything; a refusal is exit 2.
@@ -175,7 +175,7 @@ fn confirm(b: &Backup, cluster: &Cluster, yes: bool, printer: &Printer) -> Resul
     Ok(())
 }
 
-pub async fn restore(args: &RestoreArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn restore(args: &RestoreArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
     let (history, last) = deployed(&cluster).await?;
     if !last.spec()?.postgres_in_cluster() {
@@ -199,5 +199,5 @@ pub async fn restore(args: &RestoreArgs, settings: &Settings, printer: &Printer)
             cluster.namespace
         ))?;
     }
-    Ok(0)
+    Ok(Done::Success)
 }

@@ -6,11 +6,12 @@ use crate::cli::CheckArgs;
 use crate::cluster::Cluster;
 use crate::cluster::diagnose::check::{self, Check, Outcome};
 use crate::cluster::inventory::Seen;
+use crate::error::Done;
 use crate::settings::Settings;
 use crate::spec::Spec;
 use crate::ui::Printer;
 
-pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let l = &args.spec;
     let spec = super::read_layers(
         &l.files,
@@ -39,7 +40,11 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
     } else {
         printer.out(&text(&checks, printer))?;
     }
-    Ok(if failed(&checks) { 1 } else { 0 })
+    Ok(if failed(&checks) {
+        Done::ChecksFailed
+    } else {
+        Done::Success
+    })
 }
 
 pub fn failed(checks: &[Check]) -> bool {
@@ -100,7 +105,7 @@ pub async fn before_install(
         .collect();
     if !problems.is_empty() && !printer.quiet {
         let owned: Vec<Check> = problems.iter().map(|c| (*c).clone()).collect();
-        eprint!("{}", text(&owned, printer));
+        printer.err_text(&text(&owned, printer));
     }
     if failed(&checks) {
         anyhow::bail!(

@@ -4,11 +4,11 @@ use anyhow::Result;
 
 use crate::cli::NameArgs;
 use crate::cluster::release;
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;
 
-pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, args).await?;
     let history = release::list(&cluster).await?;
     if history.is_empty() {
@@ -30,7 +30,7 @@ pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Res
             })
             .collect();
         printer.data(&rows)?;
-        return Ok(0);
+        return Ok(Done::Success);
     }
     let mut t = crate::ui::table::new([
         "REVISION",
@@ -63,5 +63,5 @@ pub async fn run(args: &NameArgs, settings: &Settings, printer: &Printer) -> Res
         ]);
     }
     printer.out(&crate::ui::table::render(&t))?;
-    Ok(0)
+    Ok(Done::Success)
 }

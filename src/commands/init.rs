@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Patch, PatchParams};
 
 use crate::cli::{InitArgs, Placement};
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::render::labels;
 use crate::settings::Settings;
 use crate::spec::llm;
@@ -82,7 +82,7 @@ struct Answers {
     kubeconfig_secret: String,
 }
 
-pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let path = args.file.clone();
     if path.exists() && !args.force {
         return Err(Exit::Usage(format!(
@@ -107,7 +107,7 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
     a.redis = ask_redis(&ask, args)?;
     ask_access(&ask, args, &mut a)?;
     write(&path, &a, printer)?;
-    Ok(0)
+    Ok(Done::Success)
 }
 
 /// The LLM provider, model and self-hosted endpoint.

@@ -5,13 +5,13 @@ use tokio::sync::mpsc;
 
 use crate::cli::LogsArgs;
 use crate::cluster::diagnose::logs::{self, Options};
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::settings::{Settings, parse_duration};
 use crate::ui::Printer;
 
 const COMPONENTS: [&str; 5] = ["ui", "engine", "mcp", "postgres", "redis"];
 
-pub async fn run(args: &LogsArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &LogsArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     for c in &args.components {
         if !COMPONENTS.contains(&c.as_str()) {
             return Err(Exit::Usage(format!(
@@ -49,5 +49,5 @@ pub async fn run(args: &LogsArgs, settings: &Settings, printer: &Printer) -> Res
         }
     }
     streaming.abort();
-    Ok(0)
+    Ok(Done::Success)
 }

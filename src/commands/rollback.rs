@@ -6,11 +6,11 @@ use anyhow::Result;
 use crate::cli::RollbackArgs;
 use crate::cluster::install::deploy::{Operation, Options};
 use crate::cluster::release;
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;
 
-pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
     let history = release::list(&cluster).await?;
     release::last_deployed(&history).ok_or_else(|| {

@@ -11,12 +11,12 @@ use crate::cli::StatusArgs;
 use crate::cluster::Cluster;
 use crate::cluster::diagnose::status::{self, Status};
 use crate::cluster::watch::{Ev, spawn_watch};
-use crate::error::{EXIT_NOT_READY, Exit};
+use crate::error::{Done, Exit};
 use crate::render::labels::instance_selector;
 use crate::settings::Settings;
 use crate::ui::{Printer, table};
 
-pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
     if !args.watch {
         return once(&cluster, printer, false).await;
@@ -52,7 +52,7 @@ pub async fn run(args: &StatusArgs, settings: &Settings, printer: &Printer) -> R
     }
 }
 
-async fn once(cluster: &Cluster, printer: &Printer, redraw: bool) -> Result<u8> {
+async fn once(cluster: &Cluster, printer: &Printer, redraw: bool) -> Result<Done> {
     let Some(status) = status::read(cluster).await? else {
         return Err(Exit::NotInstalled(format!(
             "no skyflo installation {:?} in namespace {}",
@@ -63,13 +63,16 @@ async fn once(cluster: &Cluster, printer: &Printer, redraw: bool) -> Result<u8> 
     if printer.is_machine() {
         printer.data(&status)?;
     } else {
-        if redraw && printer.progress {
-            // Clear the screen and go home, like `watch`.
-            eprint!("\x1b[2J\x1b[H");
+        if redraw {
+            printer.clear_screen();
         }
         printer.out(&text(&status, printer))?;
     }
-    Ok(if status.ready() { 0 } else { EXIT_NOT_READY })
+    Ok(if status.ready() {
+        Done::Success
+    } else {
+        Done::NotReady
+    })
 }
 
 fn short_time(t: &Option<String>) -> String {

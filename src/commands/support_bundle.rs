@@ -8,11 +8,12 @@ use serde_json::json;
 use crate::cli::SupportBundleArgs;
 use crate::cluster::Reporter;
 use crate::cluster::diagnose::bundle::{self, Collected};
+use crate::error::Done;
 use crate::settings::Settings;
 use crate::ui::Printer;
 use crate::ui::progress::Progress;
 
-pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
     let path = args.output_file.clone().unwrap_or_else(|| {
         let now = jiff::Timestamp::now()
@@ -38,7 +39,7 @@ pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printe
             collected.missing.len()
         ))?;
     }
-    Ok(0)
+    Ok(Done::Success)
 }
 
 fn write(path: &Path, c: &Collected) -> Result<()> {

@@ -7,12 +7,12 @@ use anyhow::Result;
 use crate::cli::UninstallArgs;
 use crate::cluster::Reporter;
 use crate::cluster::install::uninstall::{self, Removal};
-use crate::error::Exit;
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;
 use crate::ui::progress::Progress;
 
-pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
     let timeout = super::timeout(&args.wait, settings)?;
     let Some(removal) = uninstall::plan(&cluster, args.purge).await? else {
@@ -25,7 +25,7 @@ pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -
                 cluster.instance, cluster.namespace
             ))?;
         }
-        return Ok(0);
+        return Ok(Done::Success);
     };
     // The list is what a confirmation is given for; `-q --yes` asks for none and shows none.
     let silent = printer.quiet && args.yes;
@@ -61,7 +61,7 @@ pub async fn run(args: &UninstallArgs, settings: &Settings, printer: &Printer) -
             }
         ))?;
     }
-    Ok(0)
+    Ok(Done::Success)
 }
 
 fn describe(r: &Removal, namespace: &str) -> String {

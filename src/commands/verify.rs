@@ -5,11 +5,11 @@ use anyhow::Result;
 use crate::cli::VerifyArgs;
 use crate::cluster::diagnose::check::Outcome;
 use crate::cluster::diagnose::verify::{self, CHECKS};
-use crate::error::{EXIT_NOT_READY, Exit};
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;
 
-pub async fn run(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result<u8> {
+pub async fn run(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     for c in &args.checks {
         if !CHECKS.iter().any(|(n, _)| n == c) {
             let valid: Vec<&str> = CHECKS.iter().map(|(n, _)| *n).collect();
@@ -38,8 +38,8 @@ pub async fn run(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> R
         printer.out(&text)?;
     }
     Ok(if passed == checks.len() {
-        0
+        Done::Success
     } else {
-        EXIT_NOT_READY
+        Done::NotReady
     })
 }

@@ -42,6 +42,18 @@ impl Printer {
         o.flush()
     }
 
+    /// Text for stderr as it is (a report already formatted for the terminal).
+    pub fn err_text(&self, text: &str) {
+        eprint!("{text}");
+    }
+
+    /// Clears the terminal and goes home, like `watch`, when progress is shown there.
+    pub fn clear_screen(&self) {
+        if self.progress {
+            eprint!("\x1b[2J\x1b[H");
+        }
+    }
+
     /// A note about what is happening, on stderr; hidden by -q and with -o json|yaml.
     pub fn info(&self, text: &str) {
         if !self.quiet {
