@@ -1,14 +1,12 @@
 //! The CLI without a cluster: template output, help, completions, exit codes.
 
+mod common;
+
 use std::process::Command;
 
 /// The binary with an environment that points at no cluster and no configuration file.
 fn cmd() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("skyflo").unwrap();
-    c.env("KUBECONFIG", "/nonexistent/kubeconfig")
-        .env("NO_COLOR", "1")
-        .env("SKYFLO_CONFIG", "/nonexistent/config.toml");
-    c
+    assert_cmd::Command::from_std(common::offline())
 }
 
 fn skyflo(args: &[&str]) -> std::process::Output {
@@ -276,9 +274,8 @@ fn committed_completions_match_the_binary() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+    let mut child = common::offline()
         .arg("template")
-        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

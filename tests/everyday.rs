@@ -2,27 +2,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::*;
 
-fn resource_versions(ns: &str) -> BTreeMap<String, String> {
-    let out = kubectl(&[
-        "get",
-        "deploy,sts,svc,cm,secret,sa,networkpolicy,role,rolebinding",
-        "-n",
-        ns,
-        "-o",
-        "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}",
-    ]);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            l.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
-        .collect()
-}
+/// What skyflo manages in a namespace, for [`resource_versions`].
+const KINDS: &str = "deploy,sts,svc,cm,secret,sa,networkpolicy,role,rolebinding";
 
 fn images(ns: &str) -> String {
     let out = kubectl(&[
@@ -44,7 +27,7 @@ async fn upgrade_version_moves_every_skyflo_image_and_nothing_else() {
         file: _,
     } = installed("version").await;
     let n = ns.name.as_str();
-    let before = resource_versions(n);
+    let before = resource_versions(n, KINDS);
     // No -f: the deployed revision's spec, with the new release. There is no database behind
     // this installation to back up (tests/backup.rs covers the backup an engine change takes).
     let out = skyflo(&[
@@ -68,7 +51,7 @@ async fn upgrade_version_moves_every_skyflo_image_and_nothing_else() {
     ] {
         assert!(shown.contains(line), "{line} in\n{shown}");
     }
-    let after = resource_versions(n);
+    let after = resource_versions(n, KINDS);
     for (k, v) in &before {
         let moved = after.get(k) != Some(v);
         let is_app = [
@@ -136,7 +119,7 @@ async fn upgrade_set_without_a_file_changes_only_that_field() {
         file: _,
     } = installed("setonly").await;
     let n = ns.name.as_str();
-    let before = resource_versions(n);
+    let before = resource_versions(n, KINDS);
     let out = skyflo(&[
         "upgrade",
         "-n",
@@ -147,7 +130,7 @@ async fn upgrade_set_without_a_file_changes_only_that_field() {
         "60s",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let after = resource_versions(n);
+    let after = resource_versions(n, KINDS);
     let moved: Vec<&String> = before
         .keys()
         .filter(|k| after.get(*k) != before.get(*k) && !k.starts_with("Secret/skyflo-release-v"))

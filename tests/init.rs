@@ -206,7 +206,7 @@ async fn the_wizard_writes_a_valid_file_and_flags_write_the_same() {
 fn non_interactive_defaults_need_no_cluster_for_a_keyless_provider() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("skyflo.yaml");
-    let out = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+    let out = offline()
         .args([
             "init",
             "--non-interactive",
@@ -225,8 +225,6 @@ fn non_interactive_defaults_need_no_cluster_for_a_keyless_provider() {
             "--mcp-service",
             "ClusterIP",
         ])
-        .env("KUBECONFIG", "/nonexistent")
-        .env("SKYFLO_CONFIG", "/nonexistent")
         .output()
         .unwrap();
     assert_eq!(

@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -11,33 +10,10 @@ use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 
+/// What skyflo manages in a namespace (plus claims), for [`resource_versions`].
+const KINDS: &str = "deploy,sts,svc,cm,secret,sa,networkpolicy,pvc";
+
 const SELECTOR: &str = "app.kubernetes.io/instance=skyflo,app.kubernetes.io/managed-by=skyflo";
-
-/// resourceVersion of every object skyflo manages in the namespace (plus claims), by kind/name.
-fn resource_versions(ns: &str) -> BTreeMap<String, String> {
-    let out = kubectl(&[
-        "get",
-        "deploy,sts,svc,cm,secret,sa,networkpolicy,pvc",
-        "-n",
-        ns,
-        "-o",
-        "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}",
-    ]);
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            l.split_once('=')
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-        })
-        .collect()
-}
-
-fn install(ns: &str, file: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["install", "-n", ns, "-f", file, "--timeout", "60s"];
-    args.extend_from_slice(extra);
-    skyflo(&args)
-}
 
 fn upgrade(ns: &str, file: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["upgrade", "-n", ns, "-f", file, "--timeout", "60s"];
@@ -121,7 +97,7 @@ async fn fresh_install_is_ready_under_restricted_and_a_second_run_writes_nothing
         "restricted"
     );
 
-    let before = resource_versions(&ns.name);
+    let before = resource_versions(&ns.name, KINDS);
     let again = install(&ns.name, &file, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert!(
@@ -131,7 +107,11 @@ async fn fresh_install_is_ready_under_restricted_and_a_second_run_writes_nothing
     );
     let up = upgrade(&ns.name, &file, &[]);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
-    assert_eq!(resource_versions(&ns.name), before, "no object was written");
+    assert_eq!(
+        resource_versions(&ns.name, KINDS),
+        before,
+        "no object was written"
+    );
     assert_eq!(revisions(&ns.name), 1, "no revision was added");
 
     let diff = upgrade(&ns.name, &file, &["--diff"]);
@@ -166,7 +146,7 @@ async fn upgrades_touch_only_what_changed_and_keep_generated_secrets() {
     assert!(pg.len() >= 32 && jwt.len() >= 32);
 
     // UI replicas: only the UI Deployment is written.
-    let before = resource_versions(&ns.name);
+    let before = resource_versions(&ns.name, KINDS);
     let scaled = spec_yaml("").replace(
         "    image: skyfloaiagent/ui:v0.7.0\n",
         "    image: skyfloaiagent/ui:v0.7.0\n    replicas: 3\n",
@@ -181,7 +161,7 @@ async fn upgrades_touch_only_what_changed_and_keep_generated_secrets() {
     );
     let out = upgrade(&ns.name, &scaled_file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let after = resource_versions(&ns.name);
+    let after = resource_versions(&ns.name, KINDS);
     let changed: Vec<&String> = after
         .iter()
         .filter(|(k, v)| before.get(*k) != Some(v) && !k.starts_with("Secret/skyflo-release"))
@@ -270,7 +250,7 @@ async fn removed_components_are_pruned_but_never_their_volumes() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("- prune   StatefulSet"), "{stdout}");
 
-    let rvs = resource_versions(&ns.name);
+    let rvs = resource_versions(&ns.name, KINDS);
     assert!(!rvs.contains_key("StatefulSet/skyflo-redis"), "{rvs:?}");
     assert!(!rvs.contains_key("Service/skyflo-redis"));
     assert!(!rvs.contains_key("Service/skyflo-redis-headless"));
@@ -438,7 +418,7 @@ async fn an_invalid_file_exits_2_and_writes_nothing() {
         dir,
         file: _base,
     } = installed("inst-invalid").await;
-    let before = resource_versions(&ns.name);
+    let before = resource_versions(&ns.name, KINDS);
     let bad = write_spec(
         &dir,
         "bad.yaml",
@@ -448,7 +428,7 @@ async fn an_invalid_file_exits_2_and_writes_nothing() {
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         assert!(String::from_utf8_lossy(&out.stderr).contains("spec.ui.image"));
     }
-    assert_eq!(resource_versions(&ns.name), before);
+    assert_eq!(resource_versions(&ns.name, KINDS), before);
     assert_eq!(revisions(&ns.name), 1);
 }
 
@@ -469,7 +449,7 @@ async fn immutable_changes_are_caught_in_the_plan_with_a_way_forward() {
         dir,
         file: _base,
     } = installed("inst-immut").await;
-    let before = resource_versions(&ns.name);
+    let before = resource_versions(&ns.name, KINDS);
     let bigger = spec_yaml("").replace(
         "    image: skyfloaiagent/engine:v0.7.0\n",
         "    image: skyfloaiagent/engine:v0.7.0\n    databaseConfig: {storageSize: 10Gi}\n",
@@ -482,7 +462,7 @@ async fn immutable_changes_are_caught_in_the_plan_with_a_way_forward() {
     assert!(stderr.contains("way forward"), "{stderr}");
     assert!(stderr.contains("--cascade=orphan"), "{stderr}");
     assert!(stderr.contains("nothing was changed"), "{stderr}");
-    assert_eq!(resource_versions(&ns.name), before);
+    assert_eq!(resource_versions(&ns.name, KINDS), before);
 }
 
 #[tokio::test]

@@ -13,10 +13,6 @@ use tokio::sync::RwLock;
 /// creates claims holds the read side, that one the write side.
 static STORAGE: RwLock<()> = RwLock::const_new(());
 
-fn install(ns: &str, file: &str) -> std::process::Output {
-    skyflo(&["install", "-n", ns, "-f", file, "--timeout", "60s"])
-}
-
 fn status_json(ns: &str) -> (Option<i32>, serde_json::Value) {
     let out = skyflo(&["status", "-n", ns, "-o", "json"]);
     let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
@@ -226,7 +222,7 @@ async fn uninstall_keeps_data_and_a_new_install_reuses_it() {
     assert_eq!(again.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&again.stdout).contains("Nothing to uninstall"));
 
-    assert_eq!(install(&ns.name, &file).status.code(), Some(0));
+    assert_eq!(install(&ns.name, &file, &[]).status.code(), Some(0));
     assert_eq!(
         pg_password(&ns).await,
         password,
@@ -669,16 +665,6 @@ async fn status_watch_redraws_when_something_changes() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(seen, "status --watch printed the change");
-}
-
-/// What the Helm chart leaves for a release called `prod` (its name holds no "skyflo"): the
-/// engine Service with the chart's labels and Helm's ownership annotations.
-fn helm_chart_engine_service(ns: &str) {
-    let chart = format!(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: prod-skyflo-engine\n  namespace: {ns}\n  labels: {{helm.sh/chart: skyflo-0.7.0, app.kubernetes.io/managed-by: Helm}}\n  annotations: {{meta.helm.sh/release-name: prod, meta.helm.sh/release-namespace: {ns}}}\nspec:\n  selector: {{app: prod-skyflo-engine}}\n  ports: [{{port: 8080}}]\n"
-    );
-    let made = kubectl_stdin(&["create", "-f", "-"], &chart);
-    assert!(made.status.success(), "{}", text(&made));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Every invalid spec is rejected with exit 2, naming the file, line, column, dotted path
 //! and what would be valid, before any cluster is contacted.
 
-use std::process::Command;
+mod common;
 
 /// (fixture, line, column, dotted path, part of the message)
 const INVALID: &[(&str, u64, u64, &str, &str)] = &[
@@ -388,14 +388,8 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
 ];
 
 fn skyflo(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_skyflo"))
-        .args(args)
-        // A kubeconfig that points nowhere: validation must never need it.
-        .env("KUBECONFIG", "/nonexistent/kubeconfig")
-        .env("NO_COLOR", "1")
-        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
-        .output()
-        .unwrap()
+    // A kubeconfig that points nowhere: validation must never need it.
+    common::offline().args(args).output().unwrap()
 }
 
 #[test]

@@ -123,6 +123,54 @@ impl Drop for TestNamespace {
     }
 }
 
+/// The skyflo binary with no cluster and no user configuration: KUBECONFIG and SKYFLO_CONFIG
+/// point nowhere and NO_COLOR is set, for what must work (or fail clearly) without a cluster.
+pub fn offline() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_skyflo"));
+    c.env("KUBECONFIG", "/nonexistent/kubeconfig")
+        .env("NO_COLOR", "1")
+        .env("SKYFLO_CONFIG", "/nonexistent/config.toml");
+    c
+}
+
+/// resourceVersion of every object of `kinds` (a kubectl list such as `deploy,sts,svc`) in
+/// the namespace, by kind/name: an unchanged map proves that nothing was written.
+pub fn resource_versions(ns: &str, kinds: &str) -> std::collections::BTreeMap<String, String> {
+    let out = kubectl(&[
+        "get",
+        kinds,
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// `skyflo install -n NS -f FILE --timeout 60s` plus `extra`.
+pub fn install(ns: &str, file: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["install", "-n", ns, "-f", file, "--timeout", "60s"];
+    args.extend_from_slice(extra);
+    skyflo(&args)
+}
+
+/// What the Helm chart leaves for a release called `prod` (its name holds no "skyflo"): the
+/// engine Service with the chart's labels and Helm's ownership annotations.
+pub fn helm_chart_engine_service(ns: &str) {
+    let chart = format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: prod-skyflo-engine\n  namespace: {ns}\n  labels: {{helm.sh/chart: skyflo-0.7.0, app.kubernetes.io/managed-by: Helm}}\n  annotations: {{meta.helm.sh/release-name: prod, meta.helm.sh/release-namespace: {ns}}}\nspec:\n  selector: {{app: prod-skyflo-engine}}\n  ports: [{{port: 8080}}]\n"
+    );
+    let made = kubectl_stdin(&["create", "-f", "-"], &chart);
+    assert!(made.status.success(), "{}", text(&made));
+}
+
 /// Runs the skyflo binary against the test cluster.
 pub fn skyflo(args: &[&str]) -> Output {
     skyflo_with(args, &[], None)
