@@ -69,7 +69,9 @@ fn run(cli: Cli) -> anyhow::Result<error::Done> {
             commands::images::run(a, &settings, &printer).map(|()| Done::Success)?
         }
         Command::Validate(a) => commands::validate::run(a, &printer).map(|()| Done::Success)?,
-        Command::Completions(a) => commands::completions::run(a).map(|()| Done::Success)?,
+        Command::Completions(a) => {
+            commands::completions::run(a, &printer).map(|()| Done::Success)?
+        }
         cmd => runtime()?.block_on(async {
             interrupt::install();
             match cmd {

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
+use crate::ui::Printer;
 
 /// Completions for `shell`, generated from the clap definitions (also used by the drift test
 /// that compares them with `completions/`).
@@ -13,10 +14,7 @@ pub fn generate(shell: clap_complete::Shell) -> Vec<u8> {
     out
 }
 
-pub fn run(args: &CompletionsArgs) -> Result<()> {
-    use std::io::Write;
-    let mut o = std::io::stdout().lock();
-    o.write_all(&generate(args.shell))?;
-    o.flush()?;
+pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<()> {
+    printer.out(&String::from_utf8_lossy(&generate(args.shell)))?;
     Ok(())
 }
