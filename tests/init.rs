@@ -239,3 +239,31 @@ fn non_interactive_defaults_need_no_cluster_for_a_keyless_provider() {
     assert!(spec.redis_in_cluster());
     assert_eq!(spec.ui.service.node_port, None);
 }
+
+/// A provider without a key variable (vLLM, LM Studio) and --api-key-stdin: a usage error
+/// naming the way forward, never a panic, and no file.
+#[test]
+fn api_key_stdin_for_a_provider_without_a_key_variable_is_a_usage_error() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let mut child = offline()
+        .args(["init", "--non-interactive", "-f"])
+        .arg(&file)
+        .args(["--model", "hosted_vllm/llama", "--api-key-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(b"a-key\n");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("knows no API key variable for hosted_vllm/llama")
+            && stderr.contains("--api-key-secret"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "nothing written");
+}

@@ -164,6 +164,14 @@ async fn ask_key(
     if let Some(s) = &args.api_key_secret {
         a.api_key_secret = s.clone();
     } else if args.api_key_stdin {
+        let Some(first) = vars.first() else {
+            return Err(Exit::Usage(format!(
+                "--api-key-stdin: skyflo knows no API key variable for {}; leave the flag out, or \
+name a Secret whose keys become the engine's environment with --api-key-secret",
+                a.model
+            ))
+            .into());
+        };
         let mut key = String::new();
         std::io::stdin()
             .read_to_string(&mut key)
@@ -172,7 +180,7 @@ async fn ask_key(
         if key.is_empty() {
             return Err(Exit::Usage("--api-key-stdin: standard input was empty".into()).into());
         }
-        key_to_store = Some(BTreeMap::from([(vars[0].clone(), key)]));
+        key_to_store = Some(BTreeMap::from([(first.clone(), key)]));
     } else if needs_key && ask.interactive {
         key_to_store = ask_key_interactively(ask, &vars, a)?;
     }
