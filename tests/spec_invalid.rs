@@ -126,6 +126,13 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
         "did you mean `IfNotPresent`",
     ),
     (
+        "llm-reasoning-effort-minimal",
+        12,
+        24,
+        "spec.engine.llm.reasoningEffort",
+        "valid: low, medium, high, default",
+    ),
+    (
         "llm-reasoning-effort-unknown",
         12,
         24,

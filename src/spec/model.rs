@@ -179,7 +179,8 @@ pub struct LlmTuning {
 }
 
 impl LlmTuning {
-    pub const EFFORTS: [&'static str; 5] = ["none", "minimal", "low", "medium", "high"];
+    /// What the engine's settings accept (`settings.py`): anything else crash-loops it.
+    pub const EFFORTS: [&'static str; 4] = ["low", "medium", "high", "default"];
     pub const THINKING_BUDGET: std::ops::RangeInclusive<i64> = 1024..=200_000;
     pub const MAX_TOKENS: std::ops::RangeInclusive<i64> = 1..=1_000_000;
 
