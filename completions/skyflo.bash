@@ -233,7 +233,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__backup)
-            opts="-n -o -q -v -h --name --output-file --list --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-n -o -q -v -h --name --output-file --force --list --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,7 +709,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__images)
-            opts="-f -n -o -q -v -h --file --set --set-string --registry --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --registry --version --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -732,6 +732,10 @@ _skyflo() {
                     return 0
                     ;;
                 --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1167,7 +1171,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__support__subcmd__bundle)
-            opts="-n -o -q -v -h --name --output-file --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-n -o -q -v -h --name --output-file --force --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1217,7 +1221,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__template)
-            opts="-f -n -o -q -v -h --file --set --set-string --registry --include-generated-secrets --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --registry --version --include-generated-secrets --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1240,6 +1244,10 @@ _skyflo() {
                     return 0
                     ;;
                 --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -244,6 +244,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s f -l file -d 
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand template" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
@@ -261,6 +262,7 @@ complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s f -l file -d 'T
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l set -d 'One field over the files, typed as in the file, e.g. engine.replicas=3 (repeatable)' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l set-string -d 'Like --set, but the value is always a string, e.g. engine.llm.model=openai/gpt-4o' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l registry -d 'Pull every image (PostgreSQL, Redis and init containers too) through this registry, e.g. registry.example.com/mirror; overrides spec.imageRegistry' -r
+complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l version -d 'The Skyflo release for every Skyflo image (UI, proxy, engine, MCP), e.g. v0.7.1; overrides spec.version. Images pinned by digest, PostgreSQL and Redis stay as they are' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l kubeconfig -d 'Path to the kubeconfig file [env: KUBECONFIG; default: ~/.kube/config, or the in-cluster config inside a pod]' -r -F
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -l context -d 'The kubeconfig context to use [env: SKYFLO_CONTEXT]' -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand images" -s n -l namespace -d 'Namespace to install into and read from [env: SKYFLO_NAMESPACE; default: skyflo-ai]' -r
@@ -284,6 +286,7 @@ yaml\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -l force -d 'Replace an existing --output-file'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand support-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -315,6 +318,7 @@ yaml\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l color -d 'When to use colours [default: auto; NO_COLOR turns them off]' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l force -d 'Replace an existing --output-file (and its FILE.json)'
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -l list -d 'List the installation\'s backups in the backup directory instead'
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s q -l quiet -d 'Print only errors and the final result'
 complete -c skyflo -n "__fish_skyflo_using_subcommand backup" -s v -l verbose -d 'Print more detail (API calls, per-object decisions)'

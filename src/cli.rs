@@ -308,6 +308,9 @@ pub struct BackupArgs {
     /// directory]. (`-o` is the output format, as for every command.)
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Replace an existing --output-file (and its FILE.json).
+    #[arg(long)]
+    pub force: bool,
     /// List the installation's backups in the backup directory instead.
     #[arg(long)]
     pub list: bool,
@@ -343,6 +346,9 @@ pub struct SupportBundleArgs {
     /// (`-o` is the output format, as for every command.)
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Replace an existing --output-file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -351,6 +357,8 @@ pub struct ImagesArgs {
     pub spec: SpecFileArg,
     #[command(flatten)]
     pub registry: RegistryArg,
+    #[command(flatten)]
+    pub version: VersionArg,
 }
 
 #[derive(Debug, Args)]
@@ -576,6 +584,8 @@ pub struct TemplateArgs {
     pub spec: SpecFileArg,
     #[command(flatten)]
     pub registry: RegistryArg,
+    #[command(flatten)]
+    pub version: VersionArg,
     /// Also print the Secrets with generated credentials (JWT secret, PostgreSQL password),
     /// freshly generated: different on every run, so never apply them to an installation.
     #[arg(long)]

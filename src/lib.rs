@@ -15,6 +15,7 @@ pub mod failpoint;
 pub mod interrupt;
 pub mod llm_check;
 pub mod plugin;
+pub mod private;
 pub mod redact;
 pub mod render;
 pub mod settings;

@@ -576,3 +576,73 @@ async fn a_failed_engine_upgrade_with_atomic_restores_the_backup_before_the_old_
         ("skyfloaiagent/engine:v0.7.0".into(), "1".into())
     );
 }
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Backups hold every row of the database: files 0600 in a folder of 0700, an existing
+/// --output-file refused unless --force, nothing else truncated (the old temporary name
+/// `notes.partial`), and partial files of a process that is gone cleaned by retention.
+#[tokio::test]
+async fn backups_are_private_and_never_clobber_what_exists() {
+    let s = setup("bk-private").await;
+    let file = s.backup();
+    assert_eq!(mode(&file), 0o600, "{}", file.display());
+    assert_eq!(
+        mode(&PathBuf::from(format!("{}.json", file.display()))),
+        0o600
+    );
+    assert_eq!(
+        mode(file.parent().unwrap()),
+        0o700,
+        "the folder skyflo made"
+    );
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let notes = out_dir.path().join("notes.txt");
+    let old_partial = out_dir.path().join("notes.partial");
+    std::fs::write(&notes, "my notes").unwrap();
+    std::fs::write(&old_partial, "not skyflo's").unwrap();
+    let to_notes = |extra: &[&str]| {
+        let mut args = vec![
+            "backup",
+            "-n",
+            &s.ns.name,
+            "--output-file",
+            notes.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        s.skyflo(&args)
+    };
+    let refused = to_notes(&[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("exists; pass --force"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+    let forced = to_notes(&["--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
+    assert_eq!(&std::fs::read(&notes).unwrap()[..5], b"PGDMP");
+    assert_eq!(mode(&notes), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&old_partial).unwrap(),
+        "not skyflo's"
+    );
+
+    // A partial of a process that no longer runs is cleaned by the next backup's retention.
+    let dir = file.parent().unwrap();
+    let stale = dir.join("old.dump.99999999.partial");
+    std::fs::write(&stale, "half a dump").unwrap();
+    s.backup();
+    assert!(!stale.exists(), "stale partial removed");
+    let partials: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".partial"))
+        .collect();
+    assert!(partials.is_empty(), "{partials:?}");
+}

@@ -224,3 +224,61 @@ async fn the_bundle_holds_every_part_and_no_secret_value() {
         );
     }
 }
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// The archive holds logs and configuration: private to the user (0600), never written
+/// through a symlink planted at its name, never replacing a file unless told (--force).
+#[tokio::test]
+async fn the_bundle_is_private_and_never_clobbers_or_follows_a_symlink() {
+    let i = installed("bundle-private").await;
+    let n = i.ns.name.as_str();
+    let out_path = i.dir.path().join("b.tar.gz");
+    let out = out_path.to_str().unwrap();
+    let bundle = |extra: &[&str]| {
+        let mut args = vec!["support-bundle", "-n", n, "--output-file", out];
+        args.extend_from_slice(extra);
+        skyflo(&args)
+    };
+    let made = bundle(&[]);
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made));
+    assert_eq!(mode(&out_path), 0o600, "the archive is the user's alone");
+
+    let again = bundle(&[]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(
+        text(&again).contains("exists; pass --force"),
+        "{}",
+        text(&again)
+    );
+    let forced = bundle(&["--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
+    assert_eq!(mode(&out_path), 0o600);
+
+    // A symlink planted at the name: refused, and with --force the link itself is replaced;
+    // the file it points at is never written.
+    std::fs::remove_file(&out_path).unwrap();
+    let victim = i.dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::os::unix::fs::symlink(&victim, &out_path).unwrap();
+    let refused = bundle(&[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    let replaced = bundle(&["--force"]);
+    assert_eq!(replaced.status.code(), Some(0), "{}", text(&replaced));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    assert!(
+        !std::fs::symlink_metadata(&out_path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(i.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -413,3 +413,34 @@ fn layering_errors_name_the_layer_that_set_the_value_and_nothing_is_sent() {
     let out = skyflo(&["validate", "-f", base, "--set", "nonsense"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected path=value"));
 }
+
+/// `template` and `images` take the rendering flags `install` takes: `--version` moves every
+/// Skyflo image, and a bad one is a usage error naming the flag.
+#[test]
+fn template_and_images_take_the_version_flag() {
+    let out = skyflo(&["template", "--version", "v0.7.1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    for image in ["ui", "engine", "mcp", "proxy"] {
+        assert!(
+            yaml.contains(&format!("skyfloaiagent/{image}:v0.7.1")),
+            "{image} at v0.7.1 in:\n{yaml}"
+        );
+    }
+    assert!(
+        !yaml.contains(":v0.7.0"),
+        "no image left at the spec's release"
+    );
+    let out = skyflo(&["images", "--version", "v0.7.1"]);
+    assert_eq!(out.status.code(), Some(0));
+    let images = String::from_utf8_lossy(&out.stdout);
+    assert!(images.contains("skyfloaiagent/engine:v0.7.1"), "{images}");
+    let bad = skyflo(&["images", "--version", "latest!"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid --version"));
+}

@@ -42,6 +42,16 @@ pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> R
     if args.list {
         return list(&dir, printer);
     }
+    if let Some(f) = &args.output_file
+        && !args.force
+        && std::fs::symlink_metadata(f).is_ok()
+    {
+        return Err(Exit::Usage(format!(
+            "{} exists; pass --force to replace it, or choose another --output-file",
+            f.display()
+        ))
+        .into());
+    }
     let (_, last) = deployed(&cluster).await?;
     let spec = last.spec()?;
     if !spec.postgres_in_cluster() {
@@ -58,8 +68,19 @@ pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> R
         revision: last.revision,
         engine_image: &spec.engine.workload.image,
         reason: "manual".into(),
+        overwrite: args.force,
     };
-    let taken = backup::take(&cluster, &req, &|n| progress.bytes("backup", n)).await;
+    // A signal drops the backup's future, which removes its partial file.
+    let mut stop = crate::interrupt::arm("the partial backup file is removed".into());
+    let on_bytes = |n| progress.bytes("backup", n);
+    let taken = tokio::select! {
+        t = backup::take(&cluster, &req, &on_bytes) => t,
+        sig = stop.signal() => {
+            progress.finish();
+            return Err(Exit::Interrupted(sig).into());
+        }
+    };
+    drop(stop);
     progress.finish();
     let b = taken.map_err(anyhow::Error::msg)?;
     let pruned = if args.output_file.is_none() {

@@ -8,7 +8,9 @@ use crate::settings::Settings;
 use crate::ui::Printer;
 
 pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<()> {
-    let overrides = super::Overrides::default().with_registry(args.registry.registry.as_deref())?;
+    let overrides = super::Overrides::default()
+        .with_registry(args.registry.registry.as_deref())?
+        .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.fields, None, &overrides)?;
     let inputs = Inputs {

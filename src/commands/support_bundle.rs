@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::cli::SupportBundleArgs;
 use crate::cluster::Reporter;
 use crate::cluster::diagnose::bundle::{self, Collected};
-use crate::error::Done;
+use crate::error::{Done, Exit};
 use crate::settings::Settings;
 use crate::ui::Printer;
 use crate::ui::progress::Progress;
@@ -21,11 +21,19 @@ pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printe
             .to_string();
         PathBuf::from(format!("skyflo-support-{}-{now}.tar.gz", cluster.namespace))
     });
+    // Refused before the collection, which takes a while; placing the file checks again.
+    if !args.force && std::fs::symlink_metadata(&path).is_ok() {
+        return Err(Exit::Usage(format!(
+            "{} exists; pass --force to replace it, or choose another --output-file",
+            path.display()
+        ))
+        .into());
+    }
     let progress = Progress::new(printer);
     let collected = bundle::collect(&cluster, &progress).await;
     progress.finish();
     let collected = collected?;
-    write(&path, &collected).with_context(|| format!("writing {}", path.display()))?;
+    write(&path, &collected, args.force).with_context(|| format!("writing {}", path.display()))?;
     if printer.is_machine() {
         printer.data(
             &json!({"file": path, "parts": collected.parts.len(), "missing": collected.missing}),
@@ -42,8 +50,10 @@ pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printe
     Ok(Done::Success)
 }
 
-fn write(path: &Path, c: &Collected) -> Result<()> {
-    let file = std::fs::File::create(path)?;
+/// The archive, private to the user (0600, created new, never through a symlink), placed only
+/// when complete; an existing file is refused unless `overwrite` (`--force`).
+fn write(path: &Path, c: &Collected, overwrite: bool) -> Result<()> {
+    let (partial, file) = crate::private::Partial::create(path)?;
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     let index = json!({
@@ -64,6 +74,7 @@ fn write(path: &Path, c: &Collected) -> Result<()> {
         header.set_cksum();
         tar.append_data(&mut header, format!("skyflo-support/{name}"), content)?;
     }
-    tar.into_inner()?.finish()?;
+    tar.into_inner()?.finish()?.sync_all()?;
+    partial.finish(path, overwrite)?;
     Ok(())
 }

@@ -9,7 +9,9 @@ use crate::spec::{Database, Spec};
 use crate::ui::Printer;
 
 pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Result<()> {
-    let overrides = super::Overrides::default().with_registry(args.registry.registry.as_deref())?;
+    let overrides = super::Overrides::default()
+        .with_registry(args.registry.registry.as_deref())?
+        .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.fields, None, &overrides)?;
     let generated = args

@@ -16,6 +16,7 @@ use tokio::io::AsyncWrite;
 
 use crate::cluster::Cluster;
 use crate::cluster::exec::{self, Target};
+use crate::private;
 use crate::render::labels;
 
 pub const FORMAT: &str = "skyflo.ai/backup.v1";
@@ -126,6 +127,19 @@ pub struct Request<'a> {
     pub revision: u32,
     pub engine_image: &'a str,
     pub reason: String,
+    /// Replace an existing `file` (`--force`); otherwise an existing one is refused.
+    pub overwrite: bool,
+}
+
+/// `dir/<stem>.dump`, or `<stem>-2.dump`, … when a backup of the same second exists.
+fn free_name(dir: &Path, stem: &str) -> PathBuf {
+    (1..)
+        .map(|i| match i {
+            1 => dir.join(format!("{stem}.dump")),
+            i => dir.join(format!("{stem}-{i}.dump")),
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .expect("an unused name")
 }
 
 /// Dumps the database into a new file (first under a `.partial` name, so an interrupted
@@ -138,23 +152,32 @@ pub async fn take(
     let pod = postgres_pod(cluster).await?;
     let version = server_version(cluster, &pod).await?;
     let now = jiff::Timestamp::now();
-    let path = req.file.clone().unwrap_or_else(|| {
-        req.dir.join(format!(
-            "{}-{}-r{}-{}.dump",
-            cluster.namespace,
-            cluster.instance,
-            req.revision,
-            now.strftime("%Y%m%dT%H%M%SZ")
-        ))
-    });
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+    let path = match &req.file {
+        Some(f) => f.clone(),
+        None => free_name(
+            &req.dir,
+            &format!(
+                "{}-{}-r{}-{}",
+                cluster.namespace,
+                cluster.instance,
+                req.revision,
+                now.strftime("%Y%m%dT%H%M%SZ")
+            ),
+        ),
+    };
+    if !req.overwrite && std::fs::symlink_metadata(&path).is_ok() {
+        return Err(format!(
+            "{} exists; pass --force to replace it, or choose another --output-file",
+            path.display()
+        ));
     }
-    let partial = path.with_extension("partial");
-    let file = tokio::fs::File::create(&partial)
-        .await
-        .map_err(|e| format!("creating {}: {e}", partial.display()))?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        private::create_dir(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+    }
+    // Removed on every failure, and when this future is dropped (a signal).
+    let (partial, file) = private::Partial::create(&path)
+        .map_err(|e| format!("creating {}: {e}", private::partial_name(&path).display()))?;
+    let file = tokio::fs::File::from_std(file);
     let mut out = Hashing {
         file,
         hash: Sha256::new(),
@@ -167,20 +190,12 @@ pub async fn take(
         progress,
     )
     .await;
-    let bytes = match written {
-        Ok(b) => b,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-    };
+    let bytes = written?;
+    let writing = |e: std::io::Error| format!("writing {}: {e}", partial.path().display());
     tokio::io::AsyncWriteExt::flush(&mut out.file)
         .await
-        .map_err(|e| format!("writing {}: {e}", partial.display()))?;
-    out.file
-        .sync_all()
-        .await
-        .map_err(|e| format!("writing {}: {e}", partial.display()))?;
+        .map_err(writing)?;
+    out.file.sync_all().await.map_err(writing)?;
     let meta = Meta {
         format: FORMAT.into(),
         skyflo_version: env!("CARGO_PKG_VERSION").into(),
@@ -194,9 +209,13 @@ pub async fn take(
         sha256: format!("{:x}", out.hash.finalize()),
         reason: req.reason.clone(),
     };
-    std::fs::rename(&partial, &path).map_err(|e| format!("renaming {}: {e}", partial.display()))?;
+    partial
+        .finish(&path, req.overwrite)
+        .map_err(|e| format!("placing {}: {e}", path.display()))?;
+    // The dump at `path` is this run's, so a side file already beside it is stale: replaced
+    // (by a rename, which never follows a symlink at the name).
     let json = serde_json::to_vec_pretty(&meta).expect("metadata serializes");
-    std::fs::write(meta_path(&path), json)
+    private::write(&meta_path(&path), &json, true)
         .map_err(|e| format!("writing {}: {e}", meta_path(&path).display()))?;
     Ok(Backup { path, meta })
 }
@@ -291,8 +310,18 @@ pub fn list(dir: &Path) -> Vec<Backup> {
     out
 }
 
-/// Keeps the newest `keep` backups in `dir`; returns the files removed.
+/// Keeps the newest `keep` backups in `dir`; returns the files removed. Partial files left by
+/// a process that is gone (killed while writing) are removed too.
 pub fn prune(dir: &Path, keep: usize) -> Vec<PathBuf> {
+    for stale in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| private::is_stale_partial(p))
+    {
+        let _ = std::fs::remove_file(stale);
+    }
     let all = list(dir);
     let excess = all.len().saturating_sub(keep);
     let mut removed = Vec::new();

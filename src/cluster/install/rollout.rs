@@ -91,6 +91,7 @@ async fn backup_first(cluster: &Cluster, run: &Run<'_>, to: &BackupTo, old: &str
         revision: last.revision,
         engine_image: old,
         reason: format!("before revision {}", run.revision),
+        overwrite: false,
     };
     let b = backup::take(cluster, &req, &|n| run.reporter.bytes("backup", n))
         .await
