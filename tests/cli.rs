@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::process::Command;
-
 /// The binary with an environment that points at no cluster and no configuration file.
 fn cmd() -> assert_cmd::Command {
     assert_cmd::Command::from_std(common::offline())
@@ -166,9 +164,8 @@ fn colour_follows_the_flag_then_no_color() {
     let dir = tempfile::tempdir().unwrap();
     let kc = unreachable_kubeconfig(&dir);
     let out = |color: Option<&str>, no_color: bool| {
-        let mut c = assert_cmd::Command::cargo_bin("skyflo").unwrap();
-        c.args(["check", "--kubeconfig", &kc])
-            .env("SKYFLO_CONFIG", "/nonexistent");
+        let mut c = cmd();
+        c.args(["check", "--kubeconfig", &kc]);
         if let Some(v) = color {
             c.args(["--color", v]);
         }
@@ -212,9 +209,8 @@ fn unreachable_cluster_fails_fast_naming_the_server() {
     )
     .unwrap();
     let started = std::time::Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_skyflo"))
+    let out = common::offline()
         .args(["install", "--kubeconfig", kc.to_str().unwrap()])
-        .env("SKYFLO_CONFIG", "/nonexistent/config.toml")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
