@@ -847,3 +847,72 @@ async fn purge_asks_for_the_namespace_name_on_a_terminal() {
             .is_none()
     );
 }
+
+/// Deleting needs no watch right, and a watch that cannot run proves nothing: an identity that
+/// may delete but not watch waits with GETs, so an object a finalizer holds is still named
+/// when time runs out (it was reported deleted, exit 0, while it stayed).
+#[tokio::test]
+async fn uninstall_without_the_right_to_watch_still_waits_for_what_a_finalizer_holds() {
+    let _g = STORAGE.read().await;
+    let Installed {
+        ns,
+        dir,
+        file: _file,
+    } = installed("life-nowatch").await;
+    let n = ns.name.as_str();
+    let role = format!("nowatch-{n}");
+    let rbac = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: {role}}}\nrules:\n- apiGroups: ['*']\n  resources: ['*']\n  verbs: [get, list, create, update, patch, delete]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: {role}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\nsubjects: [{{kind: ServiceAccount, name: nowatch, namespace: {n}}}]\n"
+    );
+    assert!(
+        kubectl(&["create", "serviceaccount", "nowatch", "-n", n])
+            .status
+            .success()
+    );
+    let made = kubectl_stdin(&["create", "-f", "-"], &rbac);
+    assert!(made.status.success(), "{}", text(&made));
+    let token = kubectl(&["create", "token", "nowatch", "-n", n]);
+    let kc = token_kubeconfig(dir.path(), String::from_utf8_lossy(&token.stdout).trim());
+    let patch = |p: &str| {
+        kubectl(&[
+            "patch",
+            "configmap",
+            "skyflo-ui-config",
+            "-n",
+            n,
+            "--type=merge",
+            "-p",
+            p,
+        ])
+    };
+    assert!(
+        patch(r#"{"metadata":{"finalizers":["example.com/hold"]}}"#)
+            .status
+            .success()
+    );
+    let out = skyflo_via(
+        &kc,
+        &["uninstall", "-n", n, "--yes", "--timeout", "20s"],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        patch(r#"{"metadata":{"finalizers":null}}"#)
+            .status
+            .success()
+    );
+    let _ = kubectl(&["delete", "clusterrolebinding,clusterrole", &role]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr.contains("skyflo-ui-config (held by finalizers: example.com/hold)"),
+        "{stderr}"
+    );
+    // Everything without a finalizer went, waited for with GETs.
+    let left = kubectl(&["get", "deploy,sts", "-n", n, "-o", "name"]);
+    assert_eq!(
+        String::from_utf8_lossy(&left.stdout).trim(),
+        "",
+        "{}",
+        text(&left)
+    );
+}

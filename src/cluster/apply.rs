@@ -87,6 +87,17 @@ pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>
     .with_context(|| format!("deleting {key}"))
 }
 
+/// Returns once `name` is gone (or is another object than `uid`), asking with GETs.
+async fn poll_gone(api: &kube::Api<DynamicObject>, name: &str, uid: &str) {
+    loop {
+        match api.get_opt(name).await {
+            Ok(None) => return,
+            Ok(Some(o)) if !uid.is_empty() && o.metadata.uid.as_deref() != Some(uid) => return,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+        }
+    }
+}
+
 /// Waits (with a watch per object) until every deleted object is gone, naming the ones
 /// still there and their finalizers when the deadline passes.
 pub async fn wait_deleted(
@@ -98,17 +109,21 @@ pub async fn wait_deleted(
     let waits = objects.iter().map(|(key, uid)| async move {
         let api = cluster.api_for_ref(key);
         let gone = async {
-            if uid.is_empty() {
+            let watched = if uid.is_empty() {
                 await_condition(api.clone(), &key.name, |o: Option<&DynamicObject>| {
                     o.is_none()
                 })
                 .await
             } else {
                 await_condition(api.clone(), &key.name, conditions::is_deleted(uid)).await
+            };
+            // A watch that cannot run (forbidden, cut off) proves nothing: ask until it is gone.
+            if watched.is_err() {
+                poll_gone(&api, &key.name, uid).await;
             }
         };
         match tokio::time::timeout_at(deadline, gone).await {
-            Ok(_) => None,
+            Ok(()) => None,
             Err(_) => {
                 let finalizers = api
                     .get_opt(&key.name)
