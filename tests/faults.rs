@@ -459,3 +459,54 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
         &format!("{n}-read"),
     ]);
 }
+
+/// `uninstall --purge` deletes only the namespace it created: one deleted and created again by
+/// someone else while the purge was stopped (just before its namespace delete) is kept, since
+/// the delete carries the first namespace's uid as a precondition.
+#[tokio::test]
+async fn purge_never_deletes_a_namespace_that_replaced_the_one_it_created() {
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _file,
+    } = installed("fault-nsuid").await;
+    let n = ns.name.clone();
+    let purge = spawn_skyflo_via(
+        &kubeconfig(),
+        &[
+            "uninstall",
+            "-n",
+            &n,
+            "--yes",
+            "--purge",
+            "--timeout",
+            "60s",
+        ],
+        &[
+            ("SKYFLO_FAILPOINT", "uninstall-before-namespace:stop"),
+            // No renewal while stopped: the lease goes with the first namespace.
+            ("SKYFLO_LOCK_LEASE_SECONDS", "3600"),
+        ],
+    );
+    wait_stopped(purge.id(), 90);
+    let gone = kubectl(&["delete", "namespace", &n, "--wait=true", "--timeout=60s"]);
+    assert!(gone.status.success(), "{}", text(&gone));
+    let made = kubectl(&["create", "namespace", &n]);
+    assert!(made.status.success(), "{}", text(&made));
+    let uid = || {
+        let o = kubectl(&["get", "namespace", &n, "-o", "jsonpath={.metadata.uid}"]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let theirs = uid();
+    signal(purge.id(), "CONT");
+    let out = purge.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("keeping namespace")
+            && text(&out).contains("not the one skyflo created"),
+        "{}",
+        text(&out)
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(uid(), theirs, "the other namespace is untouched");
+}

@@ -2,7 +2,9 @@
 
 use anyhow::{Context, Result};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
+use kube::api::{
+    DeleteParams, DynamicObject, Patch, PatchParams, Preconditions, PropagationPolicy,
+};
 
 use super::Cluster;
 use super::errors::{is_gone, is_invalid, message};
@@ -80,6 +82,39 @@ pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>
                 .and_then(|o| o.metadata.uid)
                 .or(Some(String::new()))),
             Err(e) if is_gone(&e) => Ok(None),
+            Err(e) => Err(anyhow::Error::new(e)),
+        }
+    })
+    .await
+    .with_context(|| format!("deleting {key}"))
+}
+
+/// What a delete by uid found.
+pub enum Deleted {
+    Deleting,
+    /// Nothing by that name.
+    Gone,
+    /// Another object by that name (another uid): left alone.
+    Replaced,
+}
+
+/// Deletes `key` only if it is still the object with `uid` (a precondition the API server
+/// checks), so an object deleted and created again by someone else in between is never hit.
+pub async fn delete_uid(cluster: &Cluster, key: &ObjectRef, uid: &str) -> Result<Deleted> {
+    let api = cluster.api_for_ref(key);
+    let dp = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: Some(uid.to_string()),
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    super::client::retrying(cluster.write_deadline(), || async {
+        cluster.fence.check().await?;
+        match api.delete(&key.name, &dp).await {
+            Ok(_) => Ok(Deleted::Deleting),
+            Err(e) if is_gone(&e) => Ok(Deleted::Gone),
+            Err(e) if super::errors::is_conflict(&e) => Ok(Deleted::Replaced),
             Err(e) => Err(anyhow::Error::new(e)),
         }
     })

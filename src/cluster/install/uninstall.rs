@@ -32,6 +32,10 @@ pub struct Removal {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_kept: Option<String>,
     pub release_records: usize,
+    /// The uid of the namespace as it was read: only that namespace is deleted, never one
+    /// that replaced it meanwhile.
+    #[serde(skip)]
+    pub namespace_uid: Option<String>,
 }
 
 impl Removal {
@@ -130,6 +134,7 @@ pub async fn plan(cluster: &Cluster, purge: bool) -> Result<Option<Removal>> {
         delete_namespace: purge && live.namespace_exists() && namespace_kept.is_none(),
         namespace_kept,
         release_records: records,
+        namespace_uid: live.namespace.as_ref().and_then(|n| n.metadata.uid.clone()),
     }))
 }
 
@@ -193,12 +198,19 @@ pub async fn run(
         reporter,
         after_lock: Some("uninstall-after-lock"),
     };
-    let work =
-        |locked: Cluster| async move { delete_groups(&locked, removal, deadline, reporter).await };
-    let result = lock::with_lock(cluster, job, work, lock::nothing_to_record).await;
-    result?;
-    if removal.delete_namespace {
-        delete_namespace(cluster, deadline, reporter).await?;
+    // The namespace goes under the lock too, so no operation that takes the lock after this
+    // one finds it half deleted; its deletion is waited for once the lock is released (the
+    // lease lives in it).
+    let work = |locked: Cluster| async move {
+        delete_groups(&locked, removal, deadline, reporter).await?;
+        match removal.delete_namespace {
+            true => delete_namespace(&locked, removal, reporter).await,
+            false => Ok(None),
+        }
+    };
+    let deleting = lock::with_lock(cluster, job, work, lock::nothing_to_record).await?;
+    if let Some(ns) = deleting {
+        apply::wait_deleted(cluster, &[ns], deadline).await?;
     }
     Ok(())
 }
@@ -237,13 +249,14 @@ async fn delete_groups(
     Ok(())
 }
 
-/// Deletes a namespace skyflo created, after checking once more (just before the delete) that
-/// nothing of anyone else's appeared in it.
+/// Deletes the namespace skyflo created (by its uid: never one that replaced it), after
+/// checking once more, just before the delete, that nothing of anyone else's appeared in it.
+/// Returns what to wait for.
 async fn delete_namespace(
     cluster: &Cluster,
-    deadline: Instant,
+    removal: &Removal,
     reporter: &dyn Reporter,
-) -> Result<()> {
+) -> Result<Option<(ObjectRef, String)>> {
     let others = foreign::objects_in_namespace(cluster).await?;
     if !others.is_empty() {
         reporter.line(&format!(
@@ -251,16 +264,29 @@ async fn delete_namespace(
             cluster.namespace,
             others.join(", ")
         ));
-        return Ok(());
+        return Ok(None);
     }
+    crate::failpoint::hit("uninstall-before-namespace");
     let ns = ObjectRef {
         kind: "Namespace".into(),
         namespace: None,
         name: cluster.namespace.clone(),
     };
-    if let Some(uid) = apply::delete(cluster, &ns).await? {
-        reporter.line(&format!("deleting namespace {}", cluster.namespace));
-        apply::wait_deleted(cluster, &[(ns, uid)], deadline).await?;
+    let Some(uid) = removal.namespace_uid.as_deref() else {
+        return Ok(None);
+    };
+    match apply::delete_uid(cluster, &ns, uid).await? {
+        apply::Deleted::Gone => Ok(None),
+        apply::Deleted::Replaced => {
+            reporter.line(&format!(
+                "keeping namespace {}: it was deleted and created again meanwhile, so it is not the one skyflo created",
+                cluster.namespace
+            ));
+            Ok(None)
+        }
+        apply::Deleted::Deleting => {
+            reporter.line(&format!("deleting namespace {}", cluster.namespace));
+            Ok(Some((ns, uid.to_string())))
+        }
     }
-    Ok(())
 }
