@@ -8,6 +8,17 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+/// Refuses an existing `path` (a file or a symlink) unless `overwrite` (`--force`).
+pub fn refuse_existing(path: &Path, overwrite: bool) -> Result<(), String> {
+    if overwrite || std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} exists; pass --force to replace it, or choose another --output-file",
+        path.display()
+    ))
+}
+
 /// Creates `dir` and its missing parents, each new one 0700 (existing ones keep their mode).
 pub fn create_dir(dir: &Path) -> io::Result<()> {
     DirBuilder::new().recursive(true).mode(0o700).create(dir)

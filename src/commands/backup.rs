@@ -42,15 +42,8 @@ pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> R
     if args.list {
         return list(&dir, printer);
     }
-    if let Some(f) = &args.output_file
-        && !args.force
-        && std::fs::symlink_metadata(f).is_ok()
-    {
-        return Err(Exit::Usage(format!(
-            "{} exists; pass --force to replace it, or choose another --output-file",
-            f.display()
-        ))
-        .into());
+    if let Some(f) = &args.output_file {
+        crate::private::refuse_existing(f, args.force).map_err(Exit::Usage)?;
     }
     let (_, last) = deployed(&cluster).await?;
     let spec = last.spec()?;

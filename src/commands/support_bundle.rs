@@ -22,13 +22,7 @@ pub async fn run(args: &SupportBundleArgs, settings: &Settings, printer: &Printe
         PathBuf::from(format!("skyflo-support-{}-{now}.tar.gz", cluster.namespace))
     });
     // Refused before the collection, which takes a while; placing the file checks again.
-    if !args.force && std::fs::symlink_metadata(&path).is_ok() {
-        return Err(Exit::Usage(format!(
-            "{} exists; pass --force to replace it, or choose another --output-file",
-            path.display()
-        ))
-        .into());
-    }
+    crate::private::refuse_existing(&path, args.force).map_err(Exit::Usage)?;
     let progress = Progress::new(printer);
     let collected = bundle::collect(&cluster, &progress).await;
     progress.finish();

@@ -165,12 +165,7 @@ pub async fn take(
             ),
         ),
     };
-    if !req.overwrite && std::fs::symlink_metadata(&path).is_ok() {
-        return Err(format!(
-            "{} exists; pass --force to replace it, or choose another --output-file",
-            path.display()
-        ));
-    }
+    private::refuse_existing(&path, req.overwrite)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         private::create_dir(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
     }
