@@ -84,12 +84,6 @@ impl LockSettings {
     }
 }
 
-impl Default for LockSettings {
-    fn default() -> Self {
-        LockSettings::resolve(&|_| None)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub namespace: String,
@@ -204,21 +198,19 @@ impl Settings {
     /// Settings from the flags, this process's environment and the configuration file.
     pub fn from_process(args: &GlobalArgs) -> anyhow::Result<Settings> {
         let env = Environment::from_process();
-        let lookup = |k: &str| env.get(k);
-        let config = match config_path(&lookup) {
+        let config = match config_path(&|k| env.get(k)) {
             Some(p) => read_config(&p)?,
             None => ConfigFile::default(),
         };
-        let mut settings = Settings::resolve(args, &lookup, &config)?;
-        settings.env = env;
-        Ok(settings)
+        Ok(Settings::resolve(args, &env, &config)?)
     }
 
     pub fn resolve(
         args: &GlobalArgs,
-        env: &dyn Fn(&str) -> Option<String>,
+        environment: &Environment,
         file: &ConfigFile,
     ) -> Result<Settings, Exit> {
+        let env = &|k: &str| environment.get(k);
         let namespace = args
             .namespace
             .clone()
@@ -272,7 +264,7 @@ impl Settings {
             backups_keep: file.backups_keep.unwrap_or(DEFAULT_BACKUPS_KEEP).max(1),
             lock: LockSettings::resolve(env),
             llm_check_base_url: env("SKYFLO_LLM_CHECK_BASE_URL").filter(|s| !s.is_empty()),
-            env: Environment::default(),
+            env: environment.clone(),
         })
     }
 }

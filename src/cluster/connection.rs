@@ -26,7 +26,14 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    pub fn new(client: Client, server: String, namespace: &str, instance: &str) -> Self {
+    /// `lock`: who this process is to the installation's lock (from settings).
+    pub fn new(
+        client: Client,
+        server: String,
+        namespace: &str,
+        instance: &str,
+        lock: crate::settings::LockSettings,
+    ) -> Self {
         Cluster {
             client,
             server,
@@ -34,15 +41,7 @@ impl Cluster {
             instance: instance.to_string(),
             fence: Fence::default(),
             retry_until: None,
-            lock: Default::default(),
-        }
-    }
-
-    /// The same connection, taking the lock as `who`.
-    pub fn locking_as(self, who: crate::settings::LockSettings) -> Cluster {
-        Cluster {
-            lock: std::sync::Arc::new(who),
-            ..self
+            lock: std::sync::Arc::new(lock),
         }
     }
 

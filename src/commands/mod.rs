@@ -217,6 +217,12 @@ pub fn timeout(
 /// Connects to the cluster for the installation `instance` in the configured namespace.
 pub async fn connect(settings: &Settings, instance: &str) -> anyhow::Result<Cluster> {
     let (client, server) = crate::cluster::client::connect(settings).await?;
-    Ok(Cluster::new(client, server, &settings.namespace, instance)
-        .locking_as(settings.lock.clone()))
+    let lock = settings.lock.clone();
+    Ok(Cluster::new(
+        client,
+        server,
+        &settings.namespace,
+        instance,
+        lock,
+    ))
 }
