@@ -237,75 +237,76 @@ fn ask_key_interactively(
     }
 }
 
-/// PostgreSQL in the cluster (`None`), or external: host, port, database, Secret.
-fn ask_postgres(ask: &Asker, args: &InitArgs) -> Result<Option<(String, String, String, String)>> {
-    let external = match (args.postgres, &args.postgres_host) {
+/// In the cluster or external: the flag, else a host given (external), else asked.
+fn external(
+    ask: &Asker,
+    flag: Option<Placement>,
+    host: Option<&String>,
+    what: &str,
+    size: &str,
+) -> Result<bool> {
+    Ok(match (flag, host) {
         (Some(p), _) => p == Placement::External,
         (None, Some(_)) => true,
         (None, None) => {
-            ask.select(
-                "PostgreSQL",
-                &["in the cluster (StatefulSet, 5Gi)", "external"],
-                0,
-            )? == 1
+            let in_cluster = format!("in the cluster (StatefulSet, {size})");
+            ask.select(what, &[in_cluster.as_str(), "external"], 0)? == 1
         }
-    };
-    if !external {
+    })
+}
+
+/// The flag's value, else the answer to `prompt` (with `default`).
+fn given_or_asked<T: ToString>(
+    ask: &Asker,
+    flag: Option<T>,
+    prompt: &str,
+    default: &str,
+) -> Result<String> {
+    match flag {
+        Some(v) => Ok(v.to_string()),
+        None => ask.text(prompt, default),
+    }
+}
+
+/// PostgreSQL in the cluster (`None`), or external: host, port, database, Secret.
+fn ask_postgres(ask: &Asker, args: &InitArgs) -> Result<Option<(String, String, String, String)>> {
+    if !external(
+        ask,
+        args.postgres,
+        args.postgres_host.as_ref(),
+        "PostgreSQL",
+        "5Gi",
+    )? {
         return Ok(None);
     }
-    let host = match &args.postgres_host {
-        Some(h) => h.clone(),
-        None => ask.text("PostgreSQL host", "")?,
-    };
-    let port = args
-        .postgres_port
-        .map(|p| p.to_string())
-        .map_or_else(|| ask.text("PostgreSQL port", "5432"), Ok)?;
-    let db = args
-        .postgres_database
-        .clone()
-        .map_or_else(|| ask.text("Database", "skyflo"), Ok)?;
-    let secret = args.postgres_secret.clone().map_or_else(
-        || {
-            ask.text(
-                "Secret with POSTGRES_USER and POSTGRES_PASSWORD",
-                "skyflo-postgres-credentials",
-            )
-        },
-        Ok,
-    )?;
-    Ok(Some((host, port, db, secret)))
+    Ok(Some((
+        given_or_asked(ask, args.postgres_host.as_ref(), "PostgreSQL host", "")?,
+        given_or_asked(ask, args.postgres_port, "PostgreSQL port", "5432")?,
+        given_or_asked(ask, args.postgres_database.as_ref(), "Database", "skyflo")?,
+        given_or_asked(
+            ask,
+            args.postgres_secret.as_ref(),
+            "Secret with POSTGRES_USER and POSTGRES_PASSWORD",
+            "skyflo-postgres-credentials",
+        )?,
+    )))
 }
 
 /// Redis in the cluster (`None`), or external: host, port, Secret.
 fn ask_redis(ask: &Asker, args: &InitArgs) -> Result<Option<(String, String, String)>> {
-    let external = match (args.redis, &args.redis_host) {
-        (Some(p), _) => p == Placement::External,
-        (None, Some(_)) => true,
-        (None, None) => {
-            ask.select(
-                "Redis",
-                &["in the cluster (StatefulSet, 1Gi)", "external"],
-                0,
-            )? == 1
-        }
-    };
-    if !external {
+    if !external(ask, args.redis, args.redis_host.as_ref(), "Redis", "1Gi")? {
         return Ok(None);
     }
-    let host = match &args.redis_host {
-        Some(h) => h.clone(),
-        None => ask.text("Redis host", "")?,
-    };
-    let port = args
-        .redis_port
-        .map(|p| p.to_string())
-        .map_or_else(|| ask.text("Redis port", "6379"), Ok)?;
-    let secret = args.redis_secret.clone().map_or_else(
-        || ask.text("Secret with REDIS_PASSWORD", "skyflo-redis-credentials"),
-        Ok,
-    )?;
-    Ok(Some((host, port, secret)))
+    Ok(Some((
+        given_or_asked(ask, args.redis_host.as_ref(), "Redis host", "")?,
+        given_or_asked(ask, args.redis_port, "Redis port", "6379")?,
+        given_or_asked(
+            ask,
+            args.redis_secret.as_ref(),
+            "Secret with REDIS_PASSWORD",
+            "skyflo-redis-credentials",
+        )?,
+    )))
 }
 
 /// How the UI and MCP are exposed, and MCP's access to the cluster.
