@@ -577,11 +577,6 @@ async fn a_failed_engine_upgrade_with_atomic_restores_the_backup_before_the_old_
     );
 }
 
-fn mode(p: &std::path::Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
 /// Backups hold every row of the database: files 0600 in a folder of 0700, an existing
 /// --output-file refused unless --force, nothing else truncated (the old temporary name
 /// `notes.partial`), and partial files of a process that is gone cleaned by retention.
@@ -589,13 +584,13 @@ fn mode(p: &std::path::Path) -> u32 {
 async fn backups_are_private_and_never_clobber_what_exists() {
     let s = setup("bk-private").await;
     let file = s.backup();
-    assert_eq!(mode(&file), 0o600, "{}", file.display());
+    assert_eq!(file_mode(&file), 0o600, "{}", file.display());
     assert_eq!(
-        mode(&PathBuf::from(format!("{}.json", file.display()))),
+        file_mode(&PathBuf::from(format!("{}.json", file.display()))),
         0o600
     );
     assert_eq!(
-        mode(file.parent().unwrap()),
+        file_mode(file.parent().unwrap()),
         0o700,
         "the folder skyflo made"
     );
@@ -627,7 +622,7 @@ async fn backups_are_private_and_never_clobber_what_exists() {
     let forced = to_notes(&["--force"]);
     assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
     assert_eq!(&std::fs::read(&notes).unwrap()[..5], b"PGDMP");
-    assert_eq!(mode(&notes), 0o600);
+    assert_eq!(file_mode(&notes), 0o600);
     assert_eq!(
         std::fs::read_to_string(&old_partial).unwrap(),
         "not skyflo's"

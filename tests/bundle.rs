@@ -225,11 +225,6 @@ async fn the_bundle_holds_every_part_and_no_secret_value() {
     }
 }
 
-fn mode(p: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
 /// The archive holds logs and configuration: private to the user (0600), never written
 /// through a symlink planted at its name, never replacing a file unless told (--force).
 #[tokio::test]
@@ -245,7 +240,11 @@ async fn the_bundle_is_private_and_never_clobbers_or_follows_a_symlink() {
     };
     let made = bundle(&[]);
     assert_eq!(made.status.code(), Some(0), "{}", text(&made));
-    assert_eq!(mode(&out_path), 0o600, "the archive is the user's alone");
+    assert_eq!(
+        file_mode(&out_path),
+        0o600,
+        "the archive is the user's alone"
+    );
 
     let again = bundle(&[]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
@@ -256,7 +255,7 @@ async fn the_bundle_is_private_and_never_clobbers_or_follows_a_symlink() {
     );
     let forced = bundle(&["--force"]);
     assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
-    assert_eq!(mode(&out_path), 0o600);
+    assert_eq!(file_mode(&out_path), 0o600);
 
     // A symlink planted at the name: refused, and with --force the link itself is replaced;
     // the file it points at is never written.

@@ -133,6 +133,12 @@ pub fn offline() -> std::process::Command {
     c
 }
 
+/// The permission bits of a file or folder (0o600, 0o700, …).
+pub fn file_mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
 /// resourceVersion of every object of `kinds` (a kubectl list such as `deploy,sts,svc`) in
 /// the namespace, by kind/name: an unchanged map proves that nothing was written.
 pub fn resource_versions(ns: &str, kinds: &str) -> std::collections::BTreeMap<String, String> {
