@@ -443,8 +443,8 @@ async fn external_database_passwords_with_any_character_reach_the_engine_encoded
     assert!(!text(&out).contains(pw));
     let encoded = "p%40ss%3Aw%2Frd%23%3F%25%26%3D%20%C3%BC";
     assert_eq!(
-        secret_value(n, "skyflo-connection", "PG_PASSWORD_URLENCODED").as_deref(),
-        Some(encoded)
+        secret_value(n, "skyflo-connection", "PG_PASSWORD").as_deref(),
+        Some(pw)
     );
     assert_eq!(
         secret_value(n, "skyflo-connection", "REDIS_PASSWORD_URLENCODED").as_deref(),
@@ -457,11 +457,11 @@ async fn external_database_passwords_with_any_character_reach_the_engine_encoded
         "-n",
         n,
         "-o",
-        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"POSTGRES_DATABASE_URL\")].value} {.spec.template.spec.containers[0].env[?(@.name==\"REDIS_URL\")].value}",
+        "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"POSTGRES_DATABASE_URL\")].value} {.spec.template.spec.containers[0].env[?(@.name==\"PGSSLMODE\")].value} {.spec.template.spec.containers[0].env[?(@.name==\"CHECKPOINTER_DATABASE_URL\")].value} {.spec.template.spec.containers[0].env[?(@.name==\"REDIS_URL\")].value}",
     ]);
     assert_eq!(
         String::from_utf8_lossy(&urls.stdout),
-        "postgres://$(_PG_USER):$(_PG_PASS)@pg.example.internal:5432/skyflo?sslmode=require rediss://:$(_REDIS_PASS)@redis.example.internal:6379/0"
+        "postgres://pg.example.internal:5432/skyflo require postgres://pg.example.internal:5432/skyflo?sslmode=require rediss://:$(_REDIS_PASS)@redis.example.internal:6379/0"
     );
     // A rotated password reaches the engine on the next run (the checksum follows it).
     let before = kubectl(&[

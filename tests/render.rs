@@ -28,6 +28,10 @@ fn inputs() -> Inputs {
         // As `install` reads them from the user's Secrets (used only by specs that need them).
         connection: Some(render::secrets::Connection::encode(&[
             (render::secrets::CONNECTION_PG_USER, "skyflo"),
+            (
+                render::secrets::CONNECTION_PG_PASSWORD_PLAIN,
+                "test-pg-password",
+            ),
             (render::secrets::CONNECTION_PG_PASSWORD, "test-pg-password"),
             (
                 render::secrets::CONNECTION_REDIS_PASSWORD,
@@ -129,9 +133,10 @@ fn external_databases_render_no_stateful_sets_and_use_the_users_secrets() {
         .iter()
         .find(|e| e.name == "POSTGRES_DATABASE_URL")
         .unwrap();
+    // No credentials and no TLS settings in the URL: see the engine-view tests below.
     assert_eq!(
         url.value.as_deref(),
-        Some("postgres://$(_PG_USER):$(_PG_PASS)@pg.example.internal:5433/skyflo_prod")
+        Some("postgres://pg.example.internal:5433/skyflo_prod")
     );
     let redis = env.iter().find(|e| e.name == "REDIS_URL").unwrap();
     assert_eq!(
@@ -1000,22 +1005,41 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// scheme, user, password, host, port, database, query, as a URL parser splits them.
-fn parse_url(url: &str) -> (String, String, String, String, u16, String, String) {
+/// scheme, user, password, host, port, database, query, as a URL parser splits them
+/// (user and password as written, `None` when the URL carries no credentials).
+type Parts = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    u16,
+    String,
+    String,
+);
+
+fn parse_url(url: &str) -> Parts {
     let (scheme, rest) = url.split_once("://").unwrap();
-    let (auth, rest) = rest.rsplit_once('@').unwrap();
-    assert!(
-        !auth.contains('@') && !auth.contains('/') && !auth.contains('#') && !auth.contains('?'),
-        "raw delimiter in {auth}"
-    );
-    let (user, pass) = auth.split_once(':').unwrap();
+    let (auth, rest) = match rest.rsplit_once('@') {
+        Some((a, r)) => (Some(a), r),
+        None => (None, rest),
+    };
+    if let Some(a) = auth {
+        assert!(
+            !a.contains('@') && !a.contains('/') && !a.contains('#') && !a.contains('?'),
+            "raw delimiter in {a}"
+        );
+    }
+    let (user, pass) = match auth.map(|a| a.split_once(':').unwrap_or((a, ""))) {
+        Some((u, p)) => (Some(u.to_string()), Some(p.to_string())),
+        None => (None, None),
+    };
     let (hostport, path) = rest.split_once('/').unwrap();
     let (host, port) = hostport.rsplit_once(':').unwrap();
     let (db, query) = path.split_once('?').unwrap_or((path, ""));
     (
         scheme.into(),
-        percent_decode(user),
-        percent_decode(pass),
+        user,
+        pass,
         host.into(),
         port.parse().unwrap(),
         db.into(),
@@ -1023,70 +1047,236 @@ fn parse_url(url: &str) -> (String, String, String, String, u16, String, String)
     )
 }
 
+/// How the engine logs in to PostgreSQL: who, where, and with which TLS settings.
+#[derive(Debug, PartialEq)]
+struct Login {
+    user: String,
+    password: String,
+    host: String,
+    port: u16,
+    database: String,
+    sslmode: Option<String>,
+    sslrootcert: Option<String>,
+}
+
+fn query_param(query: &str, key: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| percent_decode(v))
+}
+
+/// The ORM's view (skyflo-upstream.md §7): Tortoise hands every query parameter to asyncpg's
+/// `connect()` as a keyword (asyncpg has no `sslmode`/`sslrootcert` keyword: the engine's
+/// migrations fail), uses the user name as written and `unquote_plus`es the password; asyncpg
+/// takes what the URL lacks from `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`.
+fn tortoise_view(env: &BTreeMap<String, String>) -> Login {
+    let (scheme, user, pass, host, port, database, query) =
+        parse_url(&env["POSTGRES_DATABASE_URL"]);
+    assert_eq!(scheme, "postgres");
+    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+        let key = kv.split_once('=').map_or(kv, |(k, _)| k);
+        assert!(
+            !["sslmode", "sslrootcert"].contains(&key),
+            "TypeError: connect() got an unexpected keyword argument '{key}' (from {})",
+            env["POSTGRES_DATABASE_URL"]
+        );
+    }
+    Login {
+        user: user.unwrap_or_else(|| env["PGUSER"].clone()),
+        password: pass
+            .map(|p| percent_decode(&p.replace('+', " ")))
+            .unwrap_or_else(|| env["PGPASSWORD"].clone()),
+        host,
+        port,
+        database,
+        sslmode: env.get("PGSSLMODE").cloned(),
+        sslrootcert: env.get("PGSSLROOTCERT").cloned(),
+    }
+}
+
+/// The checkpointer's view: psycopg (libpq) with `CHECKPOINTER_DATABASE_URL`, or else the
+/// engine's URL with `sslmode=disable` appended by `settings.py`; libpq decodes user and
+/// password, and the URL wins over the `PG*` variables.
+fn psycopg_view(env: &BTreeMap<String, String>) -> Login {
+    let url = env
+        .get("CHECKPOINTER_DATABASE_URL")
+        .cloned()
+        .unwrap_or_else(|| {
+            let base = &env["POSTGRES_DATABASE_URL"];
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}sslmode=disable")
+        });
+    let (_, user, pass, host, port, database, query) = parse_url(&url);
+    Login {
+        user: user
+            .map(|u| percent_decode(&u))
+            .unwrap_or_else(|| env["PGUSER"].clone()),
+        password: pass
+            .map(|p| percent_decode(&p))
+            .unwrap_or_else(|| env["PGPASSWORD"].clone()),
+        host,
+        port,
+        database,
+        sslmode: query_param(&query, "sslmode").or_else(|| env.get("PGSSLMODE").cloned()),
+        sslrootcert: query_param(&query, "sslrootcert")
+            .or_else(|| env.get("PGSSLROOTCERT").cloned()),
+    }
+}
+
+fn engine_env(s: &Spec, i: &Inputs) -> BTreeMap<String, String> {
+    let objects = render::render(s, i);
+    let engine = pod_templates(&objects)
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-engine")
+        .unwrap()
+        .1;
+    expanded_env(&engine.spec.unwrap().containers[0], &objects)
+}
+
+fn connection_of(user: &str, pw: &str) -> Inputs {
+    let mut i = inputs();
+    i.connection = Some(render::secrets::Connection::encode(&[
+        (render::secrets::CONNECTION_PG_USER, user),
+        (render::secrets::CONNECTION_PG_PASSWORD_PLAIN, pw),
+        (render::secrets::CONNECTION_PG_PASSWORD, pw),
+        (render::secrets::CONNECTION_REDIS_PASSWORD, pw),
+    ]));
+    i
+}
+
+const PASSWORDS: &[&str] = &[
+    "p@ss:w/rd#?%&= x",
+    "@",
+    ":",
+    "/",
+    "#",
+    "?",
+    "%",
+    "%41",
+    "&",
+    "=",
+    "+",
+    " ",
+    "ümlaut-€-密码",
+    "plain",
+];
+
 #[test]
-fn any_password_survives_the_kubelets_expansion_into_the_connection_urls() {
+fn the_engine_and_its_checkpointer_log_in_to_an_external_database_with_any_user_password_and_tls() {
     let yaml = std::fs::read_to_string(FIXTURES[1]).unwrap().replace(
         "      secretName: skyflo-redis-credentials\n",
         "      secretName: skyflo-redis-credentials\n      tls: true\n      caSecret: redis-ca\n",
-    ).replace(
+    );
+    let tls = yaml.replace(
         "      secretName: skyflo-pg-credentials\n",
         "      secretName: skyflo-pg-credentials\n      sslMode: verify-full\n      caSecret: pg-ca\n",
     );
-    let s = spec::parse("external", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    for pw in [
-        "p@ss:w/rd#?%&= x",
-        "@",
-        ":",
-        "/",
-        "#",
-        "?",
-        "%",
-        "%41",
-        "&",
-        "=",
-        " ",
-        "ümlaut-€-密码",
-        "plain",
-    ] {
-        let user = format!("app:{pw}");
-        let mut i = inputs();
-        i.connection = Some(render::secrets::Connection::encode(&[
-            (render::secrets::CONNECTION_PG_USER, &user),
-            (render::secrets::CONNECTION_PG_PASSWORD, pw),
-            (render::secrets::CONNECTION_REDIS_PASSWORD, pw),
-        ]));
-        let objects = render::render(&s, &i);
-        let engine = pod_templates(&objects)
-            .into_iter()
-            .find(|(n, _)| n == "skyflo-engine")
+    let require = yaml.replace(
+        "      secretName: skyflo-pg-credentials\n",
+        "      secretName: skyflo-pg-credentials\n      sslMode: require\n",
+    );
+    let cert = Some("/etc/skyflo/postgres-ca/ca.crt".to_string());
+    let cases = [
+        (&yaml, None, None, Some("disable")),
+        (&require, Some("require"), None, Some("require")),
+        (&tls, Some("verify-full"), cert.clone(), Some("verify-full")),
+    ];
+    for (file, orm_mode, root, checkpointer_mode) in cases {
+        let s = spec::parse("external", file.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        for pw in PASSWORDS {
+            for user in ["ext user", "user@server", &format!("app:{pw}"), "skyflo"] {
+                let env = engine_env(&s, &connection_of(user, pw));
+                let expect = |mode: Option<&str>, root: Option<String>| Login {
+                    user: user.to_string(),
+                    password: pw.to_string(),
+                    host: "pg.example.internal".into(),
+                    port: 5433,
+                    database: "skyflo_prod".into(),
+                    sslmode: mode.map(str::to_string),
+                    sslrootcert: root,
+                };
+                assert_eq!(
+                    tortoise_view(&env),
+                    expect(orm_mode, root.clone()),
+                    "{env:?}"
+                );
+                assert_eq!(
+                    psycopg_view(&env),
+                    expect(checkpointer_mode, root.clone()),
+                    "{env:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_engine_logs_in_to_the_in_cluster_database_with_a_generated_or_a_chosen_password() {
+    let generated = engine_env(&load(FIXTURES[0]), &inputs());
+    let chosen = spec::parse(
+        "chosen",
+        std::fs::read_to_string(FIXTURES[0])
             .unwrap()
-            .1;
-        let env = expanded_env(&engine.spec.unwrap().containers[0], &objects);
-        let (scheme, u, p, host, port, db, query) = parse_url(&env["POSTGRES_DATABASE_URL"]);
-        assert_eq!(
-            (scheme.as_str(), u.as_str(), p.as_str()),
-            ("postgres", user.as_str(), pw),
-            "{}",
-            env["POSTGRES_DATABASE_URL"]
-        );
-        assert_eq!(
-            (host.as_str(), port, db.as_str()),
-            ("pg.example.internal", 5433, "skyflo_prod")
-        );
-        assert_eq!(
-            query,
-            "sslmode=verify-full&sslrootcert=/etc/skyflo/postgres-ca/ca.crt"
-        );
+            .replace(
+                "  engine:\n",
+                "  engine:\n    databaseConfig:\n      secretName: my-pg\n",
+            )
+            .as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        chosen.engine.database,
+        Database::InCluster {
+            password_secret: Some(_),
+            ..
+        }
+    ));
+    let mut cases = vec![(
+        generated,
+        "test-postgres-password-0123456789abcdefghijklm".to_string(),
+    )];
+    for pw in PASSWORDS {
+        cases.push((
+            engine_env(&chosen, &connection_of("ignored", pw)),
+            pw.to_string(),
+        ));
+    }
+    for (env, pw) in cases {
+        let expect = |sslmode: Option<&str>| Login {
+            user: "skyflo".into(),
+            password: pw.clone(),
+            host: "skyflo-postgres".into(),
+            port: 5432,
+            database: "skyflo".into(),
+            sslmode: sslmode.map(str::to_string),
+            sslrootcert: None,
+        };
+        assert_eq!(tortoise_view(&env), expect(None), "{env:?}");
+        assert_eq!(psycopg_view(&env), expect(Some("disable")), "{env:?}");
+    }
+}
+
+#[test]
+fn any_redis_password_survives_the_kubelets_expansion_into_its_url() {
+    let yaml = std::fs::read_to_string(FIXTURES[1]).unwrap().replace(
+        "      secretName: skyflo-redis-credentials\n",
+        "      secretName: skyflo-redis-credentials\n      tls: true\n      caSecret: redis-ca\n",
+    );
+    let s = spec::parse("external", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    for pw in PASSWORDS {
+        let env = engine_env(&s, &connection_of("app", pw));
         let (scheme, _, p, host, port, db, query) = parse_url(&env["REDIS_URL"]);
         assert_eq!(
             (
                 scheme.as_str(),
-                p.as_str(),
+                p.map(|p| percent_decode(&p)).as_deref(),
                 host.as_str(),
                 port,
                 db.as_str()
             ),
-            ("rediss", pw, "redis.example.internal", 6380, "0")
+            ("rediss", Some(*pw), "redis.example.internal", 6380, "0")
         );
         assert_eq!(query, "ssl_ca_certs=/etc/skyflo/redis-ca/ca.crt");
     }
@@ -1148,4 +1338,60 @@ fn a_base_an_overlay_and_set_render_exactly_the_merged_spec() {
         render::to_yaml(&render::render(&merged, &inputs())),
         render::to_yaml(&render::render(&hand, &inputs()))
     );
+}
+
+/// Every LLM call goes to the host the user chose: litellm's own base-URL variable for the
+/// provider carries the host, so the engine's next-speaker check (which passes no base URL)
+/// reaches it too; a host for an OpenAI-compatible server without `/v1` is warned about.
+#[test]
+fn the_llm_host_is_every_calls_base_url() {
+    let with = |model: &str, host: Option<&str>| {
+        let mut yaml = std::fs::read_to_string(FIXTURES[0]).unwrap();
+        let mut llm = format!("    llm:\n      model: {model}\n");
+        if let Some(h) = host {
+            llm.push_str(&format!("      host: {h}\n"));
+        }
+        yaml = yaml.replace("    llm:\n      model: gemini/gemini-2.5-pro\n", &llm);
+        let s = spec::parse("llm", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let data = render::render(&s, &inputs())
+            .into_iter()
+            .find_map(|r| match r.object {
+                Object::ConfigMap(cm)
+                    if cm.metadata.name.as_deref() == Some("skyflo-engine-config") =>
+                {
+                    cm.data
+                }
+                _ => None,
+            })
+            .unwrap();
+        (data, spec::warnings(&s))
+    };
+    let (data, warnings) = with("openai/qwen", Some("http://vllm.models:8000/v1"));
+    assert_eq!(data["LLM_HOST"], "http://vllm.models:8000/v1");
+    assert_eq!(data["OPENAI_API_BASE"], "http://vllm.models:8000/v1");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (data, _) = with("hosted_vllm/qwen", Some("http://vllm:8000/v1"));
+    assert_eq!(data["HOSTED_VLLM_API_BASE"], "http://vllm:8000/v1");
+    let (data, _) = with("ollama/llama3", Some("http://ollama:11434"));
+    assert_eq!(data["OLLAMA_API_BASE"], "http://ollama:11434");
+    let (data, _) = with(
+        "anthropic/claude",
+        Some("https://gateway.internal/anthropic"),
+    );
+    assert_eq!(
+        data["ANTHROPIC_API_BASE"],
+        "https://gateway.internal/anthropic"
+    );
+    // No host: the provider's own host, no base-URL variable at all.
+    let (data, _) = with("openai/gpt-4o", None);
+    assert!(!data.keys().any(|k| k.ends_with("_API_BASE")), "{data:?}");
+    let (_, warnings) = with("openai/qwen", Some("http://vllm.models:8000"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("spec.engine.llm.host")
+            && warnings[0].contains("http://vllm.models:8000/v1"),
+        "{warnings:?}"
+    );
+    let (_, warnings) = with("ollama/llama3", Some("http://ollama:11434"));
+    assert!(warnings.is_empty(), "{warnings:?}");
 }

@@ -411,7 +411,7 @@ fn secret_value(cluster: &Cluster, live: &Live, name: &str, key: &str) -> Option
     secret_data(cluster, live, name)?.remove(key)
 }
 
-/// `<name>-connection`'s data: URL-encoded copies of the credentials in the user's Secrets
+/// `<name>-connection`'s data: copies of the credentials in the user's Secrets
 /// that the spec names (one GET per Secret, at most two). A missing Secret or key is an error
 /// before any write: the engine could not start without it.
 pub async fn connection(
@@ -419,7 +419,8 @@ pub async fn connection(
     spec: &crate::spec::Spec,
 ) -> Result<Option<crate::render::secrets::Connection>> {
     use crate::render::secrets::{
-        CONNECTION_PG_PASSWORD, CONNECTION_PG_USER, CONNECTION_REDIS_PASSWORD, Connection,
+        CONNECTION_PG_PASSWORD, CONNECTION_PG_PASSWORD_PLAIN, CONNECTION_PG_USER,
+        CONNECTION_REDIS_PASSWORD, Connection,
     };
     use crate::spec::{Database, Redis};
     if !crate::render::needs_connection(spec) {
@@ -461,7 +462,7 @@ pub async fn connection(
             )
             .await?;
             plain.push((CONNECTION_PG_USER, v[0].clone()));
-            plain.push((CONNECTION_PG_PASSWORD, v[1].clone()));
+            plain.push((CONNECTION_PG_PASSWORD_PLAIN, v[1].clone()));
         }
         Database::InCluster {
             password_secret: Some(s),

@@ -60,9 +60,10 @@ fn say_what_is_generated(spec: &Spec, included: bool, printer: &Printer) {
     if crate::render::needs_connection(spec) {
         printer.info(&format!(
             "note: {name}-connection is not printed: `skyflo install` and `upgrade` write it from your database \
-Secrets (percent-encoded copies of their credentials, keys {}, {}, {}, for the connection URLs). With a GitOps \
-tool alone, create it yourself",
+Secrets (copies of their credentials, keys {} and {} as they are, {} and {} percent-encoded, for the \
+connection URLs). With a GitOps tool alone, create it yourself",
             crate::render::secrets::CONNECTION_PG_USER,
+            crate::render::secrets::CONNECTION_PG_PASSWORD_PLAIN,
             crate::render::secrets::CONNECTION_PG_PASSWORD,
             crate::render::secrets::CONNECTION_REDIS_PASSWORD,
             name = spec.name,

@@ -132,6 +132,15 @@ pub fn config_maps(spec: &Spec, names: &Names) -> Vec<ConfigMap> {
     }
     if let Some(h) = &spec.engine.llm.host {
         data.insert("LLM_HOST".into(), h.clone());
+        let provider = spec
+            .engine
+            .llm
+            .model
+            .as_deref()
+            .map(crate::spec::llm::provider_of);
+        if let Some(var) = provider.and_then(crate::spec::llm::api_base_var) {
+            data.insert(var.into(), h.clone());
+        }
     }
     for (k, v) in spec.engine.llm.tuning.env() {
         data.insert(k.into(), v);

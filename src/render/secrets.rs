@@ -80,14 +80,17 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
-/// The Secret `<name>-connection`: URL-encoded copies of credentials that come from the
-/// user's Secrets, which the engine's connection URLs are composed from. Read from those
-/// Secrets by `install`/`upgrade` (so a rotated password reaches the engine on the next run).
-pub const CONNECTION_PG_USER: &str = "PG_USER_URLENCODED";
+/// The Secret `<name>-connection`: copies of credentials that come from the user's Secrets,
+/// URL-encoded where a connection URL is composed from them (keys ending `_URLENCODED`), as
+/// they are where the engine reads them from the environment (an external PostgreSQL's
+/// `PGUSER`/`PGPASSWORD`). Read from those Secrets by `install`/`upgrade`, so a rotated
+/// password reaches the engine on the next run (the pods' checksum follows this Secret).
+pub const CONNECTION_PG_USER: &str = "PG_USER";
+pub const CONNECTION_PG_PASSWORD_PLAIN: &str = "PG_PASSWORD";
 pub const CONNECTION_PG_PASSWORD: &str = "PG_PASSWORD_URLENCODED";
 pub const CONNECTION_REDIS_PASSWORD: &str = "REDIS_PASSWORD_URLENCODED";
 
-/// The data of `<name>-connection`, already encoded (key → value).
+/// The data of `<name>-connection`, already encoded where its key says so (key → value).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Connection(pub std::collections::BTreeMap<String, String>);
 
@@ -97,7 +100,14 @@ impl Connection {
         Connection(
             plain
                 .iter()
-                .map(|(k, v)| (k.to_string(), percent_encode(v)))
+                .map(|(k, v)| {
+                    let v = if k.ends_with("_URLENCODED") {
+                        percent_encode(v)
+                    } else {
+                        v.to_string()
+                    };
+                    (k.to_string(), v)
+                })
                 .collect(),
         )
     }

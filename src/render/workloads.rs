@@ -308,34 +308,64 @@ fn database_env(spec: &Spec, names: &Names) -> (Vec<EnvVar>, Option<(String, i32
             ssl_mode,
             ca_secret,
             ..
-        } => {
-            let mut query = Vec::new();
-            if let Some(m) = ssl_mode {
-                query.push(format!("sslmode={m}"));
-            }
-            if ca_secret.is_some() {
-                query.push(format!("sslrootcert={DB_CA_DIR}/ca.crt"));
-            }
-            let query = if query.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", query.join("&"))
-            };
-            (
-                vec![
-                    secret_env("_PG_USER", &conn, super::secrets::CONNECTION_PG_USER),
-                    secret_env("_PG_PASS", &conn, super::secrets::CONNECTION_PG_PASSWORD),
-                    literal(
-                        "POSTGRES_DATABASE_URL",
-                        format!(
-                            "postgres://$(_PG_USER):$(_PG_PASS)@{host}:{port}/{database}{query}"
-                        ),
-                    ),
-                ],
-                None,
-            )
-        }
+        } => (
+            external_database_env(
+                host,
+                *port,
+                database,
+                &conn,
+                ssl_mode.as_deref(),
+                ca_secret.is_some(),
+            ),
+            None,
+        ),
     }
+}
+
+/// An external PostgreSQL as the real engine reads it (skyflo-upstream.md §7): Tortoise hands
+/// every URL parameter to asyncpg (no `sslmode` keyword) and decodes only the password, so the
+/// URL carries neither credentials nor TLS settings; asyncpg and libpq take them from `PGUSER`,
+/// `PGPASSWORD` (plain copies in `<name>-connection`), `PGSSLMODE`, `PGSSLROOTCERT`. The
+/// checkpointer (psycopg) would append `sslmode=disable` to a URL it derives, so TLS gets its
+/// own `CHECKPOINTER_DATABASE_URL`.
+fn external_database_env(
+    host: &str,
+    port: i32,
+    database: &str,
+    connection: &str,
+    ssl_mode: Option<&str>,
+    ca: bool,
+) -> Vec<EnvVar> {
+    let url = format!("postgres://{host}:{port}/{database}");
+    let mut env = vec![
+        secret_env("PGUSER", connection, super::secrets::CONNECTION_PG_USER),
+        secret_env(
+            "PGPASSWORD",
+            connection,
+            super::secrets::CONNECTION_PG_PASSWORD_PLAIN,
+        ),
+        literal("POSTGRES_DATABASE_URL", url.clone()),
+    ];
+    let root_cert = ca.then(|| format!("{DB_CA_DIR}/ca.crt"));
+    if let Some(m) = ssl_mode {
+        env.push(literal("PGSSLMODE", m));
+    }
+    if let Some(c) = &root_cert {
+        env.push(literal("PGSSLROOTCERT", c.clone()));
+    }
+    if ssl_mode.is_some() || root_cert.is_some() {
+        // libpq's own default when no mode is given, as asyncpg uses it.
+        let mode = ssl_mode.unwrap_or("prefer");
+        let mut query = format!("sslmode={mode}");
+        if let Some(c) = &root_cert {
+            query.push_str(&format!("&sslrootcert={c}"));
+        }
+        env.push(literal(
+            "CHECKPOINTER_DATABASE_URL",
+            format!("{url}?{query}"),
+        ));
+    }
+    env
 }
 
 /// The engine's `REDIS_URL` (`rediss://` with TLS) and the in-cluster Redis to wait for.

@@ -53,6 +53,36 @@ pub fn key_vars(provider: &str) -> (Vec<String>, bool) {
     (fixed.iter().map(|s| s.to_string()).collect(), true)
 }
 
+/// The variable litellm reads as `provider`'s default base URL. The engine passes `LLM_HOST`
+/// to its main turn only; its next-speaker check calls litellm without a base URL, which then
+/// falls back to this variable or to the provider's public host (skyflo-upstream.md §7).
+pub fn api_base_var(provider: &str) -> Option<&'static str> {
+    Some(match provider.to_ascii_lowercase().as_str() {
+        "openai" | "text-completion-openai" => "OPENAI_API_BASE",
+        "anthropic" => "ANTHROPIC_API_BASE",
+        "vllm" | "hosted_vllm" => "HOSTED_VLLM_API_BASE",
+        "ollama" | "ollama_chat" => "OLLAMA_API_BASE",
+        "lm_studio" => "LM_STUDIO_API_BASE",
+        "azure" => "AZURE_API_BASE",
+        "gemini" => "GEMINI_API_BASE",
+        "groq" => "GROQ_API_BASE",
+        "deepseek" => "DEEPSEEK_API_BASE",
+        "mistral" => "MISTRAL_API_BASE",
+        "openrouter" => "OPENROUTER_API_BASE",
+        "xai" => "XAI_API_BASE",
+        _ => return None,
+    })
+}
+
+/// Whether `provider` speaks the OpenAI API at `<host>/chat/completions`, so its host is the
+/// base URL including `/v1`.
+pub fn openai_compatible(provider: &str) -> bool {
+    matches!(
+        provider.to_ascii_lowercase().as_str(),
+        "openai" | "vllm" | "hosted_vllm" | "lm_studio"
+    )
+}
+
 /// The provider part of `provider/model`.
 pub fn provider_of(model: &str) -> &str {
     model.split('/').next().unwrap_or(model)

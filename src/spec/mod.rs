@@ -64,5 +64,27 @@ inside the cluster; use `kubectl port-forward svc/{}-mcp 8888` yourself){}",
             }
         ));
     }
+    out.extend(llm_host_warning(spec));
     out
+}
+
+/// Whether a warning is about who can reach what (the others are about settings).
+pub fn is_exposure_warning(w: &str) -> bool {
+    w.starts_with("spec.mcp.service") || w.starts_with("spec.ui")
+}
+
+/// The engine uses an OpenAI-compatible host as the base URL as given (`<host>/chat/completions`).
+fn llm_host_warning(spec: &Spec) -> Option<String> {
+    let llm = &spec.engine.llm;
+    let (host, model) = (llm.host.as_ref()?, llm.model.as_ref()?);
+    let provider = llm::provider_of(model);
+    let path = host.trim_end_matches('/');
+    (llm::openai_compatible(provider) && !path.ends_with("/v1")).then(|| {
+        format!(
+            "spec.engine.llm.host: {host:?} does not end in /v1; the engine sends {provider} requests to \
+<host>/chat/completions as given, and an OpenAI-compatible server (vLLM, LM Studio, a gateway) serves them under \
+/v1: use {}/v1 unless your server really answers without it",
+            path
+        )
+    })
 }

@@ -583,7 +583,10 @@ fn namespace_present(cluster: &Cluster, n: &Namespace) -> Check {
 
 /// MCP has no authentication: exposing it outside the cluster is a warning (the spec decides).
 fn exposure(spec: &Spec) -> Check {
-    match crate::spec::warnings(spec).into_iter().next() {
+    let exposure = crate::spec::warnings(spec)
+        .into_iter()
+        .find(|w| crate::spec::is_exposure_warning(w));
+    match exposure {
         None => pass(
             "exposure",
             "MCP is reachable only inside the cluster (ClusterIP)",
