@@ -23,6 +23,7 @@ fn inputs() -> Inputs {
         generated: Some(Generated {
             jwt_secret: "test-jwt-secret-0123456789abcdefghijklmnopqrstuv".into(),
             postgres_password: "test-postgres-password-0123456789abcdefghijklm".into(),
+            checksum_key: "test-checksum-key-0123456789abcdefghijklmnopqrs".into(),
         }),
         llm_credentials: Default::default(),
         // As `install` reads them from the user's Secrets (used only by specs that need them).
@@ -516,9 +517,28 @@ fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
     assert_eq!(sa["skyflo-mcp"], sb["skyflo-mcp"]);
     // Generated credentials never change once created, and `template` does not print them:
     // they are not part of any checksum, so both renderings agree.
-    let mut gitops = with_key.clone();
+    let mut gitops = inputs();
     gitops.generated = None;
-    assert_eq!(sums(&render::render(&s, &gitops)), sa);
+    assert_eq!(
+        sums(&render::render(&s, &gitops)),
+        sums(&render::render(&s, &inputs()))
+    );
+    // Whoever may read a Deployment cannot test guesses of a password against its checksum:
+    // the same credentials under another installation's key give another checksum, and the
+    // key lives in a Secret (rendered, kept like the other generated values).
+    let mut elsewhere = with_key.clone();
+    elsewhere.generated.as_mut().unwrap().checksum_key = "another-installations-key".into();
+    let sc = sums(&render::render(&s, &elsewhere));
+    assert_ne!(sa["skyflo-engine"], sc["skyflo-engine"]);
+    assert_eq!(sa["skyflo-ui"], sc["skyflo-ui"]);
+    assert_eq!(
+        sums(&render::render(&s, &with_key)),
+        sa,
+        "stable under one key"
+    );
+    assert!(a.iter().any(|r| matches!(&r.object, Object::Secret(x)
+        if x.metadata.name.as_deref() == Some("skyflo-checksum-key")
+            && x.metadata.labels.as_ref().unwrap()["skyflo.ai/keep"] == "true")));
 }
 
 #[test]

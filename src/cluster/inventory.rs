@@ -12,7 +12,9 @@ use super::Cluster;
 use super::release;
 use crate::render::labels::{self, instance_selector};
 use crate::render::object::api_resource_for;
-use crate::render::secrets::{ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_KEY};
+use crate::render::secrets::{
+    CHECKSUM_KEY, ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_KEY,
+};
 use crate::render::{Names, ObjectRef};
 
 /// Namespaced kinds skyflo creates, in apply order.
@@ -382,6 +384,7 @@ pub fn existing_secrets(cluster: &Cluster, live: &Live) -> ExistingSecrets {
     ExistingSecrets {
         jwt_secret: value(names.engine_secret(), JWT_SECRET_KEY),
         postgres_password: value(names.postgres_secret(), POSTGRES_PASSWORD_KEY),
+        checksum_key: value(names.checksum_key(), CHECKSUM_KEY),
     }
 }
 

@@ -217,6 +217,7 @@ fn kept_values(c: &Candidate, spec: &Spec, creds: &model::Credentials) -> Result
     Ok(Generated {
         jwt_secret,
         postgres_password,
+        checksum_key: crate::render::secrets::random_token(),
     })
 }
 

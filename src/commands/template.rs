@@ -39,7 +39,7 @@ pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Resul
 
 /// The Secrets with generated credentials this spec refers to, for the note on stderr.
 fn generated_secrets(spec: &Spec) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = vec![format!("{}-checksum-key (CHECKSUM_KEY)", spec.name)];
     if spec.engine.jwt_secret.is_none() {
         out.push(format!("{}-engine-secrets (JWT_SECRET)", spec.name));
     }

@@ -179,7 +179,12 @@ pub fn secrets(spec: &Spec, names: &Names, generated: &Generated) -> Vec<Secret>
             .insert(labels::KEEP.into(), "true".into());
         m
     };
-    let mut out = Vec::new();
+    let mut out = vec![Secret {
+        metadata: keep(meta(names, names.checksum_key(), "engine")),
+        type_: Some("Opaque".into()),
+        data: Some(bytes(&[(secrets::CHECKSUM_KEY, &generated.checksum_key)])),
+        ..Default::default()
+    }];
     if spec.engine.jwt_secret.is_none() {
         out.push(Secret {
             metadata: keep(meta(names, names.engine_secret(), "engine")),

@@ -83,6 +83,9 @@ impl Names {
     pub fn postgres_secret(&self) -> String {
         self.of("postgres-secrets")
     }
+    pub fn checksum_key(&self) -> String {
+        self.of("checksum-key")
+    }
     pub fn lock(&self) -> String {
         self.of("lock")
     }

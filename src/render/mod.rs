@@ -68,8 +68,9 @@ pub fn render(spec: &Spec, inputs: &Inputs) -> Vec<Rendered> {
     // Generated credentials are not part of the checksums: they are created once and never
     // change, and leaving them out makes `template` (which does not print them) render the
     // same pod templates as `install`.
+    let key = inputs.generated.as_ref().map(|g| g.checksum_key.as_bytes());
     let checksums =
-        workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat());
+        workloads::Checksums::new(&config_maps, &[secrets.as_slice(), &stored].concat(), key);
     if let Some(sts) = workloads::postgres(spec, &names, &checksums) {
         push(Stage::Data, Object::StatefulSet(sts));
     }

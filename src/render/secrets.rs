@@ -1,5 +1,5 @@
-//! The two generated secrets: the engine's JWT signing key and the in-cluster PostgreSQL
-//! password. They are generated once and then always read back from the cluster: a new
+//! The generated secrets: the engine's JWT signing key, the in-cluster PostgreSQL password,
+//! and the key of the pod templates' checksums. They are generated once and then always read back from the cluster: a new
 //! password would lock the engine out of the existing database volume (PostgreSQL only reads
 //! `POSTGRES_PASSWORD` at initdb), and a new JWT key would log every user out.
 
@@ -11,6 +11,7 @@ const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 pub const JWT_SECRET_KEY: &str = "JWT_SECRET";
 pub const POSTGRES_PASSWORD_KEY: &str = "POSTGRES_PASSWORD";
+pub const CHECKSUM_KEY: &str = "CHECKSUM_KEY";
 pub const POSTGRES_USER: &str = "skyflo";
 pub const POSTGRES_DB: &str = "skyflo";
 
@@ -18,6 +19,9 @@ pub const POSTGRES_DB: &str = "skyflo";
 pub struct Generated {
     pub jwt_secret: String,
     pub postgres_password: String,
+    /// Keys the HMAC of Secret data in pod-template checksums: whoever may read a Deployment
+    /// but not the Secret must not get a hash to test password guesses against.
+    pub checksum_key: String,
 }
 
 /// Values found in the cluster's existing Secrets, if any.
@@ -25,6 +29,7 @@ pub struct Generated {
 pub struct ExistingSecrets {
     pub jwt_secret: Option<String>,
     pub postgres_password: Option<String>,
+    pub checksum_key: Option<String>,
 }
 
 /// Reuses every existing value and generates only what is missing, with the thread-local
@@ -34,6 +39,7 @@ pub fn resolve(existing: &ExistingSecrets) -> Generated {
     Generated {
         jwt_secret: keep(&existing.jwt_secret).unwrap_or_else(random_token),
         postgres_password: keep(&existing.postgres_password).unwrap_or_else(random_token),
+        checksum_key: keep(&existing.checksum_key).unwrap_or_else(random_token),
     }
 }
 
@@ -54,7 +60,9 @@ mod tests {
         let g = resolve(&ExistingSecrets {
             jwt_secret: Some("keep-me".into()),
             postgres_password: None,
+            checksum_key: Some("kept-key".into()),
         });
+        assert_eq!(g.checksum_key, "kept-key");
         assert_eq!(g.jwt_secret, "keep-me");
         assert_eq!(g.postgres_password.len(), GENERATED_LEN);
         assert!(

@@ -19,11 +19,14 @@ use super::{Names, templates};
 use crate::spec::{Database, Redis, Spec, Workload};
 
 /// A digest of every ConfigMap and Secret, by name. A pod template carries the digest of what
-/// it reads, so a configuration change rolls exactly the pods that read it.
+/// it reads, so a configuration change rolls exactly the pods that read it. Secret data is
+/// digested with an HMAC under the installation's generated key (anyone who may read a
+/// Deployment could otherwise test password guesses against a plain SHA-256); without a key
+/// (`template`, which renders no Secret with data) only the Secrets' key names count.
 pub struct Checksums(BTreeMap<String, String>);
 
 impl Checksums {
-    pub fn new(config_maps: &[ConfigMap], secrets: &[Secret]) -> Self {
+    pub fn new(config_maps: &[ConfigMap], secrets: &[Secret], key: Option<&[u8]>) -> Self {
         let mut m = BTreeMap::new();
         for cm in config_maps {
             let json = serde_json::to_vec(&cm.data).expect("ConfigMap data serializes");
@@ -31,7 +34,14 @@ impl Checksums {
         }
         for s in secrets {
             let json = serde_json::to_vec(&s.data).expect("Secret data serializes");
-            m.insert(s.metadata.name.clone().unwrap_or_default(), hex(&json));
+            let digest = match key {
+                Some(k) => keyed(k, &json),
+                None => hex(&serde_json::to_vec(
+                    &s.data.as_ref().map(|d| d.keys().collect::<Vec<_>>()),
+                )
+                .expect("key names serialize")),
+            };
+            m.insert(s.metadata.name.clone().unwrap_or_default(), digest);
         }
         Checksums(m)
     }
@@ -48,6 +58,14 @@ impl Checksums {
 
 fn hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
+}
+
+fn keyed(key: &[u8], bytes: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac =
+        hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(bytes);
+    format!("{:x}", mac.finalize().into_bytes())
 }
 
 fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {

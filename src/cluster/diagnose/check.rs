@@ -255,6 +255,7 @@ fn placeholder_inputs() -> crate::render::Inputs {
         generated: Some(crate::render::Generated {
             jwt_secret: String::new(),
             postgres_password: String::new(),
+            checksum_key: String::new(),
         }),
         llm_credentials: Default::default(),
         connection: None,
