@@ -424,6 +424,16 @@ async fn a_forbidden_watch_is_reported_at_once_not_at_the_timeout() {
         .status
         .success()
     );
+    let kc_secret = kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "mcp-kc",
+        "-n",
+        n,
+        "--from-literal=kubeconfig=apiVersion: v1",
+    ]);
+    assert!(kc_secret.status.success(), "{}", text(&kc_secret));
     let dir = tempfile::tempdir().unwrap();
     let kc = service_account_kubeconfig(n, "installer", "--role=almost", dir.path());
     let spec = spec_yaml("").replace("    image: skyfloaiagent/mcp:v0.7.0\n", "    image: skyfloaiagent/mcp:v0.7.0\n    accessLevel: none\n    kubeconfigSecret: mcp-kc\n");

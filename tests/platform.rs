@@ -118,7 +118,7 @@ async fn an_ingress_install_shows_its_host_in_status() {
     let dir = tempfile::tempdir().unwrap();
     let spec = spec_yaml("").replace(
         "    service: {type: ClusterIP}\n  engine:",
-        "    service: {type: ClusterIP}\n    ingress:\n      className: nginx\n      hosts: [skyflo.example.test]\n      tlsSecret: skyflo-tls\n      annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: \"3600\"}\n  engine:",
+        "    service: {type: ClusterIP}\n    ingress:\n      className: nginx\n      hosts: [skyflo.example.test]\n      tlsSecret: skyflo-tls\n      annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: \"3600\", cert-manager.io/cluster-issuer: letsencrypt}\n  engine:",
     );
     let file = write_spec(&dir, "s.yaml", &spec);
     let out = skyflo(&["install", "-n", n, "-f", &file, "--timeout", "60s"]);
@@ -506,4 +506,103 @@ async fn external_database_passwords_with_any_character_reach_the_engine_encoded
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("external PostgreSQL"), "{}", text(&out));
     assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 0);
+}
+
+/// A Secret the spec names but the namespace lacks (or that lacks the key the pods read) stops
+/// `install` before its first write, naming the field; `check` says it on its `secrets` line.
+/// kwok would report every pod Ready where a real kubelet stops the engine.
+#[tokio::test]
+async fn a_missing_named_secret_stops_install_before_any_write() {
+    let ns = TestNamespace::create("namedsecret", false).await;
+    let n = ns.name.as_str();
+    let created = kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "my-jwt",
+        "-n",
+        n,
+        "--from-literal=WRONG_KEY=x",
+    ]);
+    assert!(created.status.success(), "{}", text(&created));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec_yaml("").replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        "    image: skyfloaiagent/engine:v0.7.0\n    jwtSecretName: my-jwt\n    llm: {model: openai/gpt-4o, apiKeySecret: my-llm}\n",
+    );
+    let file = write_spec(&dir, "s.yaml", &spec);
+    let missing =
+        format!("spec.engine.llm.apiKeySecret names Secret {n}/my-llm, which does not exist");
+    let no_key = format!("Secret {n}/my-jwt (spec.engine.jwtSecretName) has no key JWT_SECRET");
+
+    let out = skyflo(&["check", "-n", n, "-f", &file, "--offline"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains(&missing) && text(&out).contains(&no_key),
+        "{}",
+        text(&out)
+    );
+
+    let out = skyflo(&[
+        "install",
+        "-n",
+        n,
+        "-f",
+        &file,
+        "--skip-checks",
+        "--timeout",
+        "30s",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&missing) && err.contains(&no_key) && err.contains("nothing was changed"),
+        "{err}"
+    );
+    let ours = kubectl(&[
+        "get",
+        "all,configmaps,secrets,leases,serviceaccounts",
+        "-n",
+        n,
+        "-l",
+        "app.kubernetes.io/managed-by=skyflo",
+        "-o",
+        "name",
+    ]);
+    assert!(ours.status.success(), "{}", text(&ours));
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout).trim(),
+        "",
+        "nothing written"
+    );
+    assert!(uid_of(n, "lease", "skyflo-lock").is_none(), "no lock taken");
+
+    // With both Secrets right, the same file installs.
+    kubectl(&["delete", "secret", "my-jwt", "-n", n]);
+    for (name, kv) in [
+        ("my-jwt", "JWT_SECRET=j-5e1"),
+        ("my-llm", "OPENAI_API_KEY=k-77a"),
+    ] {
+        let c = kubectl(&[
+            "create",
+            "secret",
+            "generic",
+            name,
+            "-n",
+            n,
+            &format!("--from-literal={kv}"),
+        ]);
+        assert!(c.status.success(), "{}", text(&c));
+    }
+    let out = skyflo(&[
+        "install",
+        "-n",
+        n,
+        "-f",
+        &file,
+        "--skip-checks",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }

@@ -414,6 +414,61 @@ fn secret_value(cluster: &Cluster, live: &Live, name: &str, key: &str) -> Option
     secret_data(cluster, live, name)?.remove(key)
 }
 
+/// What is wrong with the Secrets the spec names: each one missing from the namespace or
+/// lacking a key the pods read, with the field that names it. A real kubelet would stop the
+/// pod (CreateContainerConfigError, or a volume that never mounts) where kwok and the API
+/// server do not, so it is said before the first write. One GET per Secret, concurrently.
+pub async fn named_secret_problems(
+    cluster: &Cluster,
+    spec: &crate::spec::Spec,
+) -> Result<Vec<String>> {
+    let api: Api<k8s_openapi::api::core::v1::Secret> = cluster.typed();
+    let named = crate::spec::named_secrets(spec);
+    let found = futures::future::try_join_all(named.iter().map(|n| {
+        let api = api.clone();
+        async move {
+            api.get_opt(&n.name)
+                .await
+                .with_context(|| format!("reading Secret {}/{}", cluster.namespace, n.name))
+        }
+    }))
+    .await?;
+    let mut out = Vec::new();
+    for (n, secret) in named.iter().zip(found) {
+        let Some(secret) = secret else {
+            let keys = if n.keys.is_empty() {
+                String::new()
+            } else {
+                format!(" with the key(s) {}", n.keys.join(", "))
+            };
+            out.push(format!(
+                "{} names Secret {}/{}, which does not exist; create it{keys}",
+                n.field, cluster.namespace, n.name
+            ));
+            continue;
+        };
+        let data = secret.data.unwrap_or_default();
+        let have = |k: &str| {
+            data.contains_key(k)
+                || secret
+                    .string_data
+                    .as_ref()
+                    .is_some_and(|d| d.contains_key(k))
+        };
+        let lacking: Vec<&str> = n.keys.iter().copied().filter(|k| !have(k)).collect();
+        if !lacking.is_empty() {
+            out.push(format!(
+                "Secret {}/{} ({}) has no key {}",
+                cluster.namespace,
+                n.name,
+                n.field,
+                lacking.join(", ")
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// `<name>-connection`'s data: copies of the credentials in the user's Secrets
 /// that the spec names (one GET per Secret, at most two). A missing Secret or key is an error
 /// before any write: the engine could not start without it.

@@ -20,6 +20,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings, printer: &Printer) -> Re
         // LLM_MODEL / LLM_HOST as install would take them.
         &super::Overrides::from_env(&|k| settings.env.get(k)),
     )?;
+    let settings = &settings.for_spec(&spec)?;
     let cluster = super::connect(settings, &spec.name).await?;
     let given = super::credentials::quiet(&spec, &settings.env)?;
     let report = check::run(&cluster, &spec).await?;
@@ -148,6 +149,7 @@ pub async fn llm_line(cluster: &Cluster, spec: &Spec, ask: &LlmAsk<'_>, namespac
         provider,
         model,
         keys: vars.join(" / "),
+        named: spec.engine.llm.api_key_secret.as_deref(),
     };
     line_for(verdict, &said, &clean)
 }
@@ -157,6 +159,8 @@ struct Said<'a> {
     provider: &'a str,
     model: &'a str,
     keys: String,
+    /// `spec.engine.llm.apiKeySecret`, where the key was looked for.
+    named: Option<&'a str>,
 }
 
 /// The `llm` line for the provider's answer; `clean` removes the key from its messages.
@@ -170,6 +174,7 @@ fn line_for(
         provider,
         model,
         keys,
+        named,
     } = said;
     let from_here = "checked from this machine; the cluster's egress can differ";
     match verdict {
@@ -217,11 +222,22 @@ fn line_for(
             format!("{provider} answered {status}: {}", clean(&message)),
             format!("the install goes ahead: {from_here}"),
         ),
-        Verdict::NoKey => check::warn(
-            "llm",
-            format!("no {keys} found for {model}"),
-            "set it in the environment for install/upgrade, or name a Secret in spec.engine.llm.apiKeySecret",
-        ),
+        Verdict::NoKey => match named {
+            Some(secret) => check::warn(
+                "llm",
+                format!(
+                    "Secret {secret} (spec.engine.llm.apiKeySecret) holds no {keys}, or does not exist"
+                ),
+                format!(
+                    "create it with {keys} (see the `secrets` line), or fix spec.engine.llm.model"
+                ),
+            ),
+            None => check::warn(
+                "llm",
+                format!("no {keys} found for {model}"),
+                "set it in the environment for install/upgrade, or name a Secret in spec.engine.llm.apiKeySecret",
+            ),
+        },
         Verdict::Unsupported => check::warn(
             "llm",
             format!(

@@ -14,6 +14,7 @@ pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Resul
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.fields, None, &overrides)?;
+    let settings = &settings.for_spec(&spec)?;
     let generated = args
         .include_generated_secrets
         .then(|| secrets::resolve(&secrets::ExistingSecrets::default()));
@@ -39,7 +40,9 @@ pub fn run(args: &TemplateArgs, settings: &Settings, printer: &Printer) -> Resul
 
 /// The Secrets with generated credentials this spec refers to, for the note on stderr.
 fn generated_secrets(spec: &Spec) -> Vec<String> {
-    let mut out = vec![format!("{}-checksum-key (CHECKSUM_KEY)", spec.name)];
+    // `<name>-checksum-key` is not listed: no pod reads it, and without it the pod templates
+    // carry checksums of ConfigMaps and Secret key names only.
+    let mut out = Vec::new();
     if spec.engine.jwt_secret.is_none() {
         out.push(format!("{}-engine-secrets (JWT_SECRET)", spec.name));
     }

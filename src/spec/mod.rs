@@ -88,3 +88,99 @@ fn llm_host_warning(spec: &Spec) -> Option<String> {
         )
     })
 }
+
+/// A Secret the spec names (the user creates it; skyflo never writes it), with the keys the
+/// pods read from it (empty: the whole Secret is read, any key will do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedSecret {
+    pub field: &'static str,
+    pub name: String,
+    pub keys: Vec<&'static str>,
+}
+
+/// Every Secret the spec names, in the order of the spec.
+pub fn named_secrets(spec: &Spec) -> Vec<NamedSecret> {
+    let mut out = Vec::new();
+    let mut add = |field: &'static str, name: Option<&String>, keys: &[&'static str]| {
+        if let Some(n) = name {
+            out.push(NamedSecret {
+                field,
+                name: n.clone(),
+                keys: keys.to_vec(),
+            });
+        }
+    };
+    // cert-manager creates the TLS Secret of an Ingress annotated for it, after the Ingress.
+    let user_made = |i: &&Ingress| {
+        !i.annotations
+            .keys()
+            .any(|k| k == "cert-manager.io/cluster-issuer" || k == "cert-manager.io/issuer")
+    };
+    add(
+        "spec.ui.ingress.tlsSecret",
+        spec.ui
+            .ingress
+            .as_ref()
+            .filter(user_made)
+            .and_then(|i| i.tls_secret.as_ref()),
+        &["tls.crt", "tls.key"],
+    );
+    add(
+        "spec.engine.jwtSecretName",
+        spec.engine.jwt_secret.as_ref(),
+        &["JWT_SECRET"],
+    );
+    add(
+        "spec.engine.llm.apiKeySecret",
+        spec.engine.llm.api_key_secret.as_ref(),
+        &[],
+    );
+    match &spec.engine.database {
+        Database::InCluster {
+            password_secret, ..
+        } => add(
+            "spec.engine.databaseConfig.secretName",
+            password_secret.as_ref(),
+            &["POSTGRES_PASSWORD"],
+        ),
+        Database::External {
+            secret_name,
+            ca_secret,
+            ..
+        } => {
+            add(
+                "spec.engine.databaseConfig.secretName",
+                Some(secret_name),
+                &["POSTGRES_USER", "POSTGRES_PASSWORD"],
+            );
+            add(
+                "spec.engine.databaseConfig.caSecret",
+                ca_secret.as_ref(),
+                &["ca.crt"],
+            );
+        }
+    }
+    if let Redis::External {
+        secret_name,
+        ca_secret,
+        ..
+    } = &spec.engine.redis
+    {
+        add(
+            "spec.engine.redisConfig.secretName",
+            Some(secret_name),
+            &["REDIS_PASSWORD"],
+        );
+        add(
+            "spec.engine.redisConfig.caSecret",
+            ca_secret.as_ref(),
+            &["ca.crt"],
+        );
+    }
+    add(
+        "spec.mcp.kubeconfigSecret",
+        spec.mcp.kubeconfig_secret.as_ref(),
+        &["kubeconfig"],
+    );
+    out
+}

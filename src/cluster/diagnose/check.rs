@@ -126,17 +126,18 @@ pub async fn run(cluster: &Cluster, spec: &Spec) -> Result<Report> {
     };
     // The objects' shapes, rendered once: which kinds need rights, what the pods request.
     let shapes = crate::render::render(spec, &placeholder_inputs());
-    let (perms, storage, services, room) = tokio::join!(
+    let (perms, storage, services, room, named) = tokio::join!(
         permissions(cluster, spec, &shapes, &seen),
         storage_class(cluster, spec),
         services(cluster, spec),
         capacity(cluster, spec, &shapes),
+        named_secrets(cluster, spec, &seen),
     );
     let (ports, upstream) = match services {
         Ok((p, u)) => (Ok(p), Ok(u)),
         Err(e) => (Err(anyhow::anyhow!("{e:#}")), Err(e)),
     };
-    for c in [perms, storage, ports, ns_check, room, upstream] {
+    for c in [perms, storage, ports, ns_check, room, upstream, named] {
         out.push(c.unwrap_or_else(|e| warn("check", format!("could not run a check: {e:#}"), "")));
     }
     out.push(exposure(spec));
@@ -580,6 +581,40 @@ fn namespace_present(cluster: &Cluster, n: &Namespace) -> Check {
             cluster.namespace
         ),
     )
+}
+
+/// The Secrets the spec names exist with the keys the pods read (install stops otherwise).
+async fn named_secrets(cluster: &Cluster, spec: &Spec, seen: &Seen) -> Result<Check> {
+    let count = crate::spec::named_secrets(spec).len();
+    if count == 0 {
+        return Ok(pass(
+            "secrets",
+            "the spec names no Secret of yours; skyflo generates what it needs",
+        ));
+    }
+    if matches!(seen, Seen::Absent) {
+        return Ok(fail(
+            "secrets",
+            format!(
+                "the spec names {count} Secret(s), and namespace {} does not exist yet",
+                cluster.namespace
+            ),
+            "create the namespace and the Secrets the spec names before installing",
+        ));
+    }
+    let problems = inventory::named_secret_problems(cluster, spec).await?;
+    Ok(if problems.is_empty() {
+        pass(
+            "secrets",
+            format!("the {count} Secret(s) the spec names exist with the keys the pods read"),
+        )
+    } else {
+        fail(
+            "secrets",
+            problems.join("; "),
+            "install stops before its first write until they exist",
+        )
+    })
 }
 
 /// MCP has no authentication: exposing it outside the cluster is a warning (the spec decides).

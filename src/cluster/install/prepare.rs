@@ -32,12 +32,28 @@ pub async fn prepare(
         // Upstream's values, in Secrets skyflo takes over only once the lock is held.
         Some(g) => g.clone(),
         None => {
+            refuse_missing_secrets(cluster, spec).await?;
             refuse_volume_without_password(cluster, spec, &live, &existing)?;
             secrets::resolve(&existing)
         }
     };
     let credentials = inventory::llm_credentials(cluster, &live, given);
     prepare_with(cluster, spec, live, history, generated, credentials).await
+}
+
+/// A Secret the spec names must exist (with the keys the pods read) before anything is
+/// written: the pods could not start without it. (An adoption creates them itself.)
+async fn refuse_missing_secrets(cluster: &Cluster, spec: &Spec) -> Result<()> {
+    let problems = inventory::named_secret_problems(cluster, spec).await?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}\nnothing was changed; run again once the Secret{} exist{}",
+        problems.join("\n"),
+        if problems.len() == 1 { "" } else { "s" },
+        if problems.len() == 1 { "s" } else { "" },
+    )
 }
 
 /// A PostgreSQL volume outlives its password Secret only when a purge was interrupted or the
