@@ -100,64 +100,76 @@ pub struct NamedSecret {
 
 /// Every Secret the spec names, in the order of the spec.
 pub fn named_secrets(spec: &Spec) -> Vec<NamedSecret> {
-    let mut out = Vec::new();
-    let mut add = |field: &'static str, name: Option<&String>, keys: &[&'static str]| {
-        if let Some(n) = name {
-            out.push(NamedSecret {
-                field,
-                name: n.clone(),
-                keys: keys.to_vec(),
-            });
-        }
-    };
     // cert-manager creates the TLS Secret of an Ingress annotated for it, after the Ingress.
     let user_made = |i: &&Ingress| {
         !i.annotations
             .keys()
             .any(|k| k == "cert-manager.io/cluster-issuer" || k == "cert-manager.io/issuer")
     };
-    add(
-        "spec.ui.ingress.tlsSecret",
-        spec.ui
-            .ingress
-            .as_ref()
-            .filter(user_made)
-            .and_then(|i| i.tls_secret.as_ref()),
-        &["tls.crt", "tls.key"],
-    );
-    add(
-        "spec.engine.jwtSecretName",
-        spec.engine.jwt_secret.as_ref(),
-        &["JWT_SECRET"],
-    );
-    add(
-        "spec.engine.llm.apiKeySecret",
-        spec.engine.llm.api_key_secret.as_ref(),
-        &[],
-    );
+    let tls = spec.ui.ingress.as_ref().filter(user_made);
+    let mut named: Vec<Named<'_>> = vec![
+        (
+            "spec.ui.ingress.tlsSecret",
+            tls.and_then(|i| i.tls_secret.as_ref()),
+            &["tls.crt", "tls.key"],
+        ),
+        (
+            "spec.engine.jwtSecretName",
+            spec.engine.jwt_secret.as_ref(),
+            &["JWT_SECRET"],
+        ),
+        (
+            "spec.engine.llm.apiKeySecret",
+            spec.engine.llm.api_key_secret.as_ref(),
+            &[],
+        ),
+    ];
+    named.extend(data_secrets(spec));
+    named.push((
+        "spec.mcp.kubeconfigSecret",
+        spec.mcp.kubeconfig_secret.as_ref(),
+        &["kubeconfig"],
+    ));
+    named
+        .into_iter()
+        .filter_map(|(field, name, keys)| {
+            name.map(|n| NamedSecret {
+                field,
+                name: n.clone(),
+                keys: keys.to_vec(),
+            })
+        })
+        .collect()
+}
+
+type Named<'a> = (&'static str, Option<&'a String>, &'static [&'static str]);
+
+/// The database's and Redis's Secrets and CA Secrets.
+fn data_secrets(spec: &Spec) -> Vec<Named<'_>> {
+    let mut out: Vec<Named<'_>> = Vec::new();
     match &spec.engine.database {
         Database::InCluster {
             password_secret, ..
-        } => add(
+        } => out.push((
             "spec.engine.databaseConfig.secretName",
             password_secret.as_ref(),
             &["POSTGRES_PASSWORD"],
-        ),
+        )),
         Database::External {
             secret_name,
             ca_secret,
             ..
         } => {
-            add(
+            out.push((
                 "spec.engine.databaseConfig.secretName",
                 Some(secret_name),
                 &["POSTGRES_USER", "POSTGRES_PASSWORD"],
-            );
-            add(
+            ));
+            out.push((
                 "spec.engine.databaseConfig.caSecret",
                 ca_secret.as_ref(),
                 &["ca.crt"],
-            );
+            ));
         }
     }
     if let Redis::External {
@@ -166,21 +178,16 @@ pub fn named_secrets(spec: &Spec) -> Vec<NamedSecret> {
         ..
     } = &spec.engine.redis
     {
-        add(
+        out.push((
             "spec.engine.redisConfig.secretName",
             Some(secret_name),
             &["REDIS_PASSWORD"],
-        );
-        add(
+        ));
+        out.push((
             "spec.engine.redisConfig.caSecret",
             ca_secret.as_ref(),
             &["ca.crt"],
-        );
+        ));
     }
-    add(
-        "spec.mcp.kubeconfigSecret",
-        spec.mcp.kubeconfig_secret.as_ref(),
-        &["kubeconfig"],
-    );
     out
 }
