@@ -87,6 +87,8 @@ impl LockSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub namespace: String,
+    /// Whether `-n` named the namespace (a spec's `metadata.namespace` then must agree).
+    pub namespace_flag: bool,
     pub context: Option<String>,
     pub kubeconfig: Option<PathBuf>,
     pub timeout: Duration,
@@ -195,6 +197,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl Settings {
+    /// These settings for a spec: a spec that names its namespace goes there, as a manifest
+    /// does with kubectl; a `-n` that names another is an error (the environment's and the
+    /// configuration file's namespace are defaults, which the file overrides).
+    pub fn for_spec(&self, spec: &crate::spec::Spec) -> Result<Settings, Exit> {
+        let mut out = self.clone();
+        let Some(ns) = &spec.namespace else {
+            return Ok(out);
+        };
+        if self.namespace_flag && *ns != self.namespace {
+            return Err(Exit::Usage(format!(
+                "the namespace from -n ({}) does not match metadata.namespace ({ns}) in the spec; drop -n, or change the file",
+                self.namespace
+            )));
+        }
+        out.namespace = ns.clone();
+        Ok(out)
+    }
+
     /// Settings from the flags, this process's environment and the configuration file.
     pub fn from_process(args: &GlobalArgs) -> anyhow::Result<Settings> {
         let env = Environment::from_process();
@@ -252,6 +272,7 @@ impl Settings {
         };
         Ok(Settings {
             namespace,
+            namespace_flag: args.namespace.is_some(),
             context,
             // KUBECONFIG (a list of files) is read by kube itself when no flag is given.
             kubeconfig: args.kubeconfig.clone(),

@@ -267,3 +267,87 @@ fn api_key_stdin_for_a_provider_without_a_key_variable_is_a_usage_error() {
     );
     assert!(!file.exists(), "nothing written");
 }
+
+/// `init -n team-x` into a namespace someone else made (PodSecurity `privileged`) leaves it
+/// exactly as it was, and writes the namespace into the file, so the printed next step
+/// installs there; a `-n` that disagrees with the file is an error, as in kubectl.
+#[tokio::test]
+async fn init_into_an_existing_namespace_leaves_it_alone_and_install_f_lands_in_it() {
+    let ns = TestNamespace::create("teamx", false).await;
+    let n = ns.name.as_str();
+    let labelled = kubectl(&[
+        "label",
+        "namespace",
+        n,
+        "pod-security.kubernetes.io/enforce=privileged",
+        "team=x",
+    ]);
+    assert!(labelled.status.success(), "{}", text(&labelled));
+    let meta = || {
+        let o = kubectl(&[
+            "get",
+            "namespace",
+            n,
+            "-o",
+            "jsonpath={.metadata.labels} {.metadata.annotations}",
+        ]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let before = meta();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skyflo.yaml");
+    let f = file.to_str().unwrap();
+    let out = skyflo_with(
+        &[
+            "init",
+            "--non-interactive",
+            "-f",
+            f,
+            "-n",
+            n,
+            "--model",
+            "openai/gpt-4o",
+            "--api-key-stdin",
+        ],
+        &[],
+        Some(b"sk-planted-init-9d2\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(meta(), before, "labels and annotations byte-identical");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.contains(&format!("  namespace: {n}\n")),
+        "{written}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Next: skyflo install -f {f}")));
+
+    let wrong = skyflo(&["install", "-n", "somewhere-else", "-f", f, "--skip-checks"]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains(&format!(
+            "the namespace from -n (somewhere-else) does not match metadata.namespace ({n})"
+        )),
+        "{}",
+        text(&wrong)
+    );
+
+    // The printed next step, without -n.
+    let out = skyflo(&["install", "-f", f, "--skip-checks", "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("sk-planted-init-9d2"));
+    assert!(
+        uid_of(n, "deploy", "skyflo-engine").is_some(),
+        "installed into {n}"
+    );
+    assert_eq!(
+        meta(),
+        before,
+        "install leaves a namespace it did not create alone too"
+    );
+    let purge = skyflo(&["uninstall", "-n", n, "--purge", "--yes"]);
+    assert_eq!(purge.status.code(), Some(0), "{}", text(&purge));
+    assert!(
+        kubectl(&["get", "namespace", n]).status.success(),
+        "a namespace skyflo did not create survives --purge"
+    );
+}

@@ -33,6 +33,7 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.fields, None, &llm_env)?;
+    let settings = &settings.for_spec(&spec)?;
     let mut opts = Options {
         operation: Operation::Install,
         timeout: super::timeout(&args.wait, settings)?,
@@ -76,6 +77,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
             super::read_layers(&[], &l.fields, Some(deployed), &llm_env)?
         }
     };
+    let settings = &settings.for_spec(&spec)?;
     let opts = Options {
         operation: Operation::Upgrade,
         timeout: super::timeout(&args.wait, settings)?,

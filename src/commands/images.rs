@@ -13,6 +13,7 @@ pub fn run(args: &ImagesArgs, settings: &Settings, printer: &Printer) -> Result<
         .with_version(args.version.version.as_deref())?;
     let l = &args.spec;
     let spec = super::read_layers(&l.files, &l.fields, None, &overrides)?;
+    let settings = &settings.for_spec(&spec)?;
     let inputs = Inputs {
         namespace: settings.namespace.clone(),
         // Only images are read from the render: no credential is generated or printed.

@@ -71,6 +71,8 @@ impl Asker {
 #[derive(Debug, Default)]
 struct Answers {
     name: String,
+    /// Where the file installs (`metadata.namespace`): where the key was stored.
+    namespace: String,
     model: String,
     llm_host: String,
     api_key_secret: String,
@@ -99,6 +101,7 @@ pub async fn run(args: &InitArgs, settings: &Settings, printer: &Printer) -> Res
     };
     let mut a = Answers {
         name: args.name.clone(),
+        namespace: settings.namespace.clone(),
         ..Default::default()
     };
     ask_model(&ask, args, &mut a)?;
@@ -397,7 +400,10 @@ fn render(a: &Answers) -> String {
     let mut y = String::new();
     y.push_str("# Written by `skyflo init`. Reference: the README's \"File format\" section.\n");
     y.push_str("apiVersion: skyflo.ai/v1\nkind: SkyfloAI\nmetadata:\n");
-    y.push_str(&format!("  name: {}\nspec:\n", a.name));
+    y.push_str(&format!(
+        "  name: {}\n  namespace: {}\nspec:\n",
+        a.name, a.namespace
+    ));
     let service = |(t, p): &(String, String)| -> String {
         if p.is_empty() {
             format!("    service: {{type: {t}}}\n")
@@ -437,7 +443,9 @@ fn render(a: &Answers) -> String {
 }
 
 /// Creates (or updates) the credentials Secret in the install namespace, creating the
-/// namespace as install would.
+/// namespace as install would: created when absent, never changed when it exists (its labels,
+/// PodSecurity level included, are its owner's, and a namespace skyflo did not create is never
+/// one `uninstall --purge` may delete).
 async fn store_key(
     settings: &Settings,
     secret: &str,
@@ -447,8 +455,14 @@ async fn store_key(
     let cluster = super::connect(settings, instance).await?;
     let spec = crate::spec::default_spec();
     let names = crate::render::Names::new(&spec, &settings.namespace);
-    let ns = crate::render::config::namespace(&names);
-    crate::cluster::apply::apply_one(&cluster, &crate::render::Object::Namespace(ns)).await?;
+    if crate::cluster::inventory::get_namespace(&cluster)
+        .await?
+        .is_none()
+    {
+        let ns = crate::render::config::namespace(&names);
+        crate::cluster::apply::create_namespace(&cluster, &crate::render::Object::Namespace(ns))
+            .await?;
+    }
     let mut l = BTreeMap::from([
         (labels::NAME.to_string(), "skyflo".to_string()),
         (labels::INSTANCE.to_string(), instance.to_string()),

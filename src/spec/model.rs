@@ -32,6 +32,8 @@ pub const DEFAULT_PROXY_IMAGE: &str = "skyfloaiagent/proxy:v0.7.0";
 #[non_exhaustive]
 pub struct Spec {
     pub name: String,
+    /// `metadata.namespace`, when the file names one.
+    pub namespace: Option<String>,
     pub ui: Ui,
     pub engine: Engine,
     pub mcp: Mcp,

@@ -30,6 +30,9 @@ pub struct RawSkyfloAI {
 pub struct RawMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Where the installation goes, as in any Kubernetes manifest; `-n` must agree with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

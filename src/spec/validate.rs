@@ -52,6 +52,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
 
     check_type(&mut c, raw);
     let name = check_name(&mut c, raw);
+    let namespace = check_namespace(&mut c, raw);
 
     let Some(spec) = raw.spec.as_ref() else {
         c.err(
@@ -100,6 +101,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, SpecErrors> {
     }
     Ok(Spec {
         name,
+        namespace,
         ui: ui.expect("checked above"),
         engine: engine.expect("checked above"),
         mcp: mcp.expect("checked above"),
@@ -127,6 +129,18 @@ fn check_type(c: &mut Checker, raw: &super::raw::RawSkyfloAI) {
         Some(other) => c.err("kind", format!("unsupported kind {other:?}; valid: {KIND}")),
         None => c.err("kind", format!("required field missing; set kind: {KIND}")),
     }
+}
+
+/// `metadata.namespace`, when given: a namespace name.
+fn check_namespace(c: &mut Checker, raw: &super::raw::RawSkyfloAI) -> Option<String> {
+    let ns = raw.metadata.as_ref()?.namespace.clone()?;
+    if let Err(why) = dns_label(&ns, 63) {
+        c.err(
+            "metadata.namespace",
+            format!("invalid namespace {ns:?}: {why}"),
+        );
+    }
+    Some(ns)
 }
 
 /// `metadata.name`, or the default.

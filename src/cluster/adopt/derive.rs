@@ -84,6 +84,7 @@ pub fn derive(c: &Candidate, up: &Upstream, creds: &Credentials, namespace: &str
         kind: Some(crate::spec::KIND.into()),
         metadata: Some(RawMetadata {
             name: Some(f.clone()),
+            namespace: None,
         }),
         spec: Some(RawSpec {
             ui: Some(raw_ui),
