@@ -31,6 +31,16 @@ pub enum Verdict {
     NoKey,
     /// skyflo has no check for this provider's API.
     Unsupported,
+    /// Not asked, so that the key does not go where it should not (why).
+    NotSent(String),
+}
+
+/// The key to check, and whether it came from the cluster (stored by an earlier install, or
+/// the spec's `apiKeySecret`) rather than from this run's environment.
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'a> {
+    pub value: &'a str,
+    pub stored: bool,
 }
 
 /// The API shapes skyflo can check.
@@ -70,22 +80,65 @@ fn shape(provider: &str) -> Option<(Shape, &'static str)> {
 /// Providers skyflo can check, for the README and messages.
 pub const CHECKED: &str = "OpenAI and OpenAI-compatible endpoints (LLM_HOST), Groq, Mistral, DeepSeek, Together AI, Fireworks, xAI, OpenRouter, vLLM, LM Studio, Anthropic, Gemini, Ollama";
 
-/// The base URL to ask: the test override, else the spec's host, else the provider's own.
-fn base_url(default: &str, host: Option<&str>, base_override: Option<&str>) -> String {
-    base_override
-        .or(host)
-        .map(str::to_string)
-        .unwrap_or_else(|| default.to_string())
-        .trim_end_matches('/')
-        .to_string()
+/// The base URL to ask: the spec's host, else the provider's own (`own`).
+fn base_url(own: &str, host: Option<&str>) -> String {
+    host.unwrap_or(own).trim_end_matches('/').to_string()
+}
+
+/// Why the key must not go to `base`, if it must not: over plain http except to loopback, or
+/// a key from the cluster to any host but the provider's own (`check -f untrusted.yaml`
+/// must not hand the stored key to whoever wrote the file).
+fn refuse(base: &str, own: &str, key: Option<Key<'_>>) -> Option<String> {
+    let key = key.filter(|k| !k.value.is_empty())?;
+    let Ok(url) = reqwest::Url::parse(base) else {
+        return Some(format!("{base} is not a URL"));
+    };
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Some(format!(
+            "the key would travel unencrypted (plain http) to {}; use https, or check from a machine where the server is on loopback",
+            url.origin().ascii_serialization()
+        ));
+    }
+    let own = reqwest::Url::parse(own).ok()?;
+    if key.stored && url.origin() != own.origin() {
+        return Some(format!(
+            "the key stored in the cluster goes only to the provider's own host ({}), not to {} named by the spec; give the key in the environment to check that host",
+            own.origin().ascii_serialization(),
+            url.origin().ascii_serialization()
+        ));
+    }
+    None
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Redirects are followed only within the origin asked: a provider's key headers must not
+/// go to another host or port.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(|u| u.origin());
+        if attempt.previous().len() < 5 && first == Some(attempt.url().origin()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// Asks the provider of `model` (`provider/name`) whether `key` works and the model is served.
-/// `base_override`: the test hook (`SKYFLO_LLM_CHECK_BASE_URL`, resolved in settings).
+/// `base_override`: the test hook (`SKYFLO_LLM_CHECK_BASE_URL`, resolved in settings, debug
+/// builds only) that stands in for the provider's own host.
 pub async fn probe(
     model: &str,
     host: Option<&str>,
-    key: Option<&str>,
+    key: Option<Key<'_>>,
     base_override: Option<&str>,
 ) -> Verdict {
     let (provider, name) = model.split_once('/').unwrap_or((model, ""));
@@ -95,9 +148,15 @@ pub async fn probe(
     if key.is_none() && shape != Shape::Ollama && host.is_none() {
         return Verdict::NoKey;
     }
-    let base = base_url(default, host, base_override);
+    let own = base_override.unwrap_or(default);
+    let base = base_url(own, host);
+    if let Some(why) = refuse(&base, own, key) {
+        return Verdict::NotSent(why);
+    }
+    let key = key.map(|k| k.value);
     let client = match reqwest::Client::builder()
         .timeout(TIMEOUT)
+        .redirect(same_origin_redirects())
         .user_agent(concat!("skyflo/", env!("CARGO_PKG_VERSION")))
         .build()
     {
@@ -111,6 +170,21 @@ pub async fn probe(
         Err(e) => return Verdict::Unreachable(reason(&e)),
     };
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        let to = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| response.url().join(l.to_str().ok()?).ok())
+            .map_or("another address".to_string(), |u| {
+                u.origin().ascii_serialization()
+            });
+        return Verdict::Unexpected {
+            status,
+            message: format!(
+                "redirected to {to}; not followed, so the key does not leave for another origin"
+            ),
+        };
+    }
     let body: Value = match response.text().await {
         Ok(t) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
         Err(e) if e.is_timeout() => return Verdict::Timeout,

@@ -284,7 +284,9 @@ impl Settings {
             backup_dir: backup_dir(env, file),
             backups_keep: file.backups_keep.unwrap_or(DEFAULT_BACKUPS_KEEP).max(1),
             lock: LockSettings::resolve(env),
-            llm_check_base_url: env("SKYFLO_LLM_CHECK_BASE_URL").filter(|s| !s.is_empty()),
+            // A test hook: a release build never points the check (and a key) elsewhere.
+            llm_check_base_url: env("SKYFLO_LLM_CHECK_BASE_URL")
+                .filter(|s| cfg!(debug_assertions) && !s.is_empty()),
             env: environment.clone(),
         })
     }

@@ -20,9 +20,7 @@ impl Server {
         ))
         .arg("0")
         .stdout(std::process::Stdio::piped());
-        if !mode.is_empty() {
-            cmd.arg(mode);
-        }
+        cmd.args(mode.split_whitespace());
         let mut child = cmd.spawn().expect("python3 runs");
         // The server binds port 0 and says which port it got once it listens.
         let mut line = String::new();
@@ -52,11 +50,12 @@ impl Drop for Server {
 fn llm_check(base: &str, model: &str, key: Option<(&str, &str)>) -> (serde_json::Value, String) {
     let mut env = vec![("SKYFLO_LLM_CHECK_BASE_URL", base), ("LLM_MODEL", model)];
     env.extend(key);
-    let out = skyflo_with(
-        &["check", "-n", "llm-check-nowhere", "-o", "json"],
-        &env,
-        None,
-    );
+    llm_line(&["check", "-n", "llm-check-nowhere", "-o", "json"], &env)
+}
+
+/// The `llm` line of `skyflo ARGS` (a check with `-o json`), and everything skyflo printed.
+fn llm_line(args: &[&str], env: &[(&str, &str)]) -> (serde_json::Value, String) {
+    let out = skyflo_with(args, env, None);
     let all = text(&out);
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {all}"));
@@ -285,4 +284,94 @@ async fn a_silent_or_absent_provider_is_unverified_within_the_timeout_and_does_n
             .contains("not checked (--offline)"),
         "{c}"
     );
+}
+
+/// No key leaves for another origin (a redirect is not followed: reqwest would drop only
+/// `Authorization`, not Anthropic's `x-api-key` or Gemini's `x-goog-api-key`), none goes over
+/// plain http except to loopback, and a key stored in the cluster goes only to its provider's
+/// own host, never to a host an untrusted spec file names.
+#[tokio::test]
+async fn the_key_never_leaves_for_another_origin_or_over_plain_http() {
+    let _cluster = client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("record.jsonl");
+    let recorder = Server::start(&format!("record {}", record.display()));
+    let redirector = Server::start(&format!("redirect {}", recorder.url()));
+    let planted = "sk-planted-redirect-5b3";
+    for (model, var) in [
+        ("anthropic/claude-sonnet-4-5", "ANTHROPIC_API_KEY"),
+        ("gemini/gemini-2.5-pro", "GEMINI_API_KEY"),
+        ("openai/gpt-4o", "OPENAI_API_KEY"),
+    ] {
+        let (c, all) = llm_check(&redirector.url(), model, Some((var, planted)));
+        assert_eq!(c["outcome"], "unverified", "{all}");
+        assert!(
+            c["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("redirected to {}; not followed", recorder.url())),
+            "{c}"
+        );
+        assert!(!all.contains(planted), "{all}");
+    }
+    let reached = || std::fs::read_to_string(&record).unwrap_or_default();
+    assert_eq!(reached(), "", "nothing reached the other port");
+
+    // Plain http to a host that is not loopback: not sent at all.
+    let (c, all) = llm_line(
+        &["check", "-n", "llm-check-nowhere", "-o", "json"],
+        &[
+            ("LLM_MODEL", "openai/qwen"),
+            ("LLM_HOST", "http://192.0.2.10:8000/v1"),
+            ("OPENAI_API_KEY", planted),
+        ],
+    );
+    assert_eq!(c["outcome"], "unverified", "{all}");
+    assert!(c["message"].as_str().unwrap().contains("plain http"), "{c}");
+
+    // A key stored in the cluster, and a spec file that names another host.
+    let ns = TestNamespace::create("llmstored", false).await;
+    let made = kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "skyflo-llm-credentials",
+        "-n",
+        &ns.name,
+        "--from-literal=OPENAI_API_KEY=good-key",
+    ]);
+    assert!(made.status.success(), "{}", text(&made));
+    let provider = Server::start("");
+    let untrusted = spec_yaml("").replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        &format!(
+            "    image: skyfloaiagent/engine:v0.7.0\n    llm: {{model: openai/gpt-4o, host: \"{}/v1\"}}\n",
+            recorder.url()
+        ),
+    );
+    let file = write_spec(&dir, "untrusted.yaml", &untrusted);
+    let base = provider.url();
+    let env = [("SKYFLO_LLM_CHECK_BASE_URL", base.as_str())];
+    let (c, all) = llm_line(&["check", "-n", &ns.name, "-f", &file, "-o", "json"], &env);
+    assert_eq!(c["outcome"], "unverified", "{all}");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("the key stored in the cluster goes only to the provider's own host"),
+        "{c}"
+    );
+    assert_eq!(
+        reached(),
+        "",
+        "the stored key did not reach the file's host"
+    );
+    // The same stored key is checked against the provider's own host.
+    let trusted = spec_yaml("").replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        "    image: skyfloaiagent/engine:v0.7.0\n    llm: {model: openai/gpt-4o}\n",
+    );
+    let file = write_spec(&dir, "trusted.yaml", &trusted);
+    let (c, all) = llm_line(&["check", "-n", &ns.name, "-f", &file, "-o", "json"], &env);
+    assert_eq!(c["outcome"], "pass", "{all}");
 }

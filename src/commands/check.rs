@@ -132,14 +132,17 @@ pub async fn llm_line(cluster: &Cluster, spec: &Spec, ask: &LlmAsk<'_>, namespac
     }
     let provider = crate::spec::llm::provider_of(model);
     let (vars, _) = crate::spec::llm::key_vars(provider);
-    let key = match vars.iter().find_map(|v| ask.given.get(v)) {
-        Some(k) => Some(k.clone()),
+    let (key, stored) = match vars.iter().find_map(|v| ask.given.get(v)) {
+        Some(k) => (Some(k.clone()), false),
         // Nothing can be stored in a namespace that does not exist yet.
-        None if namespace.absent() => None,
-        None => check::stored_llm_key(cluster, spec, &vars).await,
+        None if namespace.absent() => (None, false),
+        None => (check::stored_llm_key(cluster, spec, &vars).await, true),
     };
     let host = spec.engine.llm.host.as_deref();
-    let verdict = crate::llm_check::probe(model, host, key.as_deref(), ask.base_override).await;
+    let asked = key
+        .as_deref()
+        .map(|value| crate::llm_check::Key { value, stored });
+    let verdict = crate::llm_check::probe(model, host, asked, ask.base_override).await;
     // A provider may echo the key in its message: never print it.
     let clean = |m: &str| match &key {
         Some(k) if !k.is_empty() => m.replace(k.as_str(), "(key)"),
@@ -238,6 +241,11 @@ fn line_for(
                 "set it in the environment for install/upgrade, or name a Secret in spec.engine.llm.apiKeySecret",
             ),
         },
+        Verdict::NotSent(why) => check::unverified(
+            "llm",
+            format!("{provider}: not checked: {why}"),
+            "the install goes ahead; the engine reports a bad key at its first request",
+        ),
         Verdict::Unsupported => check::warn(
             "llm",
             format!(

@@ -3,6 +3,10 @@ tests of `skyflo check`'s `llm` line. Accepts the key "good-key" only.
 
     python3 llm_provider.py PORT          # answers like the providers
     python3 llm_provider.py PORT hang     # accepts connections and never answers
+    python3 llm_provider.py PORT record FILE
+        # answers every request 200 and appends its path and headers (JSON lines) to FILE
+    python3 llm_provider.py PORT redirect URL
+        # answers every request 307 to URL + the path asked
 """
 import json
 import socket
@@ -85,12 +89,49 @@ def hang(port):
             pass
 
 
+class Recorder(BaseHTTPRequestHandler):
+    """Whatever reaches it is written down: a key in a header shows in the file."""
+    record = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        with open(Recorder.record, "a") as f:
+            f.write(json.dumps({"path": self.path, "headers": dict(self.headers)}) + "\n")
+        data = json.dumps({"object": "list", "data": [{"id": "gpt-4o"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Redirector(BaseHTTPRequestHandler):
+    target = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(307)
+        self.send_header("Location", Redirector.target + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
 if __name__ == "__main__":
     port = int(sys.argv[1])
-    if len(sys.argv) > 2 and sys.argv[2] == "hang":
+    mode = sys.argv[2] if len(sys.argv) > 2 else ""
+    if mode == "hang":
         hang(port)
     else:
-        server = ThreadingHTTPServer(("127.0.0.1", port), Provider)
+        handler = Provider
+        if mode == "record":
+            Recorder.record, handler = sys.argv[3], Recorder
+        elif mode == "redirect":
+            Redirector.target, handler = sys.argv[3], Redirector
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         announce(server.server_address[1])
         threading.Timer(300, server.shutdown).start()  # stops by itself
         server.serve_forever()
