@@ -177,7 +177,7 @@ fn line_for(
         provider,
         model,
         keys,
-        named,
+        ..
     } = said;
     let from_here = "checked from this machine; the cluster's egress can differ";
     match verdict {
@@ -225,22 +225,7 @@ fn line_for(
             format!("{provider} answered {status}: {}", clean(&message)),
             format!("the install goes ahead: {from_here}"),
         ),
-        Verdict::NoKey => match named {
-            Some(secret) => check::warn(
-                "llm",
-                format!(
-                    "Secret {secret} (spec.engine.llm.apiKeySecret) holds no {keys}, or does not exist"
-                ),
-                format!(
-                    "create it with {keys} (see the `secrets` line), or fix spec.engine.llm.model"
-                ),
-            ),
-            None => check::warn(
-                "llm",
-                format!("no {keys} found for {model}"),
-                "set it in the environment for install/upgrade, or name a Secret in spec.engine.llm.apiKeySecret",
-            ),
-        },
+        Verdict::NoKey => no_key(said),
         Verdict::NotSent(why) => check::unverified(
             "llm",
             format!("{provider}: not checked: {why}"),
@@ -252,6 +237,27 @@ fn line_for(
                 "skyflo cannot check {provider}'s API; the engine reports a bad key at its first request"
             ),
             format!("checked providers: {}", llm_check::CHECKED),
+        ),
+    }
+}
+
+/// The `llm` line when no key was found: where it was looked for.
+fn no_key(said: &Said<'_>) -> Check {
+    let Said {
+        model, keys, named, ..
+    } = said;
+    match named {
+        Some(secret) => check::warn(
+            "llm",
+            format!(
+                "Secret {secret} (spec.engine.llm.apiKeySecret) holds no {keys}, or does not exist"
+            ),
+            format!("create it with {keys} (see the `secrets` line), or fix spec.engine.llm.model"),
+        ),
+        None => check::warn(
+            "llm",
+            format!("no {keys} found for {model}"),
+            "set it in the environment for install/upgrade, or name a Secret in spec.engine.llm.apiKeySecret",
         ),
     }
 }
