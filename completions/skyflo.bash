@@ -1025,7 +1025,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__restore)
-            opts="-y -n -o -q -v -h --name --timeout --no-wait --yes --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-y -n -o -q -v -h --name --timeout --no-wait --yes --from-other-cluster --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,7 +1075,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__rollback)
-            opts="-n -o -q -v -h --name --timeout --no-wait --restore --no-backup --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-n -o -q -v -h --name --timeout --no-wait --restore --from-other-cluster --no-backup --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -215,7 +215,7 @@ pub enum Command {
     /// pg_restore --clean --if-exists in one transaction, starts the engine and waits for it.
     /// If anything fails the engine stays stopped and the message says how to retry.
     #[command(
-        after_help = "Examples:\n  skyflo restore ~/.local/share/skyflo/backups/skyflo/skyflo/skyflo-skyflo-r3-20261127T120000Z.dump\n  skyflo restore FILE --yes\n\nExit codes: 0 restored and the engine ready, 1 failed (engine stopped), 2 the file was refused (nothing changed), 3 restored but the engine not ready, 4 locked, 5 nothing installed."
+        after_help = "Examples:\n  skyflo restore ~/.local/share/skyflo/backups/skyflo/skyflo/cluster-UID/skyflo-skyflo-r3-20261127T120000Z.dump\n  skyflo restore FILE --yes\n\nExit codes: 0 restored and the engine ready, 1 failed (engine stopped), 2 the file was refused (nothing changed), 3 restored but the engine not ready, 4 locked, 5 nothing installed."
     )]
     Restore(RestoreArgs),
 
@@ -327,6 +327,10 @@ pub struct RestoreArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Accept a backup taken in another cluster (its metadata names the cluster by the uid of
+    /// its kube-system namespace); refused otherwise.
+    #[arg(long)]
+    pub from_other_cluster: bool,
 }
 
 #[derive(Debug, Args)]
@@ -573,6 +577,9 @@ pub struct RollbackArgs {
     /// upgrade being undone (the engine is stopped meanwhile).
     #[arg(long)]
     pub restore: bool,
+    /// With --restore: accept a backup taken in another cluster.
+    #[arg(long, requires = "restore")]
+    pub from_other_cluster: bool,
     /// Do not back up PostgreSQL before an engine image change.
     #[arg(long)]
     pub no_backup: bool,

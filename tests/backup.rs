@@ -383,6 +383,12 @@ async fn bad_backup_files_are_refused_before_the_engine_is_stopped() {
             copy("newer.dump", &|_, m| m["postgresVersion"] = 170002.into()),
             "newer",
         ),
+        (
+            copy("staging.dump", &|_, m| {
+                m["cluster"] = "00000000-0000-4000-8000-0000000057a9".into()
+            }),
+            "taken in another cluster (kube-system uid 00000000-0000-4000-8000-0000000057a9); this is cluster",
+        ),
     ];
     let engine = engine_pod_uid(&s.ns.name);
     let revisions = text(&s.skyflo(&["history", "-n", &s.ns.name]));
@@ -398,6 +404,35 @@ async fn bad_backup_files_are_refused_before_the_engine_is_stopped() {
         "the engine was never stopped"
     );
     assert_eq!(text(&s.skyflo(&["history", "-n", &s.ns.name])), revisions);
+    // The cluster's identity is in the metadata and the folder; told explicitly, another
+    // cluster's backup is restored.
+    let uid = kubectl(&[
+        "get",
+        "namespace",
+        "kube-system",
+        "-o",
+        "jsonpath={.metadata.uid}",
+    ]);
+    let uid = String::from_utf8_lossy(&uid.stdout).into_owned();
+    assert!(
+        file.parent().unwrap().ends_with(format!("cluster-{uid}")),
+        "{}",
+        file.display()
+    );
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{}.json", file.display())).unwrap())
+            .unwrap();
+    assert_eq!(meta["cluster"], uid.as_str());
+    let staging = dir.path().join("staging.dump");
+    let out = s.skyflo(&[
+        "restore",
+        staging.to_str().unwrap(),
+        "-n",
+        &s.ns.name,
+        "--yes",
+        "--from-other-cluster",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
 #[tokio::test]

@@ -38,7 +38,13 @@ Nothing was done",
 
 pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
-    let dir = backup::dir(&settings.backup_dir, &cluster.namespace, &cluster.instance);
+    let identity = backup::cluster_identity(&cluster).await;
+    let dir = backup::dir(
+        &settings.backup_dir,
+        identity.as_deref(),
+        &cluster.namespace,
+        &cluster.instance,
+    );
     if args.list {
         return list(&dir, printer);
     }
@@ -62,6 +68,7 @@ pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> R
         engine_image: &spec.engine.workload.image,
         reason: "manual".into(),
         overwrite: args.force,
+        cluster: identity.clone(),
     };
     // A signal drops the backup's future, which removes its partial file.
     let mut stop = crate::interrupt::arm("the partial backup file is removed".into());
@@ -77,7 +84,7 @@ pub async fn run(args: &BackupArgs, settings: &Settings, printer: &Printer) -> R
     progress.finish();
     let b = taken.map_err(anyhow::Error::msg)?;
     let pruned = if args.output_file.is_none() {
-        backup::prune(&dir, settings.backups_keep)
+        backup::prune(&dir, settings.backups_keep, identity.as_deref())
     } else {
         Vec::new()
     };
@@ -140,7 +147,12 @@ fn list(dir: &std::path::Path, printer: &Printer) -> Result<Done> {
 /// Everything a restore checks before it changes anything; a refusal is exit 2.
 async fn check_file(cluster: &Cluster, args: &RestoreArgs) -> Result<Backup> {
     let refuse = |m: String| anyhow::Error::new(Exit::Usage(format!("{m}; nothing was changed")));
-    let b = backup::checked(&args.file, cluster).map_err(refuse)?;
+    let into = backup::Destination {
+        cluster,
+        identity: backup::cluster_identity(cluster).await,
+        other_cluster: args.from_other_cluster,
+    };
+    let b = backup::checked(&args.file, &into).map_err(refuse)?;
     let pod = backup::postgres_pod(cluster)
         .await
         .map_err(anyhow::Error::msg)?;

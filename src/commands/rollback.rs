@@ -38,7 +38,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         "Rolling back to the spec of revision {}",
         target.revision
     ));
-    let restore_first = migrated(&cluster, &history, target, &spec, args, printer)?;
+    let restore_first = migrated(&cluster, &history, target, &spec, args, printer).await?;
     let opts = Options {
         operation: Operation::Rollback,
         timeout: super::timeout(&args.wait, settings)?,
@@ -57,7 +57,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
 /// Going back to an older engine image: the newer one has migrated the database since. The
 /// backup taken before the first engine change after `target` holds the data as the older
 /// engine knew it; `--restore` restores it (checked now, before anything changes).
-fn migrated(
+async fn migrated(
     cluster: &crate::cluster::Cluster,
     history: &[release::Release],
     target: &release::Release,
@@ -97,7 +97,12 @@ fn migrated(
         (Some((_, file)), true) => {
             let refuse =
                 |m: String| anyhow::Error::new(Exit::Usage(format!("{m}; nothing was changed")));
-            let b = backup::checked(std::path::Path::new(&file), cluster).map_err(refuse)?;
+            let into = backup::Destination {
+                cluster,
+                identity: backup::cluster_identity(cluster).await,
+                other_cluster: args.from_other_cluster,
+            };
+            let b = backup::checked(std::path::Path::new(&file), &into).map_err(refuse)?;
             printer.info(&format!(
                 "restoring {file} first (the engine is stopped meanwhile)"
             ));

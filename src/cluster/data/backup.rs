@@ -36,6 +36,10 @@ pub struct Meta {
     pub skyflo_version: String,
     pub namespace: String,
     pub instance: String,
+    /// The cluster's identity (the uid of its `kube-system` namespace): prod and staging with
+    /// the same namespace and name never share backups. `None`: it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     /// The revision that was deployed when the backup was taken.
     pub revision: u32,
     pub engine_image: String,
@@ -67,9 +71,25 @@ pub fn meta_path(path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Where an installation's backups are kept by default.
-pub fn dir(root: &Path, namespace: &str, instance: &str) -> PathBuf {
-    root.join(namespace).join(instance)
+/// Where an installation's backups are kept by default: one folder per cluster, namespace
+/// and instance.
+pub fn dir(root: &Path, cluster: Option<&str>, namespace: &str, instance: &str) -> PathBuf {
+    let d = root.join(namespace).join(instance);
+    match cluster {
+        Some(uid) => d.join(format!("cluster-{uid}")),
+        None => d,
+    }
+}
+
+/// The cluster's identity: the uid of namespace `kube-system`, which lives as long as the
+/// cluster. `None` when it may not be read (the backup then records none).
+pub async fn cluster_identity(cluster: &Cluster) -> Option<String> {
+    kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(cluster.client.clone())
+        .get_opt("kube-system")
+        .await
+        .ok()
+        .flatten()
+        .and_then(|n| n.metadata.uid)
 }
 
 /// A ready PostgreSQL pod of the installation.
@@ -129,6 +149,8 @@ pub struct Request<'a> {
     pub reason: String,
     /// Replace an existing `file` (`--force`); otherwise an existing one is refused.
     pub overwrite: bool,
+    /// [`cluster_identity`], recorded in the metadata.
+    pub cluster: Option<String>,
 }
 
 /// `dir/<stem>.dump`, or `<stem>-2.dump`, … when a backup of the same second exists.
@@ -196,6 +218,7 @@ pub async fn take(
         skyflo_version: env!("CARGO_PKG_VERSION").into(),
         namespace: cluster.namespace.clone(),
         instance: cluster.instance.clone(),
+        cluster: req.cluster.clone(),
         revision: req.revision,
         engine_image: req.engine_image.into(),
         postgres_version: version,
@@ -273,11 +296,31 @@ pub fn verify(b: &Backup) -> Result<(), String> {
     Ok(())
 }
 
+/// Where a restore goes: the installation, the cluster's identity, and whether a backup of
+/// another cluster is accepted (`--from-other-cluster`).
+pub struct Destination<'a> {
+    pub cluster: &'a Cluster,
+    pub identity: Option<String>,
+    pub other_cluster: bool,
+}
+
 /// A backup that may be restored into this installation: its side file is readable, its size
-/// and SHA-256 match, and it was taken of this namespace and instance.
-pub fn checked(path: &Path, cluster: &Cluster) -> Result<Backup, String> {
+/// and SHA-256 match, and it was taken of this namespace and instance, in this cluster.
+pub fn checked(path: &Path, into: &Destination<'_>) -> Result<Backup, String> {
+    let cluster = into.cluster;
     let b = open(path)?;
     verify(&b)?;
+    if let (Some(from), Some(here)) = (&b.meta.cluster, &into.identity)
+        && from != here
+        && !into.other_cluster
+    {
+        return Err(format!(
+            "{} was taken in another cluster (kube-system uid {from}); this is cluster {here} ({}). \
+Restoring another cluster's data is refused unless you pass --from-other-cluster",
+            path.display(),
+            cluster.server
+        ));
+    }
     if b.meta.instance != cluster.instance || b.meta.namespace != cluster.namespace {
         return Err(format!(
             "{} is a backup of skyflo {:?} in namespace {}, not of {:?} in {}",
@@ -305,9 +348,10 @@ pub fn list(dir: &Path) -> Vec<Backup> {
     out
 }
 
-/// Keeps the newest `keep` backups in `dir`; returns the files removed. Partial files left by
-/// a process that is gone (killed while writing) are removed too.
-pub fn prune(dir: &Path, keep: usize) -> Vec<PathBuf> {
+/// Keeps the newest `keep` backups of cluster `identity` in `dir`; returns the files removed.
+/// Another cluster's backups in the same folder are neither counted nor removed. Partial
+/// files left by a process that is gone (killed while writing) are removed too.
+pub fn prune(dir: &Path, keep: usize, identity: Option<&str>) -> Vec<PathBuf> {
     for stale in std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -317,7 +361,10 @@ pub fn prune(dir: &Path, keep: usize) -> Vec<PathBuf> {
     {
         let _ = std::fs::remove_file(stale);
     }
-    let all = list(dir);
+    let all: Vec<Backup> = list(dir)
+        .into_iter()
+        .filter(|b| b.meta.cluster.as_deref() == identity)
+        .collect();
     let excess = all.len().saturating_sub(keep);
     let mut removed = Vec::new();
     for b in all.into_iter().take(excess) {
@@ -395,6 +442,16 @@ mod tests {
     use super::*;
 
     fn fake(dir: &Path, name: &str, created: &str, data: &[u8]) -> PathBuf {
+        fake_of(dir, name, created, data, Some("prod-uid"))
+    }
+
+    fn fake_of(
+        dir: &Path,
+        name: &str,
+        created: &str,
+        data: &[u8],
+        cluster: Option<&str>,
+    ) -> PathBuf {
         let path = dir.join(name);
         std::fs::write(&path, data).unwrap();
         let meta = Meta {
@@ -402,6 +459,7 @@ mod tests {
             skyflo_version: "test".into(),
             namespace: "ns".into(),
             instance: "skyflo".into(),
+            cluster: cluster.map(str::to_string),
             revision: 1,
             engine_image: "engine".into(),
             postgres_version: 150018,
@@ -431,11 +489,23 @@ mod tests {
             .map(|b| b.meta.created.clone())
             .collect();
         assert_eq!(listed, [times[0], times[2], times[1]]);
-        let removed = prune(dir.path(), 2);
+        // Older backups of another cluster in the same folder: neither counted nor removed.
+        for i in 0..3 {
+            let t = format!("2026-10-0{}T00:00:00Z", i + 1);
+            fake_of(
+                dir.path(),
+                &format!("s{i}.dump"),
+                &t,
+                b"PGDMP",
+                Some("staging-uid"),
+            );
+        }
+        let removed = prune(dir.path(), 2, Some("prod-uid"));
         assert_eq!(removed, [dir.path().join("b0.dump")]);
         assert!(!meta_path(&dir.path().join("b0.dump")).exists());
-        assert_eq!(list(dir.path()).len(), 2);
+        assert_eq!(list(dir.path()).len(), 5);
         assert!(dir.path().join("notes.txt").exists());
+        assert!((0..3).all(|i| dir.path().join(format!("s{i}.dump")).exists()));
     }
 
     #[test]

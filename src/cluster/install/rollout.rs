@@ -80,7 +80,13 @@ async fn backup_first(cluster: &Cluster, run: &Run<'_>, to: &BackupTo, old: &str
     let Some(last) = release::last_deployed(&run.prepared.history) else {
         return Ok(());
     };
-    let dir = backup::dir(&to.root, &cluster.namespace, &cluster.instance);
+    let identity = backup::cluster_identity(cluster).await;
+    let dir = backup::dir(
+        &to.root,
+        identity.as_deref(),
+        &cluster.namespace,
+        &cluster.instance,
+    );
     run.reporter.line(&format!(
         "backing up PostgreSQL before the engine image changes (into {})",
         dir.display()
@@ -92,6 +98,7 @@ async fn backup_first(cluster: &Cluster, run: &Run<'_>, to: &BackupTo, old: &str
         engine_image: old,
         reason: format!("before revision {}", run.revision),
         overwrite: false,
+        cluster: identity.clone(),
     };
     let b = backup::take(cluster, &req, &|n| run.reporter.bytes("backup", n))
         .await
@@ -103,7 +110,7 @@ fix the cause, or pass --no-backup to upgrade without one"
         })?;
     run.reporter
         .line(&format!("backup written: {}", b.path.display()));
-    backup::prune(&dir, to.keep);
+    backup::prune(&dir, to.keep, identity.as_deref());
     let _ = run.prepared.backup.set(b);
     crate::failpoint::hit("after-backup");
     Ok(())
