@@ -174,10 +174,14 @@ pub async fn write_from<R: AsyncRead + Unpin>(
     let mut buf = vec![0u8; CHUNK + 1];
     let mut total = 0u64;
     loop {
-        let n = input
-            .read(&mut buf[1..])
-            .await
-            .map_err(|e| format!("reading the local file: {e}"))?;
+        let n = match input.read(&mut buf[1..]).await {
+            Ok(n) => n,
+            Err(e) => {
+                // The rest never goes: the remote command sees its input cut short.
+                replies.abort();
+                return Err(format!("reading the local file: {e}"));
+            }
+        };
         if n == 0 {
             break;
         }

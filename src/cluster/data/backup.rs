@@ -376,16 +376,20 @@ pub fn prune(dir: &Path, keep: usize, identity: Option<&str>) -> Vec<PathBuf> {
     removed
 }
 
-/// `pg_restore --clean --if-exists` of the file in one transaction.
+/// `pg_restore --clean --if-exists` of the file in one transaction. What is sent is exactly
+/// what was checked: the stream is hashed as it goes, and its last bytes are held back until
+/// size and SHA-256 match the metadata, so a file replaced or changed since the check reaches
+/// `pg_restore` cut short, which then fails and rolls back.
 pub async fn restore(
     cluster: &Cluster,
     pod: &str,
     b: &Backup,
     progress: &dyn Fn(u64),
 ) -> Result<(), String> {
-    let mut file = tokio::fs::File::open(&b.path)
+    let file = tokio::fs::File::open(&b.path)
         .await
         .map_err(|e| format!("{}: {e}", b.path.display()))?;
+    let mut file = Checked::new(file, b);
     exec::write_from(
         cluster,
         &target(pod),
@@ -395,6 +399,101 @@ pub async fn restore(
     )
     .await?;
     Ok(())
+}
+
+/// How much of the stream waits for the checksum: more than the last block `pg_restore`
+/// needs to finish the archive.
+const HELD_BACK: usize = 64 * 1024;
+
+/// A reader that passes a backup on and fails, before giving its last [`HELD_BACK`] bytes,
+/// when what it read is not what the metadata recorded.
+struct Checked<R> {
+    inner: R,
+    hash: Sha256,
+    seen: u64,
+    expected: (u64, String),
+    path: PathBuf,
+    held: std::collections::VecDeque<u8>,
+    verified: bool,
+}
+
+impl<R> Checked<R> {
+    fn new(inner: R, b: &Backup) -> Self {
+        Checked {
+            inner,
+            hash: Sha256::new(),
+            seen: 0,
+            expected: (b.meta.bytes, b.meta.sha256.clone()),
+            path: b.path.clone(),
+            held: Default::default(),
+            verified: false,
+        }
+    }
+
+    /// Gives what may go on: everything once verified, else all but the last bytes.
+    fn release(&mut self, buf: &mut tokio::io::ReadBuf<'_>) -> bool {
+        let keep = if self.verified { 0 } else { HELD_BACK };
+        let n = self.held.len().saturating_sub(keep).min(buf.remaining());
+        if n == 0 {
+            return false;
+        }
+        let (a, b) = self.held.as_slices();
+        let from_a = n.min(a.len());
+        buf.put_slice(&a[..from_a]);
+        buf.put_slice(&b[..n - from_a]);
+        self.held.drain(..n);
+        true
+    }
+
+    fn verify(&mut self) -> std::io::Result<()> {
+        let sha = format!("{:x}", std::mem::take(&mut self.hash).finalize());
+        if (self.seen, &sha) != (self.expected.0, &self.expected.1) {
+            return Err(std::io::Error::other(format!(
+                "{} changed after it was checked ({} bytes read, {} recorded{}); nothing of it was committed",
+                self.path.display(),
+                self.seen,
+                self.expected.0,
+                if self.seen == self.expected.0 {
+                    ", another SHA-256"
+                } else {
+                    ""
+                }
+            )));
+        }
+        self.verified = true;
+        Ok(())
+    }
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Checked<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        loop {
+            if self.release(buf) || self.verified {
+                return Poll::Ready(Ok(()));
+            }
+            let mut chunk = [0u8; 16 * 1024];
+            let mut rb = tokio::io::ReadBuf::new(&mut chunk);
+            match Pin::new(&mut self.inner).poll_read(cx, &mut rb) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) if rb.filled().is_empty() => {
+                    if let Err(e) = self.verify() {
+                        return Poll::Ready(Err(e));
+                    }
+                }
+                Poll::Ready(Ok(())) => {
+                    let data = rb.filled().to_vec();
+                    self.hash.update(&data);
+                    self.seen += data.len() as u64;
+                    self.held.extend(data);
+                }
+            }
+        }
+    }
 }
 
 /// Scales the engine Deployment through its scale subresource.
@@ -506,6 +605,43 @@ mod tests {
         assert_eq!(list(dir.path()).len(), 5);
         assert!(dir.path().join("notes.txt").exists());
         assert!((0..3).all(|i| dir.path().join(format!("s{i}.dump")).exists()));
+    }
+
+    /// What a restore streams is what was checked: a file changed after the check fails the
+    /// stream before its last bytes go.
+    #[tokio::test]
+    async fn the_stream_is_exactly_the_checked_file_or_cut_short() {
+        use tokio::io::AsyncReadExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let path = fake(dir.path(), "b.dump", "2026-11-01T00:00:00Z", &data);
+        let b = open(&path).unwrap();
+        let read_all = |b: Backup| async move {
+            let f = tokio::fs::File::open(&b.path).await.unwrap();
+            let mut r = Checked::new(f, &b);
+            let mut out = Vec::new();
+            let mut chunk = vec![0u8; 8192];
+            loop {
+                match r.read(&mut chunk).await {
+                    Ok(0) => return (out, None),
+                    Ok(n) => out.extend_from_slice(&chunk[..n]),
+                    Err(e) => return (out, Some(e.to_string())),
+                }
+            }
+        };
+        assert_eq!(read_all(b.clone()).await, (data.clone(), None));
+        // Swapped for a file of the same size after the check.
+        let mut other = data.clone();
+        other[1000] ^= 0xff;
+        std::fs::write(&path, &other).unwrap();
+        let (sent, err) = read_all(b.clone()).await;
+        assert!(err.unwrap().contains("changed after it was checked"));
+        assert!(sent.len() <= data.len() - HELD_BACK, "{}", sent.len());
+        // Grown or shrunk.
+        std::fs::write(&path, &data[..200_000]).unwrap();
+        assert!(read_all(b.clone()).await.1.is_some());
+        std::fs::write(&path, [&data[..], b"more"].concat()).unwrap();
+        assert!(read_all(b).await.1.is_some());
     }
 
     #[test]
