@@ -2,8 +2,10 @@
 //! [`Redactor::text`] and every object to [`Redactor::object`] before it is written.
 //!
 //! Covered: every value of the Secrets the installation reads (whatever file it turns up in,
-//! logs included), Secret data (reduced to its key names), anything shaped like a provider
-//! key, passwords in URLs, and kubeconfig credentials.
+//! logs included), also trimmed (a Secret made with `--from-file` ends in a newline),
+//! base64-encoded and percent-encoded (the engine logs `REDIS_URL` with the encoded
+//! password); Secret data (reduced to its key names), anything shaped like a provider key,
+//! passwords in URLs, `password=…` and JSON `"password": …`, and kubeconfig credentials.
 
 use serde_json::Value;
 
@@ -18,7 +20,11 @@ pub struct Redactor {
 
 impl Redactor {
     pub fn new(values: impl IntoIterator<Item = String>) -> Self {
-        let mut known: Vec<String> = values.into_iter().filter(|v| v.len() >= 6).collect();
+        let mut known: Vec<String> = values
+            .into_iter()
+            .flat_map(|v| forms(&v))
+            .filter(|v| v.len() >= 6)
+            .collect();
         // Longest first, so a value that contains another is removed whole.
         known.sort_by_key(|v| std::cmp::Reverse(v.len()));
         known.dedup();
@@ -34,6 +40,7 @@ impl Redactor {
         }
         let out = url_passwords(&out);
         let out = provider_keys(&out);
+        let out = password_assignments(&out);
         kubeconfig_credentials(&out)
     }
 
@@ -65,6 +72,65 @@ impl Redactor {
             _ => {}
         }
     }
+}
+
+/// The forms a secret value turns up in: as stored, trimmed, base64-encoded and
+/// percent-encoded (as skyflo writes it into connection URLs).
+fn forms(v: &str) -> Vec<String> {
+    use base64::Engine;
+    let t = v.trim();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    vec![
+        v.to_string(),
+        t.to_string(),
+        b64.encode(v),
+        b64.encode(t),
+        crate::render::secrets::percent_encode(t),
+    ]
+}
+
+/// `password=VALUE`, `password: VALUE` and JSON `"password": "VALUE"` (any case, also
+/// `passwd`/`pwd`-less spellings such as `POSTGRES_PASSWORD=`): the value goes.
+fn password_assignments(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    if !lower.contains("password") {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(found) = lower[i..].find("password") {
+        let key_end = i + found + "password".len();
+        out.push_str(&s[i..key_end]);
+        i = key_end;
+        // The separator: an optional closing quote, then `=` or `:`, spaces, an opening quote.
+        let rest = &s[i..];
+        let sep_len = rest
+            .char_indices()
+            .find(|(_, c)| !matches!(c, '"' | '\'' | ' ' | '=' | ':'))
+            .map_or(rest.len(), |(n, _)| n);
+        let sep = &rest[..sep_len];
+        if !sep.contains('=') && !sep.contains(':') {
+            continue;
+        }
+        let quoted = sep.trim_end_matches(' ').ends_with(['"', '\'']);
+        let value_len = rest[sep_len..]
+            .char_indices()
+            .find(|(_, c)| {
+                if quoted {
+                    matches!(c, '"' | '\'')
+                } else {
+                    c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | '&' | '}' | ')')
+                }
+            })
+            .map_or(rest.len() - sep_len, |(n, _)| n);
+        out.push_str(sep);
+        if value_len > 0 {
+            out.push_str(REDACTED);
+        }
+        i += sep_len + value_len;
+    }
+    out.push_str(&s[i..]);
+    out
 }
 
 /// `scheme://user:password@host` → `scheme://user:(redacted)@host`.
@@ -177,6 +243,33 @@ mod tests {
         let s = r.object(&secret);
         assert_eq!(s["data"]["POSTGRES_PASSWORD"], REDACTED);
         let pod = json!({"kind": "Pod", "spec": {"containers": [{"env": [{"name": "X", "value": "s3cr3t-password"}]}]}});
+        // A value from `--from-file` ends in a newline; logs show it trimmed, encoded.
+        let r2 = Redactor::new(["p@ss w/rd#9\n".to_string()]);
+        let logged = "limiter: redis://:p%40ss%20w%2Frd%239@redis:6379/0 ok; auth p@ss w/rd#9 x; b64 cEBzcyB3L3JkIzk=";
+        let t = r2.text(logged);
+        assert!(
+            !t.contains("p%40ss") && !t.contains("p@ss") && !t.contains("cEBzcyB3L3JkIzk"),
+            "{t}"
+        );
+        for (literal, keeps) in [
+            ("DB_PASSWORD=hunter2hunter2 next", " next"),
+            (
+                r#"{"password": "hunter2hunter2", "user": "a"}"#,
+                r#", "user": "a"}"#,
+            ),
+            ("password: hunter2hunter2", ""),
+            ("--password='hunter2hunter2'", "'"),
+        ] {
+            let t = r.text(literal);
+            assert!(
+                !t.contains("hunter2") && t.contains(REDACTED) && t.ends_with(keeps),
+                "{literal} -> {t}"
+            );
+        }
+        assert_eq!(
+            r.text("the password policy is strict"),
+            "the password policy is strict"
+        );
         assert_eq!(
             r.object(&pod)["spec"]["containers"][0]["env"][0]["value"],
             REDACTED

@@ -123,3 +123,56 @@ async fn logs_interleave_components_and_follow_a_rollout() {
     assert_eq!(status.code(), Some(0));
     let _ = kubectl(&["delete", "clusterlogs", n]);
 }
+
+/// `logs` never shows a secret of the installation, in the forms a log shows it: a password
+/// from a Secret made with `--from-file` (which ends in a newline) written out trimmed,
+/// percent-encoded (as the engine logs `REDIS_URL`) and base64-encoded, and a provider key.
+#[tokio::test]
+async fn logs_redact_trimmed_and_encoded_secret_values() {
+    let ns = TestNamespace::create("logredact", false).await;
+    let n = ns.name.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let pw = "pg-p@ss w0rd/42";
+    let pw_file = dir.path().join("POSTGRES_PASSWORD");
+    std::fs::write(&pw_file, format!("{pw}\n")).unwrap();
+    let made = kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "my-db",
+        "-n",
+        n,
+        &format!("--from-file=POSTGRES_PASSWORD={}", pw_file.display()),
+    ]);
+    assert!(made.status.success(), "{}", text(&made));
+    let spec = spec_yaml("").replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        "    image: skyfloaiagent/engine:v0.7.0\n    databaseConfig: {secretName: my-db}\n",
+    );
+    let file = write_spec(&dir, "s.yaml", &spec);
+    let out = install(n, &file, &["--skip-checks"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let encoded = "pg-p%40ss%20w0rd%2F42";
+    let b64 = "cGctcEBzcyB3MHJkLzQy";
+    cluster_logs(
+        n,
+        dir.path(),
+        &[(
+            "engine",
+            &[
+                &format!("auth: logging in with {pw} as skyflo") as &str,
+                &format!("limiter: storage key {encoded} ready"),
+                &format!("debug: header {b64} sent"),
+                "engine ready on :8080",
+            ],
+        )],
+    );
+    let out = skyflo(&["logs", "-n", n, "engine", "--tail", "10"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = text(&out);
+    assert!(shown.contains("engine ready on :8080"), "{shown}");
+    for planted in [pw, encoded, b64, "p@ss w0rd"] {
+        assert!(!shown.contains(planted), "{planted} in: {shown}");
+    }
+    assert_eq!(shown.matches("(redacted)").count(), 3, "{shown}");
+}

@@ -33,6 +33,13 @@ pub async fn run(args: &LogsArgs, settings: &Settings, printer: &Printer) -> Res
         previous: args.previous,
     };
     let cluster = super::connect_named(settings, &args.name).await?;
+    // Every secret value of the installation goes, in the forms a log shows it.
+    let pods = crate::cluster::diagnose::logs::pods(&cluster, &opts).await?;
+    let redactor = crate::redact::Redactor::new(
+        crate::cluster::diagnose::secrets::known(&cluster, &pods)
+            .await
+            .values,
+    );
     let (tx, mut rx) = mpsc::unbounded_channel();
     let streaming = tokio::spawn({
         let cluster = cluster.clone();
@@ -42,7 +49,9 @@ pub async fn run(args: &LogsArgs, settings: &Settings, printer: &Printer) -> Res
     loop {
         tokio::select! {
             line = rx.recv() => match line {
-                Some((prefix, text)) => printer.out(&format!("{} {text}", printer.dim(&prefix)))?,
+                Some((prefix, text)) => {
+                    printer.out(&format!("{} {}", printer.dim(&prefix), redactor.text(&text)))?
+                }
                 None => break,
             },
             _ = stop.signal() => break,

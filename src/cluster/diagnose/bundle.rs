@@ -3,7 +3,7 @@
 //! passes through the [`Redactor`] before it is returned.
 
 use anyhow::Result;
-use k8s_openapi::api::core::v1::{Event, Node, Pod, Secret};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::api::{Api, ListParams, LogParams};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -56,78 +56,6 @@ impl Collected {
     }
 }
 
-/// The values of every Secret the installation reads (its own, and the user's it refers to),
-/// to remove wherever they appear. Secrets that cannot be read are listed as missing.
-async fn secret_values(cluster: &Cluster, pods: &[Pod], out: &mut Collected) -> Vec<String> {
-    let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for p in pods {
-        let spec = p.spec.clone().unwrap_or_default();
-        for c in spec
-            .containers
-            .iter()
-            .chain(spec.init_containers.iter().flatten())
-        {
-            for e in c.env.iter().flatten() {
-                if let Some(r) = e
-                    .value_from
-                    .as_ref()
-                    .and_then(|f| f.secret_key_ref.as_ref())
-                {
-                    names.insert(r.name.clone());
-                }
-            }
-            for f in c.env_from.iter().flatten() {
-                if let Some(s) = &f.secret_ref {
-                    names.insert(s.name.clone());
-                }
-            }
-        }
-        for v in spec.volumes.iter().flatten() {
-            if let Some(s) = v.secret.as_ref().and_then(|s| s.secret_name.clone()) {
-                names.insert(s);
-            }
-        }
-    }
-    let api: Api<Secret> = cluster.typed();
-    let mut values = Vec::new();
-    for name in names {
-        match api.get_opt(&name).await {
-            Ok(Some(s)) => values.extend(
-                s.data
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|(k, _)| !not_secret(k))
-                    .map(|(_, b)| String::from_utf8_lossy(&b.0).into_owned()),
-            ),
-            Ok(None) => {}
-            Err(e) => out.miss(
-                &format!(
-                    "values of Secret {name} (for redaction; pattern-based redaction still applies)"
-                ),
-                e,
-            ),
-        }
-    }
-    values
-}
-
-/// Keys whose values are names, not secrets (redacting "skyflo" everywhere would blind the
-/// bundle); everything else a Secret holds is treated as secret.
-fn not_secret(key: &str) -> bool {
-    const PLAIN: [&str; 9] = [
-        "_USER",
-        "_DB",
-        "_PORT",
-        "_HOST",
-        "_REGION_NAME",
-        "_PROJECT",
-        "_LOCATION",
-        "_API_BASE",
-        "_API_VERSION",
-    ];
-    PLAIN.iter().any(|s| key.ends_with(s))
-}
-
 pub async fn collect(cluster: &Cluster, reporter: &dyn Reporter) -> Result<Collected> {
     let mut out = Collected::default();
     let pods: Vec<Pod> = match cluster
@@ -141,7 +69,14 @@ pub async fn collect(cluster: &Cluster, reporter: &dyn Reporter) -> Result<Colle
             Vec::new()
         }
     };
-    let r = Redactor::new(secret_values(cluster, &pods, &mut out).await);
+    let known = super::secrets::known(cluster, &pods).await;
+    for (what, why) in &known.unread {
+        out.miss(
+            &format!("values of {what} (for redaction; pattern-based redaction still applies)"),
+            why,
+        );
+    }
+    let r = Redactor::new(known.values);
     reporter.line("collecting versions, status and checks");
     versions(cluster, &mut out, &r).await;
     match status::read(cluster).await {

@@ -40,6 +40,16 @@ fn selector(cluster: &Cluster, o: &Options) -> String {
     }
 }
 
+/// The installation's pods the options select.
+pub async fn pods(cluster: &Cluster, o: &Options) -> Result<Vec<Pod>> {
+    Ok(cluster
+        .typed::<Pod>()
+        .list(&ListParams::default().labels(&selector(cluster, o)))
+        .await
+        .context("listing the installation's pods")?
+        .items)
+}
+
 /// Streams into `out` until every log ends (or, with `follow`, until the receiver is
 /// dropped). Errors of single containers become lines of their own; listing pods is fatal.
 pub async fn stream(

@@ -4,5 +4,6 @@
 pub mod bundle;
 pub mod check;
 pub mod logs;
+pub mod secrets;
 pub mod status;
 pub mod verify;

@@ -56,7 +56,28 @@ pub async fn run(cluster: &Cluster, only: &[String]) -> Vec<Check> {
     );
     let mut all: Vec<Check> = ui.into_iter().chain(engine).chain(mcp).collect();
     all.sort_by_key(|c| CHECKS.iter().position(|(n, _)| *n == c.name));
+    // Redacted whole, then shortened: a cut never leaves half a secret behind.
+    let r = crate::redact::Redactor::new(super::secrets::known(cluster, &[]).await.values);
+    for c in &mut all {
+        finish(&r, c);
+    }
     all
+}
+
+/// Redacted whole, then shortened.
+fn finish(r: &crate::redact::Redactor, c: &mut Check) {
+    c.message = short(&r.text(&c.message));
+    c.hint = short(&r.text(&c.hint));
+}
+
+/// At most a few lines' worth of a message.
+fn short(s: &str) -> String {
+    const MAX: usize = 400;
+    if s.chars().count() <= MAX {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(MAX).collect();
+    format!("{cut}…")
 }
 
 /// The checks of one component over one tunnel to a ready pod of it, within [`TIMEOUT`].
@@ -122,11 +143,11 @@ async fn target(
     Ok((pod.metadata.name.clone().unwrap_or_default(), port))
 }
 
-/// An answer as it may be shown: short, and never with a password or key in it.
+/// An answer as it may be shown: on one line, with no password or key shape in it (the
+/// installation's own secret values are removed, and the message shortened, by [`run`]).
 fn shown(body: &str) -> String {
     let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let short: String = one_line.chars().take(200).collect();
-    crate::redact::Redactor::default().text(&short)
+    crate::redact::Redactor::default().text(&one_line)
 }
 
 async fn http_check(name: &str, t: &mut Tunnel) -> Check {
@@ -490,5 +511,25 @@ async fn tool_call(s: &mut Session<'_>, namespace: &str, instance: &str) -> Chec
             format!("the tool reported an error: {}", shown(&output)),
             "see `skyflo logs mcp`",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A secret that straddles the cut: shortened first, its first half would stay.
+    #[test]
+    fn messages_are_redacted_before_they_are_shortened() {
+        let secret = "Zq8-very-long-stored-password-value-9c1d";
+        let r = crate::redact::Redactor::new([format!("{secret}\n")]);
+        let mut c = crate::cluster::diagnose::check::warn(
+            "engine-database",
+            format!("{}{secret} more", "x".repeat(380)),
+            "",
+        );
+        finish(&r, &mut c);
+        assert!(!c.message.contains("Zq8-very"), "{}", c.message);
+        assert!(c.message.contains("(redacted)"), "{}", c.message);
     }
 }
