@@ -745,16 +745,138 @@ async fn an_adoption_killed_after_the_data_workloads_were_replaced_finishes_on_t
         ""
     );
     assert!(present(n, "configmap", "kill-skyflo-adopt"), "the journal");
+    // The journal holds no secret value (Helm's values had them all), and is signed.
+    let journal_json = get(&[
+        "get",
+        "configmap",
+        "-n",
+        n,
+        "kill-skyflo-adopt",
+        "-o",
+        "json",
+    ]);
+    for planted in [OPENAI, ANTHROPIC, PASSWORD, JWT] {
+        assert!(!journal_json.contains(planted), "{planted} in the journal");
+    }
+    let journal: serde_json::Value = serde_json::from_str(&journal_json).unwrap();
+    let text_of = |j: &serde_json::Value| j["data"]["journal"].as_str().unwrap().to_string();
+    assert!(journal["data"]["signature"].is_string(), "{journal_json}");
+    // Someone who may edit ConfigMaps plants a journal naming a foreign Secret as a Helm
+    // record, and another MCP image: the resumed adoption refuses it and deletes nothing.
+    let foreign = kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "team-db-creds",
+        "-n",
+        n,
+        "--from-literal=k=v",
+    ]);
+    assert!(foreign.status.success(), "{}", text(&foreign));
+    let mut forged: serde_json::Value = serde_json::from_str(&text_of(&journal)).unwrap();
+    forged["candidate"]["helmRecords"]
+        .as_array_mut()
+        .unwrap()
+        .push("team-db-creds".into());
+    forged["specYaml"] = forged["specYaml"]
+        .as_str()
+        .unwrap()
+        .replace("skyfloaiagent/mcp:", "evil.example/mcp:")
+        .into();
+    let patch = serde_json::json!({"data": {"journal": forged.to_string()}}).to_string();
+    let patched = kubectl(&[
+        "patch",
+        "configmap",
+        "kill-skyflo-adopt",
+        "-n",
+        n,
+        "--type=merge",
+        "-p",
+        &patch,
+    ]);
+    assert!(patched.status.success(), "{}", text(&patched));
     std::thread::sleep(std::time::Duration::from_secs(4));
-    // An install now would start a second Skyflo beside the half-adopted one.
-    let install = skyflo(&["install", "-n", n, "--skip-checks"]);
-    assert_eq!(install.status.code(), Some(1), "{}", text(&install));
+    let refused = adopt(n, &file, &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
     assert!(
-        text(&install).contains("unfinished `skyflo adopt`"),
+        text(&refused).contains("does not carry skyflo's signature"),
         "{}",
-        text(&install)
+        text(&refused)
     );
-    adopt_saying(n, &file, "Continuing the adoption");
+    assert!(
+        present(n, "secret", "team-db-creds"),
+        "the foreign Secret stays"
+    );
+    assert_eq!(
+        engine_owner,
+        get(&[
+            "get",
+            "deployment",
+            "-n",
+            n,
+            "kill-skyflo-engine",
+            "-o",
+            "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}",
+        ]),
+        "nothing was changed"
+    );
+    // The journal as skyflo wrote it (the user undoes the edit): the adoption continues.
+    let restore = serde_json::json!({"data": {"journal": text_of(&journal)}}).to_string();
+    let undone = kubectl(&[
+        "patch",
+        "configmap",
+        "kill-skyflo-adopt",
+        "-n",
+        n,
+        "--type=merge",
+        "-p",
+        &restore,
+    ]);
+    assert!(undone.status.success(), "{}", text(&undone));
+    // The adoption continues; between its plan and its removals (made under the lock, each
+    // proven again), another team binds upstream's ClusterRole: the role is kept.
+    let child = spawn_skyflo_via(
+        &kubeconfig(),
+        &["adopt", "-n", n, "--yes", "--write", file.to_str().unwrap()],
+        &[("SKYFLO_FAILPOINT", "adopt-before-leftovers:stop")],
+    );
+    wait_stopped(child.id(), 120);
+    let binding = kubectl(&[
+        "create",
+        "rolebinding",
+        "uses-upstream-role",
+        "-n",
+        n,
+        "--clusterrole=kill-skyflo-controller-role",
+        "--user=someone",
+    ]);
+    assert!(binding.status.success(), "{}", text(&binding));
+    signal(child.id(), "CONT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("Continuing the adoption"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains(&format!(
+            "kept ClusterRole kill-skyflo-controller-role: RoleBinding {n}/uses-upstream-role still uses it"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        present(n, "clusterrole", "kill-skyflo-controller-role"),
+        "kept"
+    );
+    assert!(
+        present(n, "secret", "team-db-creds"),
+        "the foreign Secret stays"
+    );
+    // Once the user drops their binding, the role is theirs to remove.
+    kubectl(&["delete", "rolebinding", "uses-upstream-role", "-n", n]);
+    kubectl(&["delete", "clusterrole", "kill-skyflo-controller-role"]);
     assert_adopted(
         n,
         "kill-skyflo",

@@ -142,6 +142,10 @@ async fn plan(
     journal: Option<Journal>,
     file: &Path,
 ) -> Result<Planned> {
+    let key = adopt::stored_key(cluster).await?;
+    if let Some(j) = &journal {
+        refuse_unsigned(cluster, j, key.as_deref())?;
+    }
     let upstream = detect::read(cluster, &candidate).await?;
     let creds = credentials(&candidate, &upstream);
     let resumed = journal.is_some();
@@ -164,7 +168,7 @@ async fn plan(
     };
     let spec = crate::spec::parse(&file.display().to_string(), spec_yaml.as_bytes())
         .map_err(Exit::Invalid)?;
-    let generated = kept_values(&candidate, &spec, &creds)?;
+    let generated = kept_values(&candidate, &spec, &creds, key)?;
     let keys = creds.provider_keys.clone();
     let objects = rendered(cluster, &spec, &generated, &keys);
     let mut not_expressed = not_expressed;
@@ -202,7 +206,28 @@ fn credentials(c: &Candidate, up: &Upstream) -> model::Credentials {
 
 /// The JWT secret and the in-cluster PostgreSQL's password, byte for byte (an external
 /// database keeps its own password, moved into a Secret of its own).
-fn kept_values(c: &Candidate, spec: &Spec, creds: &model::Credentials) -> Result<Generated> {
+/// A journal is trusted only with skyflo's signature: whoever may edit ConfigMaps in the
+/// namespace could otherwise name what a resumed adoption deletes or which images it runs.
+fn refuse_unsigned(cluster: &Cluster, j: &Journal, key: Option<&str>) -> Result<()> {
+    if j.authentic(key) {
+        return Ok(());
+    }
+    Err(failed(format!(
+        "the unfinished adoption's journal, ConfigMap {ns}/{name}-adopt, does not carry skyflo's signature \
+(made with the key in Secret {ns}/{name}-checksum-key): it was written or changed by someone else, or by a skyflo \
+older than this one. Nothing was changed. Inspect it; if you started that adoption yourself, delete the \
+ConfigMap (kubectl -n {ns} delete configmap {name}-adopt) and run `skyflo adopt` again",
+        ns = cluster.namespace,
+        name = cluster.instance,
+    )))
+}
+
+fn kept_values(
+    c: &Candidate,
+    spec: &Spec,
+    creds: &model::Credentials,
+    key: Option<String>,
+) -> Result<Generated> {
     let postgres_password = match (spec.postgres_in_cluster(), creds.postgres_password.clone()) {
         (true, p) => p,
         (false, _) => Some(String::new()),
@@ -217,7 +242,8 @@ fn kept_values(c: &Candidate, spec: &Spec, creds: &model::Credentials) -> Result
     Ok(Generated {
         jwt_secret,
         postgres_password,
-        checksum_key: crate::render::secrets::random_token(),
+        // The key of an adoption that stopped midway signs its journal: kept.
+        checksum_key: key.unwrap_or_else(crate::render::secrets::random_token),
     })
 }
 
@@ -505,6 +531,7 @@ async fn take_over(
         journal: Journal {
             candidate: p.candidate.clone(),
             spec_yaml: p.spec_yaml.clone(),
+            stored: None,
         },
         generated: p.generated.clone(),
         upstream: p.upstream.clone(),
@@ -526,7 +553,8 @@ async fn take_over(
         create_external_secrets(cluster, &p.external).await?;
         let done = deploy::deploy(cluster, &p.spec, &opts, &progress).await?;
         crate::failpoint::hit("adopt-before-leftovers");
-        adopt::remove_leftovers(cluster, &p.leftovers, opts.timeout, &progress).await?;
+        adopt::remove_leftovers(cluster, &p.candidate, &p.leftovers, opts.timeout, &progress)
+            .await?;
         Ok::<_, anyhow::Error>(done.revision.or(done.previous))
     }
     .await;

@@ -43,6 +43,16 @@ pub fn resolve(existing: &ExistingSecrets) -> Generated {
     }
 }
 
+/// HMAC-SHA-256 of `bytes` under `key`, in hex: a digest only the key's holder can make or
+/// check (pod-template checksums, the adoption journal's signature).
+pub fn keyed(key: &[u8], bytes: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(bytes);
+    format!("{:x}", mac.finalize().into_bytes())
+}
+
 /// A cryptographically random, URL-safe token (safe inside a postgres:// URL).
 pub fn random_token() -> String {
     let mut rng = rand::rng();

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::labels::{self, labels, selector};
 use super::secrets::POSTGRES_PASSWORD_KEY;
+use super::secrets::keyed;
 use super::{Names, templates};
 use crate::spec::{Database, Redis, Spec, Workload};
 
@@ -58,14 +59,6 @@ impl Checksums {
 
 fn hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
-}
-
-fn keyed(key: &[u8], bytes: &[u8]) -> String {
-    use hmac::Mac;
-    let mut mac =
-        hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(bytes);
-    format!("{:x}", mac.finalize().into_bytes())
 }
 
 fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {

@@ -85,6 +85,42 @@ impl Candidate {
 pub struct Journal {
     pub candidate: Candidate,
     pub spec_yaml: String,
+    /// As read back: the stored text and its signature, checked before the journal is
+    /// trusted (anyone who may edit ConfigMaps in the namespace could have written it).
+    #[serde(skip)]
+    pub stored: Option<Stored>,
+}
+
+/// A journal's text as stored, and the signature stored beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub text: String,
+    pub signature: Option<String>,
+}
+
+impl Journal {
+    /// What is written: no secret value (Helm's values hold the JWT secret, the database
+    /// password and the provider keys, and a ConfigMap is readable with `view`).
+    pub fn to_store(&self) -> Result<String> {
+        let mut j = self.clone();
+        j.candidate.helm_values = Value::Null;
+        Ok(serde_json::to_string(&j)?)
+    }
+
+    /// Whether the journal read back is one skyflo wrote: its signature, made with the
+    /// installation's generated key (`<name>-checksum-key`, a Secret), matches.
+    pub fn authentic(&self, key: Option<&str>) -> bool {
+        match (&self.stored, key) {
+            (
+                Some(Stored {
+                    text,
+                    signature: Some(sig),
+                }),
+                Some(k),
+            ) => crate::render::secrets::keyed(k.as_bytes(), text.as_bytes()) == *sig,
+            _ => false,
+        }
+    }
 }
 
 /// What a namespace holds.
@@ -134,11 +170,16 @@ pub async fn survey(cluster: &Cluster) -> Result<Survey> {
     )?;
     let mut candidates = helm_candidates(&helm.items);
     candidates.extend(install_sh);
-    let journal = journal
-        .items
-        .iter()
-        .filter_map(|c| c.data.as_ref()?.get("journal"))
-        .find_map(|j| serde_json::from_str(j).ok());
+    let journal = journal.items.iter().find_map(|c| {
+        let data = c.data.as_ref()?;
+        let text = data.get("journal")?;
+        let mut j: Journal = serde_json::from_str(text).ok()?;
+        j.stored = Some(Stored {
+            text: text.clone(),
+            signature: data.get("signature").cloned(),
+        });
+        Some(j)
+    });
     let skyflo_instances = releases
         .items
         .iter()
@@ -287,6 +328,24 @@ async fn install_sh_candidates(cluster: &Cluster) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
+/// Proof that a Secret is one of Helm's records of `release`: its type, `owner=helm` and
+/// `name=<release>` labels, as Helm writes them.
+pub fn helm_record_of(o: &DynamicObject, release: &str) -> Result<(), String> {
+    let l = o.metadata.labels.clone().unwrap_or_default();
+    let type_ = o.data["type"].as_str().unwrap_or_default();
+    if type_ != HELM_RELEASE_TYPE
+        || l.get("owner").map(String::as_str) != Some("helm")
+        || l.get("name").map(String::as_str) != Some(release)
+    {
+        return Err(format!(
+            "not a Helm record of release {release:?} (type {type_:?}, labels owner={:?} name={:?})",
+            l.get("owner"),
+            l.get("name")
+        ));
+    }
+    Ok(())
+}
+
 fn managed_by(o: &DynamicObject) -> Option<&str> {
     o.metadata
         .labels
@@ -413,7 +472,7 @@ pub async fn read(cluster: &Cluster, c: &Candidate) -> Result<Upstream> {
 }
 
 /// Proof that an object with an expected name is the installer's, not merely named alike.
-fn belongs(
+pub fn belongs(
     cluster: &Cluster,
     c: &Candidate,
     key: &ObjectRef,
@@ -462,6 +521,56 @@ fn belongs(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_helm_record_is_proven_by_type_owner_and_release() {
+        let record = |type_: &str, owner: &str, name: &str| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "v1", "kind": "Secret", "type": type_,
+                "metadata": {"name": "sh.helm.release.v1.prod.v1", "labels": {"owner": owner, "name": name}},
+            }))
+            .unwrap()
+        };
+        assert!(helm_record_of(&record(HELM_RELEASE_TYPE, "helm", "prod"), "prod").is_ok());
+        assert!(helm_record_of(&record("Opaque", "helm", "prod"), "prod").is_err());
+        assert!(helm_record_of(&record(HELM_RELEASE_TYPE, "someone", "prod"), "prod").is_err());
+        assert!(helm_record_of(&record(HELM_RELEASE_TYPE, "helm", "other"), "prod").is_err());
+    }
+
+    #[test]
+    fn only_a_journal_signed_with_the_key_is_authentic_and_it_holds_no_values() {
+        let mut j = Journal {
+            candidate: Candidate {
+                source: Source::InstallSh { legacy: false },
+                prefix: "skyflo".into(),
+                secret_prefix: "skyflo".into(),
+                helm_records: vec![],
+                helm_values: serde_json::json!({"postgresql": {"auth": {"password": "pw-7c1"}}}),
+            },
+            spec_yaml: "kind: SkyfloAI".into(),
+            stored: None,
+        };
+        let text = j.to_store().unwrap();
+        assert!(!text.contains("pw-7c1"), "{text}");
+        let sig = crate::render::secrets::keyed(b"key", text.as_bytes());
+        j.stored = Some(Stored {
+            text: text.clone(),
+            signature: Some(sig.clone()),
+        });
+        assert!(j.authentic(Some("key")));
+        assert!(!j.authentic(Some("other")));
+        assert!(!j.authentic(None));
+        j.stored = Some(Stored {
+            text: text.replace("skyflo", "victim"),
+            signature: Some(sig),
+        });
+        assert!(!j.authentic(Some("key")));
+        j.stored = Some(Stored {
+            text,
+            signature: None,
+        });
+        assert!(!j.authentic(Some("key")));
+    }
 
     #[test]
     fn fullname_follows_the_chart_helper() {

@@ -27,7 +27,7 @@ use serde_json::json;
 
 use super::{Cluster, Reporter, apply};
 use crate::render::{Names, ObjectRef, Rendered, labels, secrets::Generated};
-pub use detect::{Candidate, Journal, Source, Upstream};
+pub use detect::{Candidate, Journal, Source, Stored, Upstream};
 
 /// What `deploy` needs to adopt: passed through its options.
 #[derive(Debug, Clone)]
@@ -80,20 +80,24 @@ pub async fn take_over(
     rendered: &[Rendered],
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    write_journal(cluster, &adoption.journal).await?;
     let refs: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
-    // The provider keys are stored before the Secret that held them is overwritten.
-    let llm = Names {
+    // The provider keys are stored before the Secret that held them is overwritten, and the
+    // key that signs the journal before the journal.
+    let names = Names {
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
-    }
-    .llm_credentials();
+    };
+    let early = [names.llm_credentials(), names.checksum_key()];
     let stored: Vec<_> = rendered
         .iter()
-        .filter(|r| r.object.object_ref().name == llm && r.object.object_ref().kind == "Secret")
+        .filter(|r| {
+            let key = r.object.object_ref();
+            key.kind == "Secret" && early.contains(&key.name)
+        })
         .map(|r| &r.object)
         .collect();
     apply::apply_all(cluster, &stored).await?;
+    write_journal(cluster, &adoption.journal, &adoption.generated.checksum_key).await?;
     let mut order: Vec<(&ObjectRef, &DynamicObject)> = adoption.upstream.objects.iter().collect();
     order.sort_by_key(|(k, _)| match k.kind.as_str() {
         "Secret" => 0,
@@ -149,7 +153,24 @@ async fn replace(cluster: &Cluster, key: &ObjectRef, reporter: &dyn Reporter) ->
     Ok(())
 }
 
-async fn write_journal(cluster: &Cluster, journal: &Journal) -> Result<()> {
+/// The key that signs the journal, if an earlier run stored it (`<name>-checksum-key`).
+pub async fn stored_key(cluster: &Cluster) -> Result<Option<String>> {
+    let name = Names {
+        instance: cluster.instance.clone(),
+        namespace: cluster.namespace.clone(),
+    }
+    .checksum_key();
+    let secret = cluster
+        .typed::<k8s_openapi::api::core::v1::Secret>()
+        .get_opt(&name)
+        .await
+        .with_context(|| format!("reading Secret {name}"))?;
+    Ok(secret
+        .and_then(|s| s.data?.remove(crate::render::secrets::CHECKSUM_KEY))
+        .map(|b| String::from_utf8_lossy(&b.0).into_owned()))
+}
+
+async fn write_journal(cluster: &Cluster, journal: &Journal, key: &str) -> Result<()> {
     let names = Names {
         instance: cluster.instance.clone(),
         namespace: cluster.namespace.clone(),
@@ -163,7 +184,15 @@ async fn write_journal(cluster: &Cluster, journal: &Journal) -> Result<()> {
     );
     let cm = k8s_openapi::api::core::v1::ConfigMap {
         metadata: meta,
-        data: Some([("journal".to_string(), serde_json::to_string(journal)?)].into()),
+        data: Some({
+            let text = journal.to_store()?;
+            let signature = crate::render::secrets::keyed(key.as_bytes(), text.as_bytes());
+            [
+                ("journal".to_string(), text),
+                ("signature".to_string(), signature),
+            ]
+            .into()
+        }),
         ..Default::default()
     };
     cluster.fence.check().await?;
@@ -254,29 +283,9 @@ pub async fn leftovers(
         .keys()
         .filter(|k| fate(k, rendered) == Fate::Remove)
         .collect();
-    let bindings =
-        Api::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>::all(cluster.client.clone())
-            .list(&ListParams::default())
-            .await
-            .context("listing ClusterRoleBindings")?;
     for key in &removed {
         let keep_why = match key.kind.as_str() {
-            "ClusterRole" => bindings
-                .items
-                .iter()
-                .find(|b| {
-                    b.role_ref.name == key.name
-                        && !removed.iter().any(|r| {
-                            r.kind == "ClusterRoleBinding"
-                                && Some(&r.name) == b.metadata.name.as_ref()
-                        })
-                })
-                .map(|b| {
-                    format!(
-                        "ClusterRoleBinding {} still uses it",
-                        b.metadata.name.clone().unwrap_or_default()
-                    )
-                }),
+            "ClusterRole" => role_in_use(cluster, &key.name, &removed).await?,
             "CustomResourceDefinition" => crd_in_use(cluster).await?,
             _ => None,
         };
@@ -293,6 +302,56 @@ pub async fn leftovers(
         });
     }
     Ok(out)
+}
+
+/// Why a ClusterRole must stay: a ClusterRoleBinding (other than one removed with it) or a
+/// RoleBinding in any namespace still refers to it.
+async fn role_in_use(
+    cluster: &Cluster,
+    name: &str,
+    removed: &[&ObjectRef],
+) -> Result<Option<String>> {
+    use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding};
+    let (cluster_bindings, bindings) = futures::try_join!(
+        async {
+            Api::<ClusterRoleBinding>::all(cluster.client.clone())
+                .list(&ListParams::default())
+                .await
+                .context("listing ClusterRoleBindings")
+        },
+        async {
+            Api::<RoleBinding>::all(cluster.client.clone())
+                .list(&ListParams::default())
+                .await
+                .context("listing RoleBindings")
+        },
+    )?;
+    let removed_too = |b: &Option<String>| {
+        removed
+            .iter()
+            .any(|r| r.kind == "ClusterRoleBinding" && Some(&r.name) == b.as_ref())
+    };
+    if let Some(b) = cluster_bindings.items.iter().find(|b| {
+        b.role_ref.kind == "ClusterRole"
+            && b.role_ref.name == name
+            && !removed_too(&b.metadata.name)
+    }) {
+        return Ok(Some(format!(
+            "ClusterRoleBinding {} still uses it",
+            b.metadata.name.clone().unwrap_or_default()
+        )));
+    }
+    Ok(bindings
+        .items
+        .iter()
+        .find(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == name)
+        .map(|b| {
+            format!(
+                "RoleBinding {}/{} still uses it",
+                b.metadata.namespace.clone().unwrap_or_default(),
+                b.metadata.name.clone().unwrap_or_default()
+            )
+        }))
 }
 
 /// Why the CRD must stay: SkyfloAI objects (deleting the CRD deletes them), or another
@@ -343,20 +402,32 @@ async fn skyfloai_objects(cluster: &Cluster) -> Result<Option<usize>> {
 }
 
 /// Step 3, under the lock: deletes the leftovers (Helm's records last, so `helm list` shows
-/// the release until the rest is gone), then the journal.
+/// the release until the rest is gone), then the journal. Each one is proven again under
+/// the lock (the plan was made before it) and deleted only as the object that was proven.
 pub async fn remove_leftovers(
     cluster: &Cluster,
+    c: &Candidate,
     leftovers: &Leftovers,
     timeout: std::time::Duration,
     reporter: &dyn Reporter,
 ) -> Result<()> {
     let work = |fenced: Cluster| async move {
         let mut pending = Vec::new();
+        let planned: Vec<&ObjectRef> = leftovers.remove.iter().collect();
         for key in &leftovers.remove {
-            if let Some(uid) = apply::delete(&fenced, key).await? {
-                pending.push((key.clone(), uid));
+            match recheck(&fenced, c, key, &planned).await? {
+                Recheck::Gone => {}
+                Recheck::Keep(why) => reporter.line(&format!("kept {key}: {why}")),
+                Recheck::Delete(uid) => {
+                    if matches!(
+                        apply::delete_uid(&fenced, key, &uid).await?,
+                        apply::Deleted::Deleting
+                    ) {
+                        pending.push((key.clone(), uid));
+                    }
+                    reporter.line(&format!("removed {key}"));
+                }
             }
-            reporter.line(&format!("removed {key}"));
         }
         apply::wait_deleted(&fenced, &pending, fenced.write_deadline()).await?;
         let journal = ObjectRef {
@@ -374,6 +445,49 @@ pub async fn remove_leftovers(
         after_lock: None,
     };
     super::lock::with_lock(cluster, job, work, super::lock::nothing_to_record).await
+}
+
+/// What a planned leftover is once proven again under the lock.
+enum Recheck {
+    Gone,
+    Keep(String),
+    /// Still upstream's and unused: delete it as this uid.
+    Delete(String),
+}
+
+async fn recheck(
+    cluster: &Cluster,
+    c: &Candidate,
+    key: &ObjectRef,
+    planned: &[&ObjectRef],
+) -> Result<Recheck> {
+    let Some(obj) = cluster
+        .api_for_ref(key)
+        .get_opt(&key.name)
+        .await
+        .with_context(|| format!("reading {key}"))?
+    else {
+        return Ok(Recheck::Gone);
+    };
+    let uid = obj.metadata.uid.clone().unwrap_or_default();
+    let helm_record = key.kind == "Secret" && c.helm_records.contains(&key.name);
+    let proof = match (helm_record, c.release()) {
+        (true, Some(release)) => detect::helm_record_of(&obj, release),
+        (true, None) => Err("install.sh keeps no Helm records".to_string()),
+        (false, _) => detect::belongs(cluster, c, key, &obj),
+    };
+    if let Err(why) = proof {
+        return Ok(Recheck::Keep(why));
+    }
+    let in_use = match key.kind.as_str() {
+        "ClusterRole" => role_in_use(cluster, &key.name, planned).await?,
+        "CustomResourceDefinition" => crd_in_use(cluster).await?,
+        _ => None,
+    };
+    Ok(match in_use {
+        Some(why) => Recheck::Keep(why),
+        None => Recheck::Delete(uid),
+    })
 }
 
 #[cfg(test)]
