@@ -99,6 +99,10 @@ pub struct Settings {
     pub backup_dir: PathBuf,
     pub backups_keep: usize,
     pub lock: LockSettings,
+    /// How long a request may wait for the API server's next bytes (`SKYFLO_READ_TIMEOUT`,
+    /// seconds; default 60). Long streams (exec, `logs -f`, port-forwards) have none: a
+    /// command may be silent for minutes; they end at the operation's deadline instead.
+    pub read_timeout: Duration,
     /// `SKYFLO_LLM_CHECK_BASE_URL`: the test hook that points the LLM check at a local server.
     pub llm_check_base_url: Option<String>,
     /// The environment, for what depends on the spec (the provider's key variables,
@@ -107,6 +111,7 @@ pub struct Settings {
 }
 
 pub const DEFAULT_BACKUPS_KEEP: usize = 5;
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `SKYFLO_BACKUP_DIR`, the config file's `backup_dir`, else the platform's data directory
 /// (`~/.local/share/skyflo/backups` on Linux).
@@ -284,6 +289,10 @@ impl Settings {
             backup_dir: backup_dir(env, file),
             backups_keep: file.backups_keep.unwrap_or(DEFAULT_BACKUPS_KEEP).max(1),
             lock: LockSettings::resolve(env),
+            read_timeout: env("SKYFLO_READ_TIMEOUT")
+                .and_then(|s| s.parse::<u64>().ok())
+                .filter(|s| *s > 0)
+                .map_or(DEFAULT_READ_TIMEOUT, Duration::from_secs),
             // A test hook: a release build never points the check (and a key) elsewhere.
             llm_check_base_url: env("SKYFLO_LLM_CHECK_BASE_URL")
                 .filter(|s| cfg!(debug_assertions) && !s.is_empty()),

@@ -724,3 +724,147 @@ async fn a_backup_swapped_after_the_check_is_not_restored() {
         "neither backup's rows: what the database held"
     );
 }
+
+/// A pg_restore that stays silent longer than the client's read timeout (here it waits for a
+/// lock another session holds, as it would while building a large index) is not cut off:
+/// the restore completes. The read timeout is shortened to 2 s for the test.
+#[tokio::test]
+async fn a_restore_silent_for_longer_than_the_read_timeout_completes() {
+    let s = setup("bk-quiet").await;
+    let before = s.pg.sql(ROWS);
+    let file = s.backup();
+    s.pg.sql("DELETE FROM conversations WHERE id % 2 = 0");
+    let port = s.pg.port;
+    let holder = std::thread::spawn(move || {
+        Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "skyflo",
+                "-d",
+                "skyflo",
+            ])
+            .args([
+                "-XAtq",
+                "-c",
+                "BEGIN; LOCK TABLE conversations; SELECT pg_sleep(6); COMMIT;",
+            ])
+            .output()
+            .unwrap()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = skyflo_with(
+        &["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"],
+        &[
+            ("SKYFLO_BACKUP_DIR", s.backups.path().to_str().unwrap()),
+            ("SKYFLO_READ_TIMEOUT", "2"),
+        ],
+        None,
+    );
+    assert!(holder.join().unwrap().status.success());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(s.pg.sql(ROWS), before, "restored");
+}
+
+/// A pg_dump that hangs before an upgrade (it waits for a lock another session holds) ends
+/// at the operation's deadline: the upgrade fails saying so, the lock is free, and nothing
+/// was changed.
+#[tokio::test]
+async fn a_hung_backup_before_an_upgrade_ends_at_the_deadline_and_frees_the_lock() {
+    let s = setup("bk-hung").await;
+    let port = s.pg.port;
+    let holder = std::thread::spawn(move || {
+        Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "skyflo",
+                "-d",
+                "skyflo",
+            ])
+            .args([
+                "-XAtq",
+                "-c",
+                "BEGIN; LOCK TABLE conversations; SELECT pg_sleep(15); COMMIT;",
+            ])
+            .output()
+            .unwrap()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let image = || {
+        let o = kubectl(&[
+            "get",
+            "deploy",
+            "skyflo-engine",
+            "-n",
+            &s.ns.name,
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let before = image();
+    let started = std::time::Instant::now();
+    let out = s.skyflo(&[
+        "upgrade",
+        "-n",
+        &s.ns.name,
+        "--set",
+        "engine.image=skyfloaiagent/engine:v0.7.1",
+        "--timeout",
+        "6s",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("pg_dump was still running at the operation's deadline"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("nothing was changed"), "{}", text(&out));
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "ended at the deadline, not with the lock holder: {took:?}"
+    );
+    assert_eq!(image(), before, "the engine was not changed");
+    let lease = kubectl(&["get", "lease", "-n", &s.ns.name, "-o", "name"]);
+    assert_eq!(
+        String::from_utf8_lossy(&lease.stdout).trim(),
+        "",
+        "the lock is free"
+    );
+    holder.join().unwrap();
+}
+
+/// pg_restore that exits early (the file is no archive it can read) is reported with its own
+/// words, not only as a failed send.
+#[tokio::test]
+async fn a_restore_that_pg_restore_refuses_early_shows_its_stderr() {
+    let s = setup("bk-early").await;
+    let file = s.backup();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{}.json", file.display())).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.dump");
+    let data = vec![b'x'; 8 << 20];
+    std::fs::write(&junk, &data).unwrap();
+    let mut m = meta.clone();
+    m["bytes"] = (data.len() as u64).into();
+    m["sha256"] = sha256_of(junk.to_str().unwrap()).into();
+    std::fs::write(format!("{}.json", junk.display()), m.to_string()).unwrap();
+    let out = s.skyflo(&["restore", junk.to_str().unwrap(), "-n", &s.ns.name, "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("pg_restore"), "{}", text(&out));
+    assert!(
+        text(&out).contains("does not appear to be a valid archive"),
+        "pg_restore's own words: {}",
+        text(&out)
+    );
+}

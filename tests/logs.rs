@@ -176,3 +176,59 @@ async fn logs_redact_trimmed_and_encoded_secret_values() {
     }
     assert_eq!(shown.matches("(redacted)").count(), 3, "{shown}");
 }
+
+/// `logs -f` keeps following a container that stays quiet for longer than the client's read
+/// timeout (shortened to 2 s here): a line written after the silence still arrives.
+#[tokio::test]
+async fn logs_follow_a_quiet_container_past_the_read_timeout() {
+    let Installed { ns, dir, file: _ } = installed("logquiet").await;
+    let n = ns.name.as_str();
+    cluster_logs(n, dir.path(), &[("engine", &["before the silence"])]);
+    let mut follow = spawn_skyflo_via(
+        &kubeconfig(),
+        &["logs", "-n", n, "engine", "-f"],
+        &[("SKYFLO_READ_TIMEOUT", "2")],
+    );
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the first line");
+    assert!(first.contains("before the silence"), "{first}");
+    std::thread::sleep(Duration::from_secs(5));
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.path().join("engine.log"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut log,
+        b"2026-01-01T00:00:05.000000000Z stdout F after the silence\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    loop {
+        assert!(Instant::now() < deadline, "never arrived: {seen:#?}");
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            if line.contains("after the silence") {
+                break;
+            }
+            seen.push(line);
+        }
+    }
+    assert!(
+        !seen
+            .iter()
+            .any(|l| l.contains("log stream lost") || l.contains("log ended")),
+        "{seen:#?}"
+    );
+    let _ = follow.kill();
+    let _ = follow.wait();
+}

@@ -39,17 +39,21 @@ pub async fn config(settings: &Settings) -> Result<Config> {
         http::header::USER_AGENT,
         http::HeaderValue::from_static(concat!("skyflo/", env!("CARGO_PKG_VERSION"))),
     ));
-    config.read_timeout = Some(Duration::from_secs(60));
+    config.read_timeout = Some(settings.read_timeout);
     Ok(config)
 }
 
-/// A client for the configured cluster. The first request made with it is what proves
+/// Clients for the configured cluster: one for requests (with the read timeout) and one for
+/// long streams (exec, logs, port-forward) with none. The first request made is what proves
 /// that the cluster answers; [`unreachable`] turns its failure into a clear message.
-pub async fn connect(settings: &Settings) -> Result<(Client, String)> {
+pub async fn connect(settings: &Settings) -> Result<(Client, Client, String)> {
     let config = config(settings).await?;
     let server = config.cluster_url.to_string();
+    let mut quiet_ok = config.clone();
+    quiet_ok.read_timeout = None;
     let client = Client::try_from(config).context("building the Kubernetes client")?;
-    Ok((client, server))
+    let streams = Client::try_from(quiet_ok).context("building the Kubernetes client")?;
+    Ok((client, streams, server))
 }
 
 /// True when an error means the API server could not be reached at all (as opposed to an

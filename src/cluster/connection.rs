@@ -12,6 +12,10 @@ use crate::render::object::api_resource_for;
 #[derive(Clone)]
 pub struct Cluster {
     pub client: Client,
+    /// For long streams (exec, logs, port-forward): no read timeout, since a command may be
+    /// silent for minutes (pg_restore building an index); they end at the operation's
+    /// deadline instead.
+    pub streams: Client,
     /// The API server URL, for messages.
     pub server: String,
     pub namespace: String,
@@ -35,6 +39,7 @@ impl Cluster {
         lock: crate::settings::LockSettings,
     ) -> Self {
         Cluster {
+            streams: client.clone(),
             client,
             server,
             namespace: namespace.to_string(),
@@ -43,6 +48,16 @@ impl Cluster {
             retry_until: None,
             lock: std::sync::Arc::new(lock),
         }
+    }
+
+    /// The same connection, with `streams` for long streams.
+    pub fn with_streams(self, streams: Client) -> Cluster {
+        Cluster { streams, ..self }
+    }
+
+    /// The Pod API on the streams' client (exec, logs, port-forward).
+    pub fn stream_pods(&self) -> Api<k8s_openapi::api::core::v1::Pod> {
+        Api::namespaced(self.streams.clone(), &self.namespace)
     }
 
     /// The same connection, retrying writes during an outage until `deadline`.

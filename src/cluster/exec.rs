@@ -2,7 +2,6 @@
 //! streamed to a local writer or their input streamed from a local reader: nothing is
 //! written inside the pod.
 
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::api::{AttachParams, AttachedProcess};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -31,7 +30,7 @@ async fn start(
         .stderr(true)
         .max_stdout_buf_size(CHUNK);
     cluster
-        .typed::<Pod>()
+        .stream_pods()
         .exec(t.pod, command.to_vec(), &params)
         .await
         .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))
@@ -93,13 +92,47 @@ fn judge(status: Option<Status>, err: &str, what: &str) -> Result<(), String> {
             s.message.unwrap_or_default()
         )),
         None => Err(format!(
-            "{what}: the connection ended without an exit status{said}"
+            "{what}: the connection to the pod ended before {what} reported an exit status, so {UNKNOWN}; \
+its container's log may tell (kubectl logs POD -c CONTAINER){said}"
         )),
     }
 }
 
+/// Said when a command's outcome cannot be known (its stream ended without a status, or the
+/// operation's deadline passed while it ran): callers tell what that means for their data.
+pub const UNKNOWN: &str = "whether it finished is unknown";
+
+/// Runs `work` until the operation's deadline (the cluster's, when it has one): a hung
+/// command never holds the lock forever.
+async fn by_deadline<T>(
+    cluster: &Cluster,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match cluster.retry_until {
+        None => work.await,
+        Some(deadline) => tokio::time::timeout_at(deadline, work).await.unwrap_or_else(|_| {
+            Err(format!(
+                "{what} was still running at the operation's deadline (--timeout) and was stopped, so {UNKNOWN}"
+            ))
+        }),
+    }
+}
+
 /// Runs `command` and copies its stdout into `out`; `progress` gets the byte count so far.
+/// Ends at the operation's deadline.
 pub async fn read_into<W: AsyncWrite + Unpin>(
+    cluster: &Cluster,
+    t: &Target<'_>,
+    command: &[&str],
+    out: &mut W,
+    progress: &dyn Fn(u64),
+) -> Result<u64, String> {
+    let what = label(command);
+    by_deadline(cluster, &what, copy_out(cluster, t, command, out, progress)).await
+}
+
+async fn copy_out<W: AsyncWrite + Unpin>(
     cluster: &Cluster,
     t: &Target<'_>,
     command: &[&str],
@@ -141,6 +174,22 @@ pub async fn write_from<R: AsyncRead + Unpin>(
     input: &mut R,
     progress: &dyn Fn(u64),
 ) -> Result<String, String> {
+    let what = label(command);
+    by_deadline(
+        cluster,
+        &what,
+        send_in(cluster, t, command, input, progress),
+    )
+    .await
+}
+
+async fn send_in<R: AsyncRead + Unpin>(
+    cluster: &Cluster,
+    t: &Target<'_>,
+    command: &[&str],
+    input: &mut R,
+    progress: &dyn Fn(u64),
+) -> Result<String, String> {
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     let params = AttachParams::default()
@@ -152,7 +201,7 @@ pub async fn write_from<R: AsyncRead + Unpin>(
         .exec(t.pod, command.to_vec(), &params)
         .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
     let conn = cluster
-        .client
+        .streams
         .connect(req)
         .await
         .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
@@ -186,9 +235,10 @@ pub async fn write_from<R: AsyncRead + Unpin>(
             break;
         }
         buf[0] = STDIN;
-        send.send(Message::binary(buf[..=n].to_vec()))
-            .await
-            .map_err(|e| format!("sending: {e}"))?;
+        if let Err(e) = send.send(Message::binary(buf[..=n].to_vec())).await {
+            // The command stopped reading (it exited early): its own words say why.
+            return Err(early_end(replies, command, &e.to_string()).await);
+        }
         total += n as u64;
         progress(total);
     }
@@ -206,9 +256,51 @@ pub async fn write_from<R: AsyncRead + Unpin>(
 const STDIN: u8 = 0;
 const CLOSE: u8 = 255;
 
+type Replies = tokio::task::JoinHandle<(Vec<u8>, Vec<u8>, Option<Status>)>;
+
+/// Why sending stopped: the command's exit status and stderr, when they arrive within a few
+/// seconds of the failed send; else the send's own error.
+async fn early_end(replies: Replies, command: &[&str], send_error: &str) -> String {
+    let what = label(command);
+    match tokio::time::timeout(std::time::Duration::from_secs(5), replies).await {
+        Ok(Ok((_, err, status))) => match judge(status, &String::from_utf8_lossy(&err), &what) {
+            Err(said) => format!("{what} stopped reading its input: {said}"),
+            Ok(()) => format!("{what} exited before it had read all its input"),
+        },
+        _ => format!("sending to {what}: {send_error}"),
+    }
+}
+
 /// Runs `command` and returns its stdout.
 pub async fn output(cluster: &Cluster, t: &Target<'_>, command: &[&str]) -> Result<String, String> {
     let mut out = Vec::new();
     read_into(cluster, t, command, &mut out, &|_| {}).await?;
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream that ends without a status does not claim an outcome.
+    #[test]
+    fn an_end_without_a_status_says_the_outcome_is_unknown() {
+        let e = judge(None, "", "pg_restore").unwrap_err();
+        assert!(e.contains(UNKNOWN) && e.contains("kubectl logs"), "{e}");
+        let ok = Status {
+            status: Some("Success".into()),
+            ..Default::default()
+        };
+        assert!(judge(Some(ok), "", "pg_restore").is_ok());
+        let failed = Status {
+            status: Some("Failure".into()),
+            message: Some("command terminated with non-zero exit code".into()),
+            ..Default::default()
+        };
+        let e = judge(Some(failed), "pg_restore: error: bad\n", "pg_restore").unwrap_err();
+        assert!(
+            e.contains("pg_restore: error: bad") && !e.contains(UNKNOWN),
+            "{e}"
+        );
+    }
 }

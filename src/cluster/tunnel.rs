@@ -6,7 +6,6 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use k8s_openapi::api::core::v1::Pod;
 use kube::api::Portforwarder;
 
 use super::Cluster;
@@ -39,7 +38,7 @@ impl Response {
 impl Tunnel {
     pub async fn open(cluster: &Cluster, pod: &str, port: u16) -> Result<Tunnel, String> {
         let mut forwarder = cluster
-            .typed::<Pod>()
+            .stream_pods()
             .portforward(pod, &[port])
             .await
             .map_err(|e| format!("port-forward to {pod}:{port} failed: {e}"))?;

@@ -216,13 +216,7 @@ pub fn timeout(
 
 /// Connects to the cluster for the installation `instance` in the configured namespace.
 pub async fn connect(settings: &Settings, instance: &str) -> anyhow::Result<Cluster> {
-    let (client, server) = crate::cluster::client::connect(settings).await?;
+    let (client, streams, server) = crate::cluster::client::connect(settings).await?;
     let lock = settings.lock.clone();
-    Ok(Cluster::new(
-        client,
-        server,
-        &settings.namespace,
-        instance,
-        lock,
-    ))
+    Ok(Cluster::new(client, server, &settings.namespace, instance, lock).with_streams(streams))
 }

@@ -113,7 +113,28 @@ pub async fn stop_and_restore(
     reporter.line(&format!("restoring {}", b.path.display()));
     backup::restore(cluster, &pod, b, &|n| reporter.bytes("restore", n))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}").context(stopped_note(cluster, b)))
+        .map_err(|e| {
+            let note = if e.contains(crate::cluster::exec::UNKNOWN) {
+                unknown_note(cluster, b)
+            } else {
+                stopped_note(cluster, b)
+            };
+            anyhow::anyhow!("{e}").context(note)
+        })
+}
+
+/// When pg_restore's end was not seen: its one transaction either committed or not at all.
+fn unknown_note(cluster: &Cluster, b: &Backup) -> String {
+    format!(
+        "the engine is stopped (0 replicas); whether pg_restore committed is unknown: it runs in one \
+transaction, so the database holds either all of {} or what it held before, nothing in between. Run \
+`skyflo restore {} -n {}` again to be sure (it replaces every table), or start the engine on the current \
+data with `skyflo upgrade -n {}`",
+        b.path.display(),
+        b.path.display(),
+        cluster.namespace,
+        cluster.namespace
+    )
 }
 
 /// A `restore` revision: the deployed spec and objects, with the backup it put back.

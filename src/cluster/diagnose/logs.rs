@@ -57,7 +57,8 @@ pub async fn stream(
     o: &Options,
     out: mpsc::UnboundedSender<Line>,
 ) -> Result<()> {
-    let api: Api<Pod> = cluster.typed();
+    // The streams' client: a quiet container must not end `logs -f` by a read timeout.
+    let api: Api<Pod> = cluster.stream_pods();
     let sel = selector(cluster, o);
     let pods = api
         .list(&ListParams::default().labels(&sel))
@@ -134,14 +135,25 @@ fn start_pod(
         let prefix = format!("{component} {pod}/{container}");
         let (api, out) = (api.clone(), out.clone());
         let pod = pod.clone();
+        let follow = o.follow;
         tasks.push(tokio::spawn(async move {
             match api.log_stream(&pod, &lp).await {
                 Ok(reader) => {
                     let mut lines = reader.lines();
-                    while let Some(Ok(line)) = lines.next().await {
-                        if out.send((prefix.clone(), line)).is_err() {
-                            return;
+                    let end = loop {
+                        match lines.next().await {
+                            Some(Ok(line)) => {
+                                if out.send((prefix.clone(), line)).is_err() {
+                                    return;
+                                }
+                            }
+                            Some(Err(e)) => break format!("(log stream lost: {e})"),
+                            None => break "(log ended: the container stopped)".to_string(),
                         }
+                    };
+                    // Following, an end is news: never a silent stop.
+                    if follow {
+                        let _ = out.send((prefix, end));
                     }
                 }
                 Err(e) => {
