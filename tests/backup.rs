@@ -868,3 +868,65 @@ async fn a_restore_that_pg_restore_refuses_early_shows_its_stderr() {
         text(&out)
     );
 }
+
+/// Ctrl-C during a backup (pg_dump waiting on a lock, so the temporary file exists) removes
+/// the temporary file and leaves no backup behind; the exit code says it was interrupted.
+#[tokio::test]
+async fn ctrl_c_during_a_backup_removes_its_temporary_file() {
+    let s = setup("bk-ctrlc").await;
+    let port = s.pg.port;
+    let holder = std::thread::spawn(move || {
+        Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "skyflo",
+                "-d",
+                "skyflo",
+            ])
+            .args([
+                "-XAtq",
+                "-c",
+                "BEGIN; LOCK TABLE conversations; SELECT pg_sleep(8); COMMIT;",
+            ])
+            .output()
+            .unwrap()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out_dir = tempfile::tempdir().unwrap();
+    let target = out_dir.path().join("interrupted.dump");
+    let child = spawn_skyflo_via(
+        &kubeconfig(),
+        &[
+            "backup",
+            "-n",
+            &s.ns.name,
+            "--output-file",
+            target.to_str().unwrap(),
+        ],
+        &[("SKYFLO_BACKUP_DIR", s.backups.path().to_str().unwrap())],
+    );
+    let files = || -> Vec<String> {
+        std::fs::read_dir(out_dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !files().iter().any(|f| f.ends_with(".partial")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no temporary file appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    signal(child.id(), "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(files().is_empty(), "nothing left: {:?}", files());
+    holder.join().unwrap();
+}
