@@ -72,11 +72,11 @@ external\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis-host -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis-port -r
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l redis-secret -d 'Secret with REDIS_PASSWORD for an external Redis' -r
-complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l ui-service -d 'How the UI is exposed [default: NodePort]' -r -f -a "NodePort\t''
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l ui-service -d 'How the UI is exposed [default: ClusterIP; open it with `skyflo dashboard`]' -r -f -a "NodePort\t''
 ClusterIP\t''
 LoadBalancer\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l ui-node-port -r
-complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l mcp-service -d 'How MCP is exposed [default: NodePort]' -r -f -a "NodePort\t''
+complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l mcp-service -d 'How MCP is exposed [default: ClusterIP]' -r -f -a "NodePort\t''
 ClusterIP\t''
 LoadBalancer\t''"
 complete -c skyflo -n "__fish_skyflo_using_subcommand init" -l mcp-node-port -r

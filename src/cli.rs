@@ -505,12 +505,12 @@ pub struct InitArgs {
     /// Secret with REDIS_PASSWORD for an external Redis.
     #[arg(long, value_name = "SECRET")]
     pub redis_secret: Option<String>,
-    /// How the UI is exposed [default: NodePort].
+    /// How the UI is exposed [default: ClusterIP; open it with `skyflo dashboard`].
     #[arg(long, value_parser = ["NodePort", "ClusterIP", "LoadBalancer"])]
     pub ui_service: Option<String>,
     #[arg(long, value_name = "PORT")]
     pub ui_node_port: Option<u16>,
-    /// How MCP is exposed [default: NodePort].
+    /// How MCP is exposed [default: ClusterIP].
     #[arg(long, value_parser = ["NodePort", "ClusterIP", "LoadBalancer"])]
     pub mcp_service: Option<String>,
     #[arg(long, value_name = "PORT")]

@@ -34,7 +34,16 @@ fn template_prints_the_complete_default_installation() {
         .flat_map(|d| d["spec"]["ports"].as_array().cloned().unwrap_or_default())
         .filter_map(|p| p["nodePort"].as_i64())
         .collect();
-    assert_eq!(node_ports, [30080], "MCP is not exposed by default");
+    assert!(
+        node_ports.is_empty(),
+        "neither the UI nor MCP is exposed by default: {node_ports:?}"
+    );
+    assert!(
+        docs.iter()
+            .filter(|d| d["kind"] == "Service")
+            .all(|d| d["spec"]["type"].as_str().unwrap_or("ClusterIP") == "ClusterIP"),
+        "every Service is ClusterIP"
+    );
     assert!(docs.iter().any(|d| d["kind"] == "NetworkPolicy"));
     let crb = docs
         .iter()

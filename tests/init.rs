@@ -131,9 +131,7 @@ async fn the_wizard_writes_a_valid_file_and_flags_write_the_same() {
     t.expect("> in the cluster (StatefulSet, 1Gi)");
     t.keys(&["Enter"]); // Redis in the cluster
     t.expect("How to expose the UI");
-    t.keys(&["Enter"]); // NodePort
-    t.expect("UI node port");
-    t.keys(&["Enter"]); // 30080
+    t.keys(&["Enter"]); // ClusterIP, the default: `skyflo dashboard` opens it
     t.expect("How to expose the MCP");
     t.keys(&["Enter"]); // ClusterIP, the default for MCP
     t.expect("MCP's access to the cluster");
@@ -175,9 +173,7 @@ async fn the_wizard_writes_a_valid_file_and_flags_write_the_same() {
             "--redis",
             "in-cluster",
             "--ui-service",
-            "NodePort",
-            "--ui-node-port",
-            "30080",
+            "ClusterIP",
             "--mcp-service",
             "ClusterIP",
             "--access-level",

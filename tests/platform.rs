@@ -606,3 +606,65 @@ async fn a_missing_named_secret_stops_install_before_any_write() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// The UI's default is ClusterIP now; an installation whose UI is exposed (as the old default
+/// NodePort 30080 did) keeps its exposure across `upgrade` with and without -f when the spec
+/// does not choose, and the plan names the new default and how to choose.
+#[tokio::test]
+async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() {
+    let ns = TestNamespace::reserve("keepexposure").await;
+    let n = ns.name.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let exposed = spec_yaml("").replace(
+        "    service: {type: ClusterIP}\n  engine:",
+        "    service: {type: NodePort, nodePort: 31480}\n  engine:",
+    );
+    let file = write_spec(&dir, "old.yaml", &exposed);
+    let out = install(n, &file, &["--skip-checks"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let service = || {
+        let o = kubectl(&[
+            "get",
+            "svc",
+            "skyflo-ui",
+            "-n",
+            n,
+            "-o",
+            "jsonpath={.spec.type} {.spec.ports[0].nodePort}",
+        ]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(service(), "NodePort 31480");
+    // A file that does not choose (as every file written before the default changed).
+    let silent = spec_yaml("").replace(
+        "    service: {type: ClusterIP}\n  engine:",
+        "    replicas: 2\n  engine:",
+    );
+    let file = write_spec(&dir, "new.yaml", &silent);
+    let diff = skyflo(&["upgrade", "-n", n, "-f", &file, "--diff"]);
+    assert!(
+        text(&diff).contains("the UI stays exposed as deployed (NodePort 31480)")
+            && text(&diff).contains("the default is now ClusterIP"),
+        "{}",
+        text(&diff)
+    );
+    let out = skyflo(&["upgrade", "-n", n, "-f", &file, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(service(), "NodePort 31480", "kept with -f");
+    let out = skyflo(&[
+        "upgrade",
+        "-n",
+        n,
+        "--set",
+        "ui.replicas=1",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(service(), "NodePort 31480", "kept without -f");
+    // Choosing closes it.
+    let closed = write_spec(&dir, "closed.yaml", &spec_yaml(""));
+    let out = skyflo(&["upgrade", "-n", n, "-f", &closed, "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(service(), "ClusterIP ", "closed when chosen");
+}

@@ -278,7 +278,7 @@ const INVALID: &[(&str, u64, u64, &str, &str)] = &[
     ),
     (
         "node-port-duplicate",
-        12,
+        13,
         41,
         "spec.mcp.service.nodePort",
         "already used by spec.ui.service.nodePort",

@@ -320,7 +320,8 @@ fn ask_access(ask: &Asker, args: &InitArgs, a: &mut Answers) -> Result<()> {
         args.ui_service.as_deref(),
         args.ui_node_port,
         "30080",
-        0,
+        // ClusterIP: whoever reaches the UI drives the agent; `skyflo dashboard` opens it.
+        1,
     )?;
     a.mcp = exposure(
         ask,

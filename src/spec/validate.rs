@@ -312,9 +312,10 @@ fn check_ui(c: &mut Checker, raw: &RawUi) -> Ui {
         c,
         "ui",
         raw.service.as_ref(),
+        // Not exposed unless the spec says so: whoever reaches the UI drives the agent.
         Exposure {
-            type_: ServiceType::NodePort,
-            node_port: Some(30080),
+            type_: ServiceType::ClusterIP,
+            node_port: None,
         },
     );
     Ui {

@@ -164,6 +164,11 @@ pub async fn deploy(
     .await?;
     let previous = release::last_deployed(&prepared.history).map(|r| r.revision);
     refuse(cluster, &prepared, opts)?;
+    for note in &prepared.notes {
+        reporter.line(note);
+    }
+    let kept = prepared.spec.take();
+    let spec = kept.as_ref().unwrap_or(spec);
     if let Some((old, new)) = engine_image_change(&prepared.history, spec) {
         reporter.line(&match opts.backup {
             Some(_) => format!(

@@ -77,6 +77,10 @@ pub struct RolloutFailed {
 }
 
 pub struct Prepared {
+    /// The spec as deployed when it differs from the one given (an exposure kept).
+    pub spec: Option<Spec>,
+    /// What the plan must say besides its changes.
+    pub notes: Vec<String>,
     /// Objects applied before the stages ran (the namespace of a fresh install, which the
     /// lock needs).
     pub applied_early: Vec<crate::render::ObjectRef>,

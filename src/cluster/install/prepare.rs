@@ -38,7 +38,70 @@ pub async fn prepare(
         }
     };
     let credentials = inventory::llm_credentials(cluster, &live, given);
-    prepare_with(cluster, spec, live, history, generated, credentials).await
+    let kept = keep_ui_exposure(cluster, spec, &live);
+    let spec = kept.as_ref().map_or(spec, |(s, _)| s);
+    let mut prepared = prepare_with(cluster, spec, live, history, generated, credentials).await?;
+    if let Some((s, note)) = kept {
+        prepared.notes.push(note);
+        prepared.spec = Some(s);
+    }
+    Ok(prepared)
+}
+
+/// An installation deployed while the UI's default was NodePort 30080 (or exposed by a spec
+/// that no longer says) keeps its exposure when the spec does not choose one: the default
+/// changed, the installation does not change by itself. The spec then says so explicitly, so
+/// the record (and an `upgrade` without -f) keeps it too.
+fn keep_ui_exposure(
+    cluster: &Cluster,
+    spec: &Spec,
+    live: &inventory::Live,
+) -> Option<(Spec, String)> {
+    use crate::spec::{Exposure, ServiceType, raw::RawService};
+    let chosen = spec
+        .raw
+        .spec
+        .as_ref()?
+        .ui
+        .as_ref()
+        .and_then(|u| u.service.as_ref());
+    if chosen.is_some() {
+        return None;
+    }
+    let key = crate::render::ObjectRef {
+        kind: "Service".into(),
+        namespace: Some(cluster.namespace.clone()),
+        name: format!("{}-ui", cluster.instance),
+    };
+    let live_spec = &live.objects.get(&key)?.data["spec"];
+    let type_ = match live_spec["type"].as_str()? {
+        "NodePort" => ServiceType::NodePort,
+        "LoadBalancer" => ServiceType::LoadBalancer,
+        _ => return None,
+    };
+    let node_port = live_spec["ports"][0]["nodePort"]
+        .as_i64()
+        .and_then(|p| i32::try_from(p).ok())
+        .filter(|_| type_ == ServiceType::NodePort);
+    let mut kept = spec.clone();
+    kept.ui.service = Exposure { type_, node_port };
+    if let Some(ui) = kept.raw.spec.as_mut().and_then(|s| s.ui.as_mut()) {
+        ui.service = Some(RawService {
+            type_: Some(type_.as_str().to_string()),
+            node_port: node_port.map(i64::from),
+        });
+    }
+    let how = match node_port {
+        Some(p) => format!("{} {p}", type_.as_str()),
+        None => type_.as_str().to_string(),
+    };
+    let note = format!(
+        "the UI stays exposed as deployed ({how}): the spec does not choose, and the default is now \
+ClusterIP (open it with `skyflo dashboard`). Set spec.ui.service.type in your file to choose: ClusterIP closes \
+it, {} keeps it",
+        type_.as_str()
+    );
+    Some((kept, note))
 }
 
 /// A Secret the spec names must exist (with the keys the pods read) before anything is
@@ -113,6 +176,8 @@ pub async fn prepare_with(
         .unwrap_or_default();
     let plan = plan::compute(cluster, &rendered, &live, &previous).await?;
     Ok(Prepared {
+        spec: None,
+        notes: Vec::new(),
         applied_early: Vec::new(),
         rendered,
         plan,
