@@ -6,12 +6,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-# Tools some tests drive: tmux (the init wizard through a terminal), shellcheck, PostgreSQL.
+# Tools some tests drive: tmux (the init wizard through a terminal), shellcheck, PostgreSQL,
+# nginx.
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 # A real PostgreSQL server and pg_dump/pg_restore for the backup tests.
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+# Real nginx for the proxy template's tests, and envsubst (as the proxy image's entrypoint).
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+command -v envsubst >/dev/null 2>&1 || need+=(gettext-base)
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tests/run.sh: installing ${need[*]}" >&2
   apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||

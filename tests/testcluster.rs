@@ -202,7 +202,7 @@ async fn template_passes_server_side_dry_run_under_restricted() {
         stdout
             .matches("serverside-applied (server dry run)")
             .count(),
-        29,
+        30,
         "{stdout}"
     );
 }

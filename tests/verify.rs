@@ -108,11 +108,12 @@ async fn verify_proves_each_path_and_names_what_breaks() {
 
     let (code, out) = verify(&api.kubeconfig, &ns.name, &[]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("7/7 checks passed"), "{out}");
+    assert!(out.contains("8/8 checks passed"), "{out}");
     for check in [
         "proxy",
         "proxy-ui",
         "proxy-engine",
+        "proxy-auth",
         "engine-database",
         "engine-redis",
         "mcp",
@@ -134,7 +135,10 @@ async fn verify_proves_each_path_and_names_what_breaks() {
         ],
         "{log}"
     );
-    assert!(!log.contains("register"), "{log}");
+    assert!(
+        !log.contains("engine POST"),
+        "nothing reached the engine: {log}"
+    );
     // The tunnels went through this API server (a port-forward is a GET upgraded to a
     // WebSocket), and nothing was written.
     let audit = api.audit();
@@ -156,7 +160,7 @@ async fn verify_proves_each_path_and_names_what_breaks() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(
         (v["passed"].as_u64(), v["total"].as_u64()),
-        (Some(7), Some(7)),
+        (Some(8), Some(8)),
         "{v}"
     );
 
@@ -178,11 +182,16 @@ async fn verify_proves_each_path_and_names_what_breaks() {
             "no route to the engine",
         ),
         ("mcp-forbidden", "mcp-tools", "refused MCP's ServiceAccount"),
+        (
+            "proxy-open",
+            "proxy-auth",
+            "without a login answered 422 (expected 401)",
+        ),
     ] {
         servers.mode(mode);
         let (code, out) = verify(&api.kubeconfig, &ns.name, &[]);
         assert_eq!(code, Some(3), "{mode}: {out}");
-        assert!(out.contains("6/7 checks passed"), "{mode}: {out}");
+        assert!(out.contains("7/8 checks passed"), "{mode}: {out}");
         let l = line(&out, check);
         assert!(l.starts_with('✗') && l.contains(reason), "{mode}: {out}");
         // The engine's error names its database URL, password included: never shown.
@@ -207,6 +216,49 @@ async fn verify_without_ready_pods_or_with_an_unknown_check_says_so() {
     let out = skyflo(&["verify", "-n", &ns.name]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("0/7 checks passed"), "{stdout}");
+    assert!(stdout.contains("0/8 checks passed"), "{stdout}");
     assert!(stdout.contains("no ready ui pod"), "{stdout}");
+}
+
+/// `verify --check proxy-auth` against real nginx running skyflo's rendered template in front
+/// of a stand-in engine: it passes, and nothing was created; against the engine itself (a
+/// proxy that routes everything, as the image's own configuration does) it fails, saying why.
+#[tokio::test]
+async fn verify_proxy_auth_passes_through_the_rendered_nginx_and_fails_without_it() {
+    let Installed {
+        ns,
+        dir: _dir,
+        file: _file,
+    } = installed("verifyauth").await;
+    let b = common::nginx::Backends::start();
+    let conf_dir = tempfile::tempdir().unwrap();
+    let port = common::nginx::free_port();
+    let conf = common::nginx::configure(&spec_yaml(""), &b, port, conf_dir.path());
+    let _nginx = common::nginx::Nginx::start(&conf, port);
+    let pod = pod_of(&ns.name, "ui");
+    let forward_to = |to: u16| {
+        let doc = format!(
+            "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {}\nspec:\n  forwards:\n  - ports: [8080]\n    target: {{address: 127.0.0.1, port: {to}}}\n",
+            ns.name
+        );
+        let out = kubectl_stdin(&["apply", "-f", "-"], &doc);
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    forward_to(port);
+    let (code, out) = verify(&kubeconfig(), &ns.name, &["--check", "proxy-auth"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        line(&out, "proxy-auth").contains("401, self-registration 403"),
+        "{out}"
+    );
+    let seen = b.requests();
+    assert!(
+        !seen.contains("/api/v1/agent/chat") && !seen.contains("register"),
+        "nothing reached the engine but the token check: {seen}"
+    );
+    forward_to(b.engine);
+    let (code, out) = verify(&kubeconfig(), &ns.name, &["--check", "proxy-auth"]);
+    assert_eq!(code, Some(3), "{out}");
+    let l = line(&out, "proxy-auth");
+    assert!(l.starts_with('✗') && l.contains("expected 401"), "{out}");
 }

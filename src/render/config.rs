@@ -167,7 +167,61 @@ pub fn config_maps(spec: &Spec, names: &Names) -> Vec<ConfigMap> {
         "API_URL".into(),
         format!("http://{}:8080/api/v1", names.of("engine")),
     );
-    vec![engine, mcp, ui]
+    vec![engine, mcp, ui, proxy_config(spec, names)]
+}
+
+/// Where the proxy image reads its nginx template, and the key that holds it.
+pub const PROXY_TEMPLATE_PATH: &str = "/etc/nginx/templates/default.conf.template";
+pub const PROXY_TEMPLATE_KEY: &str = "default.conf.template";
+
+/// What every route to the engine sets: upstream's headers, timeouts and unbuffered streaming
+/// (the agent answers with server-sent events that must arrive as they are sent).
+const ENGINE_PROXY: &str = "        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection \"Upgrade\";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-Host $http_host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_read_timeout 3600s;
+        proxy_send_timeout 3600s;
+        proxy_buffering off;
+        chunked_transfer_encoding on;";
+
+const SIGNUP_CLOSED: &str =
+    "    # Self-registration is closed (spec.ui.signup: closed): the first admin is created with
+    # `skyflo admin create`, and an admin adds members in the UI.
+    location = /api/v1/auth/register/register {
+        default_type application/json;
+        return 403 '{\"detail\":\"self-registration is closed: an admin adds members\"}';
+    }";
+
+const SIGNUP_OPEN: &str = "    # Self-registration is open (spec.ui.signup: open): anyone who reaches the UI may register.";
+
+/// The proxy's nginx template (`<name>-proxy-config`): see templates/proxy.conf.template.
+pub fn proxy_template(spec: &Spec) -> String {
+    templates::PROXY_CONF
+        .replace("#ENGINE_PROXY#", ENGINE_PROXY)
+        .replace(
+            "#SIGNUP#",
+            if spec.ui.signup_open {
+                SIGNUP_OPEN
+            } else {
+                SIGNUP_CLOSED
+            },
+        )
+}
+
+fn proxy_config(spec: &Spec, names: &Names) -> ConfigMap {
+    ConfigMap {
+        metadata: meta(names, names.of("proxy-config"), "ui"),
+        data: Some(BTreeMap::from([(
+            PROXY_TEMPLATE_KEY.to_string(),
+            proxy_template(spec),
+        )])),
+        ..Default::default()
+    }
 }
 
 /// The generated Secrets. They carry the keep label: uninstall keeps them (and so the data

@@ -16,6 +16,7 @@ pub const ENGINE_CONFIG: &str = include_str!("../../templates/engine-config.yaml
 pub const MCP_CONFIG: &str = include_str!("../../templates/mcp-config.yaml");
 pub const UI_CONFIG: &str = include_str!("../../templates/ui-config.yaml");
 pub const NAMESPACE: &str = include_str!("../../templates/namespace.yaml");
+pub const PROXY_CONF: &str = include_str!("../../templates/proxy.conf.template");
 
 /// Parses an embedded template. The templates are part of the binary and covered by tests,
 /// so a parse failure is a build defect, not a user error.

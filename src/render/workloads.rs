@@ -588,7 +588,7 @@ pub fn ui(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
         names,
         ("ui", templates::UI),
         w,
-        sums.of(&[names.of("ui-config")]),
+        sums.of(&[names.of("ui-config"), names.of("proxy-config")]),
         names.service_account(),
     );
     let pod = d
@@ -611,6 +611,23 @@ pub fn ui(spec: &Spec, names: &Names, sums: &Checksums) -> Deployment {
         literal("ENGINE_UPSTREAM", format!("{}:8080", names.of("engine"))),
         literal("UI_UPSTREAM", format!("{}:3000", names.of("ui-app"))),
     ]);
+    // skyflo's template over the image's own (the entrypoint fills it as before).
+    proxy.volume_mounts = Some(vec![VolumeMount {
+        name: "proxy-config".into(),
+        mount_path: super::config::PROXY_TEMPLATE_PATH.into(),
+        sub_path: Some(super::config::PROXY_TEMPLATE_KEY.into()),
+        read_only: Some(true),
+        ..Default::default()
+    }]);
+    pod.volumes.get_or_insert_with(Vec::new).push(Volume {
+        name: "proxy-config".into(),
+        config_map: Some(k8s_openapi::api::core::v1::ConfigMapVolumeSource {
+            name: names.of("proxy-config"),
+            default_mode: Some(0o444),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
     d
 }
 

@@ -83,6 +83,9 @@ pub struct Ui {
     pub proxy_resources: Option<ResourceRequirements>,
     pub service: Exposure,
     pub ingress: Option<Ingress>,
+    /// `spec.ui.signup: open`: anyone who reaches the UI may register (the first account
+    /// becomes the admin). Closed by default: the proxy answers registration with 403.
+    pub signup_open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

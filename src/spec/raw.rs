@@ -108,6 +108,9 @@ pub struct RawUi {
     pub proxy: Option<RawProxy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ingress: Option<RawIngress>,
+    /// `open` or `closed` (default): whether anyone may register through the proxy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signup: Option<String>,
 }
 
 /// An Ingress in front of the UI's proxy.

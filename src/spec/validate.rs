@@ -324,6 +324,21 @@ fn check_ui(c: &mut Checker, raw: &RawUi) -> Ui {
         proxy_resources: proxy.resources,
         service,
         ingress: raw.ingress.as_ref().map(|i| check_ingress(c, i)),
+        signup_open: check_signup(c, raw.signup.as_deref()),
+    }
+}
+
+fn check_signup(c: &mut Checker, signup: Option<&str>) -> bool {
+    match signup {
+        None | Some("closed") => false,
+        Some("open") => true,
+        Some(other) => {
+            c.err(
+                "spec.ui.signup",
+                format!("invalid value {other:?}; valid: closed (the default: an admin adds members) or open (anyone who reaches the UI may register)"),
+            );
+            false
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod nginx;
+
 use std::path::PathBuf;
 use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};

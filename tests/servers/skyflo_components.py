@@ -9,7 +9,10 @@ rate-limited /api/v1/auth/is_admin_user, and MCP's streamable HTTP transport on 
 
 Prints one JSON line {"proxy": port, "ui": port, "engine": port, "mcp": port}, then serves.
 What misbehaves is read from STATE_DIR/mode at every request (empty: all good):
-  database-down, redis-down, proxy-no-engine-route, mcp-forbidden
+  database-down, redis-down, proxy-no-engine-route, mcp-forbidden, proxy-open
+The proxy answers like skyflo's proxy template: agent and conversation calls without a login
+get 401, registration 403; with proxy-open it passes them to the engine (as the image's own
+configuration does), which refuses their empty bodies with 422.
 Every request is appended to STATE_DIR/requests.log as "<server> <method> <path> <rpc method>".
 """
 import http.client
@@ -93,8 +96,28 @@ class Engine(Base):
             return self.reply(200, {"is_admin": False})
         return self.reply(404, {"detail": "Not Found"})
 
+    def do_POST(self):
+        self.body()
+        record(f"engine POST {self.path}")
+        # FastAPI's validation of an empty body: nothing runs, nothing is created.
+        return self.reply(422, {"detail": [{"type": "missing", "loc": ["body", "messages"], "msg": "Field required"}]})
+
 
 class Proxy(Base):
+    def do_POST(self):
+        body = self.body()
+        record(f"proxy POST {self.path}")
+        gated = self.path.startswith("/api/v1/agent") or self.path.startswith("/api/v1/conversations")
+        if mode() != "proxy-open":
+            if gated and not self.headers.get("Authorization"):
+                return self.reply(401, {"detail": "Unauthorized"})
+            if self.path == "/api/v1/auth/register/register":
+                return self.reply(403, {"detail": "self-registration is closed: an admin adds members"})
+        c = http.client.HTTPConnection("127.0.0.1", PORTS["engine"], timeout=5)
+        c.request("POST", self.path, body=body, headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        return self.reply(r.status, r.read(), r.getheader("Content-Type") or "application/json")
+
     def do_GET(self):
         record(f"proxy GET {self.path}")
         if self.path == "/health":

@@ -13,10 +13,14 @@ use crate::cluster::diagnose::check::{Check, fail, pass};
 use crate::cluster::tunnel::{Response, Tunnel};
 
 /// Every check, in the order they run and print.
-pub const CHECKS: [(&str, &str); 7] = [
+pub const CHECKS: [(&str, &str); 8] = [
     ("proxy", "the proxy answers"),
     ("proxy-ui", "the proxy reaches the UI"),
     ("proxy-engine", "the proxy reaches the engine"),
+    (
+        "proxy-auth",
+        "the proxy turns away agent calls without a login, and self-registration",
+    ),
     ("engine-database", "the engine reaches PostgreSQL"),
     (
         "engine-redis",
@@ -44,7 +48,7 @@ pub async fn run(cluster: &Cluster, only: &[String]) -> Vec<Check> {
             cluster,
             "ui",
             "http-proxy",
-            pick(&["proxy", "proxy-ui", "proxy-engine"])
+            pick(&["proxy", "proxy-ui", "proxy-engine", "proxy-auth"])
         ),
         group(
             cluster,
@@ -98,7 +102,10 @@ async fn group(
             "mcp" => out.extend(mcp_checks(cluster, &mut t, &names).await),
             _ => {
                 for name in &names {
-                    out.push(http_check(name, &mut t).await);
+                    out.push(match *name {
+                        "proxy-auth" => proxy_auth(cluster, &mut t).await,
+                        _ => http_check(name, &mut t).await,
+                    });
                 }
             }
         }
@@ -148,6 +155,68 @@ async fn target(
 fn shown(body: &str) -> String {
     let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     crate::redact::Redactor::default().text(&one_line)
+}
+
+/// Through the proxy: an agent call without a login must get 401, and a registration 403
+/// (unless the deployed spec opens signup). Both are sent with an empty body, so an engine
+/// that does receive them refuses them (422) before it starts a run or creates an account.
+async fn proxy_auth(cluster: &Cluster, t: &mut Tunnel) -> Check {
+    let name = "proxy-auth";
+    let signup_open = crate::cluster::release::list(cluster)
+        .await
+        .ok()
+        .and_then(|h| crate::cluster::release::last_deployed(&h)?.spec().ok())
+        .is_some_and(|s| s.ui.signup_open);
+    let hint = format!(
+        "the UI pod does not run skyflo's proxy configuration (ConfigMap {}-proxy-config); \
+`skyflo upgrade` puts it back",
+        cluster.instance
+    );
+    let chat = match post_empty(t, "/api/v1/agent/chat").await {
+        Ok(r) => r,
+        Err(e) => return fail(name, format!("POST /api/v1/agent/chat: {e}"), hint),
+    };
+    if chat.status != 401 {
+        return fail(
+            name,
+            format!(
+                "POST /api/v1/agent/chat without a login answered {} (expected 401): whoever reaches the UI can drive the agent, and MCP's rights with it",
+                chat.status
+            ),
+            hint,
+        );
+    }
+    if signup_open {
+        return pass(
+            name,
+            "agent calls without a login get 401; self-registration is open (spec.ui.signup: open)",
+        );
+    }
+    match post_empty(t, "/api/v1/auth/register/register").await {
+        Ok(r) if r.status == 403 => pass(
+            name,
+            "agent calls without a login get 401, self-registration 403 (nothing was created)",
+        ),
+        Ok(r) => fail(
+            name,
+            format!(
+                "a registration through the proxy answered {} (expected 403): whoever reaches the UI can register{}",
+                r.status, " (the first account becomes the admin)"
+            ),
+            hint,
+        ),
+        Err(e) => fail(
+            name,
+            format!("POST /api/v1/auth/register/register: {e}"),
+            hint,
+        ),
+    }
+}
+
+async fn post_empty(t: &mut Tunnel, path: &str) -> Result<Response, String> {
+    let json = [("content-type", "application/json".to_string())];
+    t.request(http::Method::POST, path, &json, Some("{}".into()))
+        .await
 }
 
 async fn http_check(name: &str, t: &mut Tunnel) -> Check {
