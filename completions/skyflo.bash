@@ -16,6 +16,9 @@ _skyflo() {
             ",$1")
                 cmd="skyflo"
                 ;;
+            skyflo,admin)
+                cmd="skyflo__subcmd__admin"
+                ;;
             skyflo,adopt)
                 cmd="skyflo__subcmd__adopt"
                 ;;
@@ -27,6 +30,9 @@ _skyflo() {
                 ;;
             skyflo,completions)
                 cmd="skyflo__subcmd__completions"
+                ;;
+            skyflo,dashboard)
+                cmd="skyflo__subcmd__dashboard"
                 ;;
             skyflo,help)
                 cmd="skyflo__subcmd__help"
@@ -73,6 +79,21 @@ _skyflo() {
             skyflo,verify)
                 cmd="skyflo__subcmd__verify"
                 ;;
+            skyflo__subcmd__admin,create)
+                cmd="skyflo__subcmd__admin__subcmd__create"
+                ;;
+            skyflo__subcmd__admin,help)
+                cmd="skyflo__subcmd__admin__subcmd__help"
+                ;;
+            skyflo__subcmd__admin__subcmd__help,create)
+                cmd="skyflo__subcmd__admin__subcmd__help__subcmd__create"
+                ;;
+            skyflo__subcmd__admin__subcmd__help,help)
+                cmd="skyflo__subcmd__admin__subcmd__help__subcmd__help"
+                ;;
+            skyflo__subcmd__help,admin)
+                cmd="skyflo__subcmd__help__subcmd__admin"
+                ;;
             skyflo__subcmd__help,adopt)
                 cmd="skyflo__subcmd__help__subcmd__adopt"
                 ;;
@@ -84,6 +105,9 @@ _skyflo() {
                 ;;
             skyflo__subcmd__help,completions)
                 cmd="skyflo__subcmd__help__subcmd__completions"
+                ;;
+            skyflo__subcmd__help,dashboard)
+                cmd="skyflo__subcmd__help__subcmd__dashboard"
                 ;;
             skyflo__subcmd__help,help)
                 cmd="skyflo__subcmd__help__subcmd__help"
@@ -130,6 +154,9 @@ _skyflo() {
             skyflo__subcmd__help,verify)
                 cmd="skyflo__subcmd__help__subcmd__verify"
                 ;;
+            skyflo__subcmd__help__subcmd__admin,create)
+                cmd="skyflo__subcmd__help__subcmd__admin__subcmd__create"
+                ;;
             *)
                 ;;
         esac
@@ -137,7 +164,7 @@ _skyflo() {
 
     case "${cmd}" in
         skyflo)
-            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall adopt check history rollback template images support-bundle logs backup restore verify validate completions help"
+            opts="-n -o -q -v -h -V --kubeconfig --context --namespace --output --quiet --verbose --color --help --version init install upgrade status uninstall adopt check history rollback template images support-bundle logs backup restore verify dashboard admin validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,6 +198,144 @@ _skyflo() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__admin)
+            opts="-n -o -q -v -h --kubeconfig --context --namespace --output --quiet --verbose --color --help create help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__admin__subcmd__create)
+            opts="-n -o -q -v -h --name --email --full-name --password-stdin --show-password --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --full-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__admin__subcmd__help)
+            opts="create help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__admin__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__admin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -382,9 +547,91 @@ _skyflo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        skyflo__subcmd__help)
-            opts="init install upgrade status uninstall adopt check history rollback template images support-bundle logs backup restore verify validate completions help"
+        skyflo__subcmd__dashboard)
+            opts="-n -o -q -v -h --name --port --address --no-browser --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help)
+            opts="init install upgrade status uninstall adopt check history rollback template images support-bundle logs backup restore verify dashboard admin validate completions help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__admin)
+            opts="create"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__admin__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -439,6 +686,20 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skyflo__subcmd__help__subcmd__dashboard)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -901,7 +1162,7 @@ _skyflo() {
             return 0
             ;;
         skyflo__subcmd__install)
-            opts="-f -n -o -q -v -h --file --set --set-string --version --registry --timeout --no-wait --dry-run --atomic --skip-checks --offline --kubeconfig --context --namespace --output --quiet --verbose --color --help"
+            opts="-f -n -o -q -v -h --file --set --set-string --version --registry --timeout --no-wait --dry-run --atomic --skip-checks --offline --admin-email --kubeconfig --context --namespace --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -932,6 +1193,10 @@ _skyflo() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-email)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

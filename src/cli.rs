@@ -226,9 +226,23 @@ pub enum Command {
     /// Kubernetes API with MCP's rights. Nothing is exposed or written to the cluster, and no
     /// user is registered. The LLM itself is checked by `check`.
     #[command(
-        after_help = "Examples:\n  skyflo verify -n skyflo\n  skyflo verify --check mcp --check mcp-tools -o json\n\nChecks: proxy, proxy-ui, proxy-engine, engine-database, engine-redis, mcp, mcp-tools.\n\nExit codes: 0 every check passed, 3 a check failed, 2 an unknown check name."
+        after_help = "Examples:\n  skyflo verify -n skyflo\n  skyflo verify --check mcp --check mcp-tools -o json\n\nChecks: proxy, proxy-ui, proxy-engine, proxy-auth, engine-database, engine-redis, mcp, mcp-tools.\n\nExit codes: 0 every check passed, 3 a check failed, 2 an unknown check name."
     )]
     Verify(VerifyArgs),
+
+    /// Open the UI in the browser through a port-forward made with your own credentials.
+    ///
+    /// Forwards a local port to a ready UI pod's proxy (as `kubectl port-forward` does), prints
+    /// the URL and opens the browser ($BROWSER, xdg-open, open); follows to another ready pod
+    /// when the one in use goes away; stops on Ctrl-C. Nothing is exposed to anyone else.
+    #[command(
+        after_help = "Examples:\n  skyflo dashboard -n skyflo\n  skyflo dashboard --port 9090 --no-browser\n\nExit codes: 0 stopped (Ctrl-C), 1 no ready UI pod or the port cannot be opened, 2 bad arguments."
+    )]
+    Dashboard(DashboardArgs),
+
+    /// Accounts of the installation: create the first admin.
+    #[command(subcommand)]
+    Admin(AdminCommand),
 
     /// Check a spec file and print every problem in it.
     #[command(
@@ -334,6 +348,54 @@ pub struct RestoreArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DashboardArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// The local port; when taken, the next free one (said).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The local address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub address: std::net::IpAddr,
+    /// Print the URL only; do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Create the first admin account, through a port-forward to the engine.
+    ///
+    /// The first account the engine registers becomes the admin; with the UI exposed, whoever
+    /// registers first would. This registers it before anyone else can, talking to an engine
+    /// pod directly (never through the exposed proxy), and refuses when an account exists.
+    /// The password comes from a hidden prompt, --password-stdin, or is generated and kept in
+    /// Secret <name>-admin (printed only with --show-password).
+    #[command(
+        after_help = "Examples:\n  skyflo admin create --email admin@example.com\n  printf %s \"$PW\" | skyflo admin create --email admin@example.com --password-stdin\n\nExit codes: 0 created, 1 an account exists or the engine refused, 2 bad arguments."
+    )]
+    Create(AdminCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// The admin's email (the login name).
+    #[arg(long)]
+    pub email: String,
+    /// The admin's full name [default: the part of the email before @].
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// Read the password from standard input (one line).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print a generated password (it is always kept in Secret <name>-admin).
+    #[arg(long)]
+    pub show_password: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct VerifyArgs {
     #[command(flatten)]
     pub name: NameArgs,
@@ -399,6 +461,10 @@ pub struct InstallArgs {
     /// Run the pre-flight checks without asking the LLM provider (no internet here).
     #[arg(long)]
     pub offline: bool,
+    /// Once installed, create the first admin with this email (as `skyflo admin create
+    /// --email`; its generated password is kept in Secret <name>-admin).
+    #[arg(long, value_name = "EMAIL")]
+    pub admin_email: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,10 @@ fn run(cli: Cli) -> anyhow::Result<error::Done> {
                 Command::Rollback(a) => commands::rollback::run(a, &settings, &printer).await,
                 Command::Logs(a) => commands::logs::run(a, &settings, &printer).await,
                 Command::Verify(a) => commands::verify::run(a, &settings, &printer).await,
+                Command::Dashboard(a) => commands::dashboard::run(a, &settings, &printer).await,
+                Command::Admin(crate::cli::AdminCommand::Create(a)) => {
+                    commands::admin::create(a, &settings, &printer).await
+                }
                 Command::Backup(a) => commands::backup::run(a, &settings, &printer).await,
                 Command::Restore(a) => commands::backup::restore(a, &settings, &printer).await,
                 Command::SupportBundle(a) => {

@@ -352,7 +352,37 @@ fn validate_warns_when_mcp_is_exposed_outside_the_cluster() {
         "json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v}");
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "the UI's exposure and MCP's: {v}");
+    // The UI's: how it is reachable, self-registration, MCP's access level, what to do.
+    let ui = warnings[0].as_str().unwrap();
+    assert!(
+        ui.starts_with(
+            "spec.ui.service: the UI is reachable from outside the cluster through LoadBalancer"
+        ) && ui.contains("self-registration is closed")
+            && ui.contains("MCP's access level")
+            && ui.contains("skyflo admin create")
+            && ui.contains("skyflo dashboard"),
+        "{ui}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let open = dir.path().join("open.yaml");
+    std::fs::write(
+        &open,
+        std::fs::read_to_string("tests/fixtures/valid/scheduling.yaml")
+            .unwrap()
+            .replace(
+                "    service: {type: LoadBalancer}\n",
+                "    service: {type: LoadBalancer}\n    signup: open\n",
+            ),
+    )
+    .unwrap();
+    let out = skyflo(&["validate", "-f", open.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("self-registration is OPEN"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

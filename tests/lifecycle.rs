@@ -72,7 +72,13 @@ async fn status_of_a_healthy_install_then_drift_after_kubectl_scale() {
         out.contains("COMPONENT") && out.contains("engine") && out.contains("Release: revision 1"),
         "{out}"
     );
-    assert!(out.contains("port-forward svc/skyflo-ui 3000:80"), "{out}");
+    assert!(
+        out.contains("inside the cluster only: skyflo dashboard -n")
+            && out.contains(
+                "Exposure: the UI is reachable inside the cluster only; MCP access level"
+            ),
+        "{out}"
+    );
 
     let scaled = kubectl(&[
         "scale",

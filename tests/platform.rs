@@ -622,6 +622,41 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
     let file = write_spec(&dir, "old.yaml", &exposed);
     let out = install(n, &file, &["--skip-checks"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Exposure is said: by install (the warning, and how to create the admin) ...
+    assert!(
+        text(&out).contains("the UI is reachable from outside the cluster through NodePort 31480")
+            && text(&out).contains("skyflo admin create"),
+        "{}",
+        text(&out)
+    );
+    // ... by status, which asks the engine whether an admin exists ...
+    let engine = common::nginx::Backends::start();
+    let pod = pod_of(n, "engine");
+    let doc = format!(
+        "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {n}\nspec:\n  forwards:\n  - ports: [8080]\n    target: {{address: 127.0.0.1, port: {}}}\n",
+        engine.engine
+    );
+    assert!(kubectl_stdin(&["apply", "-f", "-"], &doc).status.success());
+    let status = skyflo(&["status", "-n", n]);
+    assert!(
+        text(&status).contains("Exposure: the UI is reachable from OUTSIDE the cluster through NodePort 31480 of every node; self-registration closed; NO ADMIN yet")
+            && text(&status).contains("MCP access level cluster-admin"),
+        "{}",
+        text(&status)
+    );
+    let json = skyflo(&["status", "-n", n, "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["access"]["adminExists"], false, "{v}");
+    assert_eq!(v["access"]["exposure"]["signupOpen"], false, "{v}");
+    // ... and by check's exposure line.
+    let check = skyflo(&["check", "-n", n, "-f", &file, "--offline"]);
+    assert!(
+        text(&check).contains(
+            "reachable from outside through NodePort 31480 of every node; self-registration closed"
+        ),
+        "{}",
+        text(&check)
+    );
     let service = || {
         let o = kubectl(&[
             "get",

@@ -11,6 +11,7 @@ pub mod apply;
 pub mod client;
 pub mod conditions;
 pub mod connection;
+pub mod engine;
 pub mod errors;
 pub mod exec;
 pub mod fence;

@@ -101,8 +101,49 @@ impl Tunnel {
     }
 }
 
+/// A ready pod of `component` and the number of its port named `port_name`.
+pub async fn target(
+    cluster: &Cluster,
+    component: &str,
+    port_name: &str,
+) -> Result<(String, u16), String> {
+    let pod = crate::cluster::wait::ready_pod(cluster, component).await?;
+    let port = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .flat_map(|c| c.ports.iter().flatten())
+        .find(|p| p.name.as_deref() == Some(port_name))
+        .and_then(|p| u16::try_from(p.container_port).ok())
+        .ok_or_else(|| format!("the {component} pod has no port named {port_name}"))?;
+    Ok((pod.metadata.name.clone().unwrap_or_default(), port))
+}
+
 impl Drop for Tunnel {
     fn drop(&mut self) {
         self.forwarder.abort();
     }
+}
+
+/// Copies one local connection to `port` of `pod` and back, through a port-forward, until
+/// either side closes. An error before any byte moved means the pod could not be reached
+/// (gone, not ready): the caller may pick another.
+pub async fn relay(
+    cluster: &Cluster,
+    pod: &str,
+    port: u16,
+    mut local: tokio::net::TcpStream,
+) -> Result<(), String> {
+    let mut forwarder = cluster
+        .stream_pods()
+        .portforward(pod, &[port])
+        .await
+        .map_err(|e| format!("port-forward to {pod}:{port} failed: {e}"))?;
+    let mut remote = forwarder
+        .take_stream(port)
+        .ok_or_else(|| format!("port-forward to {pod}:{port} gave no stream"))?;
+    let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
+    drop(remote);
+    forwarder.abort();
+    Ok(())
 }

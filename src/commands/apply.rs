@@ -55,7 +55,57 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         };
         opts.namespace_seen = super::check::before_install(&cluster, &spec, &ask, printer).await?;
     }
-    run(&spec, &opts, settings, printer).await
+    let done = run(&spec, &opts, settings, printer).await?;
+    if !opts.plan_only {
+        admin_after(&spec, settings, args.admin_email.as_deref(), printer).await?;
+    }
+    Ok(done)
+}
+
+/// After an install or upgrade: the first admin, when asked for (`--admin-email`); else,
+/// when the UI is reachable from outside and no account exists, say so and name the command
+/// (whoever registers first would become the admin).
+async fn admin_after(
+    spec: &Spec,
+    settings: &Settings,
+    email: Option<&str>,
+    printer: &Printer,
+) -> Result<()> {
+    let exposed = crate::spec::exposure(spec).ui_outside;
+    if email.is_none() && exposed.is_none() {
+        return Ok(());
+    }
+    let cluster = super::connect(settings, &spec.name).await?;
+    let exists = crate::cluster::engine::admin_exists(&cluster).await;
+    match (email, exists, exposed) {
+        (Some(e), Ok(false), _) => {
+            let pw = crate::render::secrets::random_token();
+            let secret = crate::cluster::engine::store_admin_secret(&cluster, e, &pw).await?;
+            let name = e.split('@').next().unwrap_or_default();
+            crate::cluster::engine::create_admin(&cluster, e, &pw, name)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            printer.info(&format!(
+                "admin {e} created; its generated password is in Secret {}/{secret}",
+                cluster.namespace
+            ));
+        }
+        (Some(e), Ok(true), _) => printer.warn(&format!(
+            "--admin-email {e}: an account exists already, so no admin was created"
+        )),
+        (_, Ok(false), Some(how)) => printer.warn(&format!(
+            "the UI is reachable from outside the cluster through {how} and NO ADMIN exists: whoever registers \
+first becomes it. Create it now: skyflo admin create -n {} --email E",
+            cluster.namespace
+        )),
+        (_, Err(why), _) => printer.warn(&format!(
+            "could not ask the engine whether an admin exists ({why}); `skyflo admin create -n {} --email E` \
+creates the first one",
+            cluster.namespace
+        )),
+        _ => {}
+    }
+    Ok(())
 }
 
 pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
@@ -78,6 +128,7 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         }
     };
     let settings = &settings.for_spec(&spec)?;
+    let diff = args.diff;
     let opts = Options {
         operation: Operation::Upgrade,
         timeout: super::timeout(&args.wait, settings)?,
@@ -90,7 +141,11 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         restore_first: None,
         adopt: None,
     };
-    run(&spec, &opts, settings, printer).await
+    let done = run(&spec, &opts, settings, printer).await?;
+    if !diff {
+        admin_after(&spec, settings, None, printer).await?;
+    }
+    Ok(done)
 }
 
 pub async fn run(

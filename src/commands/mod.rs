@@ -1,12 +1,14 @@
 //! One module per subcommand. Each resolves its arguments, calls the pipeline and hands the
 //! result to the printer.
 
+pub mod admin;
 pub mod adopt;
 pub mod apply;
 pub mod backup;
 pub mod check;
 pub mod completions;
 pub mod credentials;
+pub mod dashboard;
 pub mod history;
 pub mod images;
 pub mod init;

@@ -128,12 +128,38 @@ fn components(s: &Status, printer: &Printer) -> comfy_table::Table {
     t
 }
 
+/// Who can reach what: the UI from outside (how), self-registration, the admin, MCP's rights.
+fn exposure_line(e: &crate::spec::ExposureSummary, admin: Option<bool>, namespace: &str) -> String {
+    let Some(how) = &e.ui_outside else {
+        return format!(
+            "Exposure: the UI is reachable inside the cluster only; MCP access level {}\n",
+            e.mcp_access
+        );
+    };
+    let admin = match admin {
+        Some(true) => "an admin exists".to_string(),
+        Some(false) => format!(
+            "NO ADMIN yet: the first to register becomes it; run `skyflo admin create -n {namespace} --email E`"
+        ),
+        None => "whether an admin exists is unknown (the engine did not answer)".to_string(),
+    };
+    format!(
+        "Exposure: the UI is reachable from OUTSIDE the cluster through {how}; self-registration {}; {admin}; \
+the agent runs kubectl with MCP access level {}\n",
+        if e.signup_open { "OPEN" } else { "closed" },
+        e.mcp_access
+    )
+}
+
 pub fn text(s: &Status, printer: &Printer) -> String {
     let mut out = table::render(&components(s, printer));
     out.push_str(&format!(
         "\n\nUI:   {}\nMCP:  {}\n",
         s.access.ui, s.access.mcp
     ));
+    if let Some(e) = &s.access.exposure {
+        out.push_str(&exposure_line(e, s.access.admin_exists, &s.namespace));
+    }
     match &s.release {
         Some(r) => out.push_str(&format!(
             "Release: revision {} ({}, {}), {} by skyflo {}\n",

@@ -64,8 +64,69 @@ inside the cluster; use `kubectl port-forward svc/{}-mcp 8888` yourself){}",
             }
         ));
     }
+    if let Some(w) = ui_exposure_warning(spec) {
+        out.insert(0, w);
+    }
     out.extend(llm_host_warning(spec));
     out
+}
+
+/// Who can reach what, from the spec alone: said by validate, check, install, upgrade and
+/// status.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposureSummary {
+    /// How the UI is reachable from outside the cluster; `None`: only inside (ClusterIP).
+    pub ui_outside: Option<String>,
+    pub signup_open: bool,
+    /// MCP's access level: what the agent can do through kubectl.
+    pub mcp_access: String,
+    /// How MCP is reachable from outside the cluster (it has no authentication).
+    pub mcp_outside: Option<String>,
+}
+
+fn outside(e: &Exposure) -> Option<String> {
+    match (e.type_, e.node_port) {
+        (ServiceType::ClusterIP, _) => None,
+        (ServiceType::LoadBalancer, _) => Some("LoadBalancer".into()),
+        (_, Some(p)) => Some(format!("NodePort {p} of every node")),
+        _ => Some("a NodePort of every node".into()),
+    }
+}
+
+pub fn exposure(spec: &Spec) -> ExposureSummary {
+    let mut ui = outside(&spec.ui.service);
+    if let Some(i) = &spec.ui.ingress {
+        let hosts = format!("Ingress {}", i.hosts.join(", "));
+        ui = Some(match ui {
+            Some(u) => format!("{u} and {hosts}"),
+            None => hosts,
+        });
+    }
+    ExposureSummary {
+        ui_outside: ui,
+        signup_open: spec.ui.signup_open,
+        mcp_access: spec.mcp.access_level.as_str().to_string(),
+        mcp_outside: outside(&spec.mcp.service),
+    }
+}
+
+/// An exposed UI: whoever reaches it can log in (or register, with signup open) and drive an
+/// agent with MCP's rights.
+fn ui_exposure_warning(spec: &Spec) -> Option<String> {
+    let e = exposure(spec);
+    let how = e.ui_outside?;
+    let signup = if e.signup_open {
+        "self-registration is OPEN (spec.ui.signup: open): anyone who reaches it can make an account and drive the agent"
+    } else {
+        "self-registration is closed (the proxy answers 403), and the agent's routes need a login"
+    };
+    Some(format!(
+        "spec.ui.service: the UI is reachable from outside the cluster through {how}; {signup}. The agent runs kubectl \
+with MCP's access level ({}). Create the first admin with `skyflo admin create --email E` before you share the \
+address; or keep the UI inside the cluster (ClusterIP, the default) and open it with `skyflo dashboard`",
+        e.mcp_access
+    ))
 }
 
 /// Whether a warning is about who can reach what (the others are about settings).

@@ -55,6 +55,20 @@ impl Backends {
         std::fs::read_to_string(self.state.path().join("requests.log")).unwrap_or_default()
     }
 
+    /// The registrations the engine received (their JSON bodies, one per line).
+    pub fn registrations(&self) -> Vec<String> {
+        std::fs::read_to_string(self.state.path().join("registrations.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Forgets every account (a fresh engine).
+    pub fn reset_accounts(&self) {
+        let _ = std::fs::remove_file(self.state.path().join("registrations.log"));
+    }
+
     pub fn release_stream(&self) {
         std::fs::write(self.state.path().join("release"), "").unwrap();
     }

@@ -4,7 +4,9 @@ template in front of real nginx.
 
     python3 engine_auth.py STATE_DIR
 
-Prints one JSON line {"engine": port, "ui": port}, then serves. The valid token is
+Prints one JSON line {"engine": port, "ui": port}, then serves. Registrations (their JSON
+bodies) are appended to STATE_DIR/registrations.log; `is_admin_user` answers true while
+there is none, as the engine does while no account exists. The valid token is
 "good-token". Every request that reaches the engine is appended to STATE_DIR/requests.log as
 "<method> <path> <authorization>". The agent's event stream sends `event: ready`, then waits
 until STATE_DIR/release exists before it sends `event: heartbeat` and ends: a buffering proxy
@@ -61,10 +63,15 @@ class Engine(Base):
                 "/api/v1/auth/register/register", "/api/v1/agent/chat"):
             # FastAPI's validation of an empty body: nothing runs, nothing is created.
             return self.reply(422, {"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required"}]})
+        users = os.path.join(STATE, "registrations.log")
         if path == "/api/v1/auth/register/register" and method == "POST":
-            return self.reply(201, {"id": "u2", "email": "someone@example.com", "is_superuser": False})
+            first = not os.path.exists(users)
+            with LOCK, open(users, "a") as f:
+                f.write(body.decode() + "\n")
+            return self.reply(201, {"id": "u2", "email": json.loads(body).get("email"), "is_superuser": first})
         if path == "/api/v1/auth/is_admin_user":
-            return self.reply(200, {"is_admin": False})
+            # True while no account exists: the next to register becomes the admin.
+            return self.reply(200, {"is_admin": not os.path.exists(users)})
         if path in ("/api/v1/health", "/api/v1/health/"):
             return self.reply(200, {"status": "ok", "version": "0.7.0"})
         if path == "/api/v1/agent/chat" and method == "POST":

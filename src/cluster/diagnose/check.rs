@@ -619,19 +619,29 @@ async fn named_secrets(cluster: &Cluster, spec: &Spec, seen: &Seen) -> Result<Ch
 
 /// MCP has no authentication: exposing it outside the cluster is a warning (the spec decides).
 fn exposure(spec: &Spec) -> Check {
-    let exposure = crate::spec::warnings(spec)
+    let e = crate::spec::exposure(spec);
+    let warnings: Vec<String> = crate::spec::warnings(spec)
         .into_iter()
-        .find(|w| crate::spec::is_exposure_warning(w));
-    match exposure {
-        None => pass(
-            "exposure",
-            "MCP is reachable only inside the cluster (ClusterIP)",
+        .filter(|w| crate::spec::is_exposure_warning(w))
+        .collect();
+    let said = format!(
+        "UI: {}; self-registration {}; MCP: {} (access level {})",
+        e.ui_outside.as_deref().map_or(
+            "inside the cluster only (ClusterIP; `skyflo dashboard` opens it)".to_string(),
+            |h| format!("reachable from outside through {h}")
         ),
-        Some(w) => warn(
-            "exposure",
-            "MCP is exposed outside the cluster without authentication",
-            w,
-        ),
+        if e.signup_open { "open" } else { "closed" },
+        e.mcp_outside
+            .as_deref()
+            .map_or("inside the cluster only".to_string(), |h| format!(
+                "reachable from outside through {h}, without authentication"
+            )),
+        e.mcp_access
+    );
+    if warnings.is_empty() {
+        pass("exposure", said)
+    } else {
+        warn("exposure", said, warnings.join("\n"))
     }
 }
 

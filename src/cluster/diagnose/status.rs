@@ -62,6 +62,13 @@ pub struct Drift {
 pub struct Access {
     pub ui: String,
     pub mcp: String,
+    /// Who can reach what, from the deployed spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<crate::spec::ExposureSummary>,
+    /// Whether an account (the first is the admin) exists; asked of the engine only when the
+    /// UI is reachable from outside. `None`: not asked, or no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_exists: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +98,18 @@ pub struct ReleaseInfo {
     pub cli_version: String,
     pub operation: String,
     pub outcome: release::Outcome,
+}
+
+impl ReleaseInfo {
+    fn of(r: &Release) -> Self {
+        ReleaseInfo {
+            revision: r.revision,
+            time: r.time.clone(),
+            cli_version: r.cli_version.clone(),
+            operation: r.operation.clone(),
+            outcome: r.outcome,
+        }
+    }
 }
 
 impl Status {
@@ -397,17 +416,14 @@ pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
         redis_status,
         conditions: Vec::new(),
         drift,
-        release: current.as_ref().map(|r| ReleaseInfo {
-            revision: r.revision,
-            time: r.time.clone(),
-            cli_version: r.cli_version.clone(),
-            operation: r.operation.clone(),
-            outcome: r.outcome,
-        }),
+        release: current.as_ref().map(ReleaseInfo::of),
         lock: holder,
         access: access(cluster, &live, &node_list),
         warnings: Vec::new(),
     };
+    if let Some(s) = &spec {
+        exposure(cluster, s, &mut status.access).await;
+    }
     status.warnings = drain_blockers(&live);
     status.warnings.extend(crate::spec::mixed_versions(&[
         ("ui", &status.ui_status.image),
@@ -487,6 +503,20 @@ fn conditions(
     out
 }
 
+/// Who can reach what; whether an admin exists is asked of the engine only when the UI is
+/// reachable from outside (a port-forward, at most 10 s).
+async fn exposure(cluster: &Cluster, spec: &Spec, access: &mut Access) {
+    let e = crate::spec::exposure(spec);
+    if e.ui_outside.is_some() {
+        let asked = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            crate::cluster::engine::admin_exists(cluster),
+        );
+        access.admin_exists = asked.await.ok().and_then(Result::ok);
+    }
+    access.exposure = Some(e);
+}
+
 fn access(cluster: &Cluster, live: &inventory::Live, nodes: &[Node]) -> Access {
     let address = nodes
         .iter()
@@ -512,6 +542,10 @@ fn access(cluster: &Cluster, live: &inventory::Live, nodes: &[Node]) -> Access {
         match (node_port, &address) {
             (Some(p), Some(a)) => format!("http://{a}:{p} (NodePort {p})"),
             (Some(p), None) => format!("NodePort {p} on any node"),
+            _ if component == "ui" => format!(
+                "inside the cluster only: skyflo dashboard -n {} opens it",
+                cluster.namespace
+            ),
             _ => format!(
                 "kubectl -n {} port-forward svc/{} {forward}",
                 cluster.namespace, key.name
@@ -521,6 +555,8 @@ fn access(cluster: &Cluster, live: &inventory::Live, nodes: &[Node]) -> Access {
     Access {
         ui: ingress_url(cluster, live).unwrap_or_else(|| describe("ui", "3000:80")),
         mcp: describe("mcp", "8888:8888"),
+        exposure: None,
+        admin_exists: None,
     }
 }
 

@@ -95,7 +95,7 @@ async fn group(
         return Vec::new();
     }
     let work = async {
-        let (pod, port) = target(cluster, component, port_name).await?;
+        let (pod, port) = crate::cluster::tunnel::target(cluster, component, port_name).await?;
         let mut t = Tunnel::open(cluster, &pod, port).await?;
         let mut out = Vec::new();
         match component {
@@ -133,23 +133,6 @@ async fn group(
 }
 
 /// A ready pod of `component` and the number of its container port `port_name`.
-async fn target(
-    cluster: &Cluster,
-    component: &str,
-    port_name: &str,
-) -> Result<(String, u16), String> {
-    let pod = crate::cluster::wait::ready_pod(cluster, component).await?;
-    let port = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .flat_map(|c| c.ports.iter().flatten())
-        .find(|p| p.name.as_deref() == Some(port_name))
-        .and_then(|p| u16::try_from(p.container_port).ok())
-        .ok_or_else(|| format!("the {component} pod has no port named {port_name}"))?;
-    Ok((pod.metadata.name.clone().unwrap_or_default(), port))
-}
-
 /// An answer as it may be shown: on one line, with no password or key shape in it (the
 /// installation's own secret values are removed, and the message shortened, by [`run`]).
 fn shown(body: &str) -> String {
