@@ -702,4 +702,11 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
     let out = skyflo(&["upgrade", "-n", n, "-f", &closed, "--timeout", "60s"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(service(), "ClusterIP ", "closed when chosen");
+    assert!(
+        text(&out).contains(&format!(
+            "UI:  inside the cluster only; open it with `skyflo dashboard -n {n}`"
+        )),
+        "the access hint names the dashboard: {}",
+        text(&out)
+    );
 }

@@ -277,9 +277,17 @@ pub fn access_hint(spec: &Spec, namespace: &str) -> String {
             spec.name
         ),
         (None, Some(p)) => format!("UI:  NodePort {p} (http://<node-address>:{p})"),
+        (None, None) if spec.ui.service.type_ == crate::spec::ServiceType::ClusterIP => format!(
+            "UI:  inside the cluster only; open it with `skyflo dashboard -n {namespace}`{}",
+            if spec.name == crate::spec::DEFAULT_NAME {
+                String::new()
+            } else {
+                format!(" --name {}", spec.name)
+            }
+        ),
         (None, None) => format!(
-            "UI:  kubectl -n {namespace} port-forward svc/{}-ui 3000:80, then http://localhost:3000",
-            spec.name
+            "UI:  {} (see `skyflo status -n {namespace}` for its address)",
+            spec.ui.service.type_.as_str()
         ),
     };
     let mcp = match spec.mcp.service.node_port {
