@@ -169,6 +169,34 @@ impl LocalPostgres {
         }
     }
 
+    /// Another session holds an exclusive lock on `conversations` for `secs` seconds (as a
+    /// long migration or index build would): whatever needs the table waits, silently.
+    fn hold_table(&self, secs: u32) -> std::thread::JoinHandle<()> {
+        let port = self.port;
+        std::thread::spawn(move || {
+            let sql = format!("BEGIN; LOCK TABLE conversations; SELECT pg_sleep({secs}); COMMIT;");
+            let out = Command::new("psql")
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                    "-U",
+                    "skyflo",
+                    "-d",
+                    "skyflo",
+                ])
+                .args(["-XAtq", "-c", &sql])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        })
+    }
+
     fn sql(&self, sql: &str) -> String {
         self.psql_as("skyflo", "skyflo", sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -734,27 +762,7 @@ async fn a_restore_silent_for_longer_than_the_read_timeout_completes() {
     let before = s.pg.sql(ROWS);
     let file = s.backup();
     s.pg.sql("DELETE FROM conversations WHERE id % 2 = 0");
-    let port = s.pg.port;
-    let holder = std::thread::spawn(move || {
-        Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-                "-U",
-                "skyflo",
-                "-d",
-                "skyflo",
-            ])
-            .args([
-                "-XAtq",
-                "-c",
-                "BEGIN; LOCK TABLE conversations; SELECT pg_sleep(6); COMMIT;",
-            ])
-            .output()
-            .unwrap()
-    });
+    let holder = s.pg.hold_table(6);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let out = skyflo_with(
         &["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"],
@@ -764,7 +772,7 @@ async fn a_restore_silent_for_longer_than_the_read_timeout_completes() {
         ],
         None,
     );
-    assert!(holder.join().unwrap().status.success());
+    holder.join().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(s.pg.sql(ROWS), before, "restored");
 }
@@ -775,27 +783,7 @@ async fn a_restore_silent_for_longer_than_the_read_timeout_completes() {
 #[tokio::test]
 async fn a_hung_backup_before_an_upgrade_ends_at_the_deadline_and_frees_the_lock() {
     let s = setup("bk-hung").await;
-    let port = s.pg.port;
-    let holder = std::thread::spawn(move || {
-        Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-                "-U",
-                "skyflo",
-                "-d",
-                "skyflo",
-            ])
-            .args([
-                "-XAtq",
-                "-c",
-                "BEGIN; LOCK TABLE conversations; SELECT pg_sleep(15); COMMIT;",
-            ])
-            .output()
-            .unwrap()
-    });
+    let holder = s.pg.hold_table(15);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let image = || {
         let o = kubectl(&[
@@ -874,27 +862,7 @@ async fn a_restore_that_pg_restore_refuses_early_shows_its_stderr() {
 #[tokio::test]
 async fn ctrl_c_during_a_backup_removes_its_temporary_file() {
     let s = setup("bk-ctrlc").await;
-    let port = s.pg.port;
-    let holder = std::thread::spawn(move || {
-        Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-                "-U",
-                "skyflo",
-                "-d",
-                "skyflo",
-            ])
-            .args([
-                "-XAtq",
-                "-c",
-                "BEGIN; LOCK TABLE conversations; SELECT pg_sleep(8); COMMIT;",
-            ])
-            .output()
-            .unwrap()
-    });
+    let holder = s.pg.hold_table(8);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let out_dir = tempfile::tempdir().unwrap();
     let target = out_dir.path().join("interrupted.dump");

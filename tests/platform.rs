@@ -710,3 +710,33 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
         text(&out)
     );
 }
+
+/// `skyflo install` without a file (the embedded default) leaves the UI inside the cluster:
+/// a ClusterIP Service, and the access hint names `skyflo dashboard`.
+#[tokio::test]
+async fn the_default_install_keeps_the_ui_inside_the_cluster() {
+    let ns = TestNamespace::reserve("defaultui").await;
+    let n = ns.name.as_str();
+    let out = skyflo(&["install", "-n", n, "--skip-checks", "--timeout", "60s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let svc = kubectl(&[
+        "get",
+        "svc",
+        "skyflo-ui",
+        "-n",
+        n,
+        "-o",
+        "jsonpath={.spec.type}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&svc.stdout), "ClusterIP");
+    assert!(
+        text(&out).contains("open it with `skyflo dashboard"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !text(&out).contains("reachable from outside"),
+        "nothing to warn about: {}",
+        text(&out)
+    );
+}
