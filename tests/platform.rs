@@ -686,6 +686,15 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
     let out = skyflo(&["upgrade", "-n", n, "-f", &file, "--timeout", "60s"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(service(), "NodePort 31480", "kept with -f");
+    // The engine (reached through its pod's port-forward) has no account yet: said, with the
+    // command that creates the admin.
+    assert!(
+        text(&out).contains("NO ADMIN exists")
+            && text(&out).contains(&format!("skyflo admin create -n {n} --email E"))
+            && text(&out).contains("UI:  NodePort 31480"),
+        "the access hint names what was deployed: {}",
+        text(&out)
+    );
     let out = skyflo(&[
         "upgrade",
         "-n",

@@ -55,9 +55,9 @@ pub async fn install(args: &InstallArgs, settings: &Settings, printer: &Printer)
         };
         opts.namespace_seen = super::check::before_install(&cluster, &spec, &ask, printer).await?;
     }
-    let done = run(&spec, &opts, settings, printer).await?;
+    let (done, deployed) = run(&spec, &opts, settings, printer).await?;
     if !opts.plan_only {
-        admin_after(&spec, settings, args.admin_email.as_deref(), printer).await?;
+        admin_after(&deployed, settings, args.admin_email.as_deref(), printer).await?;
     }
     Ok(done)
 }
@@ -141,9 +141,9 @@ pub async fn upgrade(args: &UpgradeArgs, settings: &Settings, printer: &Printer)
         restore_first: None,
         adopt: None,
     };
-    let done = run(&spec, &opts, settings, printer).await?;
+    let (done, deployed) = run(&spec, &opts, settings, printer).await?;
     if !diff {
-        admin_after(&spec, settings, None, printer).await?;
+        admin_after(&deployed, settings, None, printer).await?;
     }
     Ok(done)
 }
@@ -153,7 +153,7 @@ pub async fn run(
     opts: &Options,
     settings: &Settings,
     printer: &Printer,
-) -> Result<Done> {
+) -> Result<(Done, Spec)> {
     if opts.operation != Operation::Rollback {
         for w in crate::spec::warnings(spec) {
             printer.warn(&w);
@@ -178,7 +178,10 @@ pub async fn run(
     let result = deploy::deploy(&cluster, spec, opts, &progress).await;
     progress.finish();
     let done = result?;
-    report(&done, spec, opts, &cluster, started.elapsed(), printer)
+    // What was deployed: an exposure the spec did not choose is kept from the cluster.
+    let deployed = done.kept.clone().unwrap_or_else(|| spec.clone());
+    let code = report(&done, &deployed, opts, &cluster, started.elapsed(), printer)?;
+    Ok((code, deployed))
 }
 
 fn report(

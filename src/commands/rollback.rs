@@ -51,7 +51,7 @@ pub async fn run(args: &RollbackArgs, settings: &Settings, printer: &Printer) ->
         restore_first,
         adopt: None,
     };
-    super::apply::run(&spec, &opts, settings, printer).await
+    Ok(super::apply::run(&spec, &opts, settings, printer).await?.0)
 }
 
 /// Going back to an older engine image: the newer one has migrated the database since. The

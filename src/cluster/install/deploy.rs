@@ -185,6 +185,7 @@ no backup is taken (--no-backup)"
         plan: prepared.plan,
         revision,
         previous,
+        kept: kept.clone(),
     };
     if opts.plan_only {
         return Ok(done(prepared, None));

@@ -65,6 +65,8 @@ pub struct Deployed {
     pub revision: Option<u32>,
     /// The revision in force before this run.
     pub previous: Option<u32>,
+    /// The spec as deployed when it differs from the one given (an exposure kept).
+    pub kept: Option<Spec>,
 }
 
 /// A failed rollout, with what `--atomic` did about it.
