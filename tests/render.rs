@@ -1422,3 +1422,60 @@ fn the_llm_host_is_every_calls_base_url() {
     let (_, warnings) = with("ollama/llama3", Some("http://ollama:11434"));
     assert!(warnings.is_empty(), "{warnings:?}");
 }
+
+/// The proxy's template is skyflo's, mounted over the image's; a change of it (here, opening
+/// signup) rolls the UI pods and nothing else.
+#[test]
+fn the_proxy_template_is_mounted_and_its_change_rolls_the_ui() {
+    let closed = load(FIXTURES[0]);
+    let open = spec::parse(
+        "open",
+        std::fs::read_to_string(FIXTURES[0])
+            .unwrap()
+            .replace("    proxy:\n", "    signup: open\n    proxy:\n")
+            .as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(open.ui.signup_open && !closed.ui.signup_open);
+    let sums = |s: &Spec| -> BTreeMap<String, String> {
+        pod_templates(&render::render(s, &inputs()))
+            .into_iter()
+            .filter_map(|(n, t)| {
+                Some((
+                    n,
+                    t.metadata?
+                        .annotations?
+                        .get("skyflo.ai/config-checksum")?
+                        .clone(),
+                ))
+            })
+            .collect()
+    };
+    let (a, b) = (sums(&closed), sums(&open));
+    assert_ne!(a["skyflo-ui"], b["skyflo-ui"]);
+    assert_eq!(a["skyflo-engine"], b["skyflo-engine"]);
+    assert_eq!(a["skyflo-mcp"], b["skyflo-mcp"]);
+    let ui = pod_templates(&render::render(&closed, &inputs()))
+        .into_iter()
+        .find(|(n, _)| n == "skyflo-ui")
+        .unwrap()
+        .1
+        .spec
+        .unwrap();
+    let proxy = ui.containers.iter().find(|c| c.name == "proxy").unwrap();
+    let mount = &proxy.volume_mounts.as_ref().unwrap()[0];
+    assert_eq!(
+        (mount.mount_path.as_str(), mount.sub_path.as_deref()),
+        (
+            "/etc/nginx/templates/default.conf.template",
+            Some("default.conf.template")
+        )
+    );
+    let volume = ui
+        .volumes
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == mount.name)
+        .unwrap();
+    assert_eq!(volume.config_map.unwrap().name, "skyflo-proxy-config");
+}
