@@ -50,6 +50,14 @@ impl Cluster {
         }
     }
 
+    /// The names of this installation's objects.
+    pub fn names(&self) -> crate::render::Names {
+        crate::render::Names {
+            instance: self.instance.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+
     /// The same connection, with `streams` for long streams.
     pub fn with_streams(self, streams: Client) -> Cluster {
         Cluster { streams, ..self }

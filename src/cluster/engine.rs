@@ -97,10 +97,7 @@ password with --password-stdin, or remove that Secret",
             cluster.namespace
         );
     }
-    let names = crate::render::Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
+    let names = cluster.names();
     let mut meta = crate::render::config::meta(&names, name.clone(), "engine");
     meta.labels
         .get_or_insert_with(Default::default)

@@ -10,12 +10,12 @@ use kube::api::{Api, DynamicObject, ListParams, PartialObjectMeta, TypeMeta};
 
 use super::Cluster;
 use super::release;
+use crate::render::ObjectRef;
 use crate::render::labels::{self, instance_selector};
 use crate::render::object::api_resource_for;
 use crate::render::secrets::{
     CHECKSUM_KEY, ExistingSecrets, JWT_SECRET_KEY, POSTGRES_PASSWORD_KEY,
 };
-use crate::render::{Names, ObjectRef};
 
 /// Namespaced kinds skyflo creates, in apply order.
 pub const NAMESPACED_KINDS: [&str; 11] = [
@@ -376,10 +376,7 @@ fn sort_listed(cluster: &Cluster, live: &mut Live, kind: &str, mut obj: DynamicO
 /// The generated values already in the cluster, from this installation's own Secrets (an
 /// object with the same name that is not ours is a conflict the plan refuses).
 pub fn existing_secrets(cluster: &Cluster, live: &Live) -> ExistingSecrets {
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
+    let names = cluster.names();
     let value = |name: String, key: &str| secret_value(cluster, live, &name, key);
     ExistingSecrets {
         jwt_secret: value(names.engine_secret(), JWT_SECRET_KEY),

@@ -297,11 +297,7 @@ pub fn nothing_to_record(_: Cluster, _: &anyhow::Error) -> std::future::Ready<()
 
 /// `<instance>-lock`.
 fn lock_name(cluster: &Cluster) -> String {
-    crate::render::Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    }
-    .lock()
+    cluster.names().lock()
 }
 
 /// Releases the lock; a failure is only reported (the lease expires by itself) and never

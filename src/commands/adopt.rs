@@ -582,10 +582,7 @@ async fn create_external_secrets(
 ) -> Result<()> {
     use k8s_openapi::api::core::v1::Secret;
     let api: kube::Api<Secret> = cluster.typed();
-    let names = render::Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
+    let names = cluster.names();
     for (name, data) in secrets {
         if let Some(existing) = api.get_opt(name).await? {
             let ours = existing

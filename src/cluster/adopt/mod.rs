@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Cluster, Reporter, apply};
-use crate::render::{Names, ObjectRef, Rendered, labels, secrets::Generated};
+use crate::render::{ObjectRef, Rendered, labels, secrets::Generated};
 pub use detect::{Candidate, Journal, Source, Stored, Upstream};
 
 /// What `deploy` needs to adopt: passed through its options.
@@ -83,10 +83,7 @@ pub async fn take_over(
     let refs: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
     // The provider keys are stored before the Secret that held them is overwritten, and the
     // key that signs the journal before the journal.
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
+    let names = cluster.names();
     let early = [names.llm_credentials(), names.checksum_key()];
     let stored: Vec<_> = rendered
         .iter()
@@ -155,11 +152,7 @@ async fn replace(cluster: &Cluster, key: &ObjectRef, reporter: &dyn Reporter) ->
 
 /// The key that signs the journal, if an earlier run stored it (`<name>-checksum-key`).
 pub async fn stored_key(cluster: &Cluster) -> Result<Option<String>> {
-    let name = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    }
-    .checksum_key();
+    let name = cluster.names().checksum_key();
     let secret = cluster
         .typed::<k8s_openapi::api::core::v1::Secret>()
         .get_opt(&name)
@@ -171,10 +164,7 @@ pub async fn stored_key(cluster: &Cluster) -> Result<Option<String>> {
 }
 
 async fn write_journal(cluster: &Cluster, journal: &Journal, key: &str) -> Result<()> {
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
+    let names = cluster.names();
     let mut meta = crate::render::config::meta(&names, journal_name(&cluster.instance), "skyflo");
     let l = meta.labels.get_or_insert_with(Default::default);
     l.insert(labels::KEEP.into(), "true".into());

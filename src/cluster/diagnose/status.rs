@@ -17,7 +17,7 @@ use crate::cluster::conditions::{
 use crate::cluster::release::{self, Release};
 use crate::cluster::{Cluster, inventory, lock};
 use crate::render::labels::{self, instance_selector};
-use crate::render::{self, Inputs, Names, ObjectRef, secrets};
+use crate::render::{self, Inputs, ObjectRef, secrets};
 use crate::spec::{Database, Redis, Spec};
 
 pub const COMPONENTS: [&str; 5] = ["ui", "engine", "mcp", "postgres", "redis"];
@@ -355,10 +355,7 @@ fn data_stores(
 
 pub async fn read(cluster: &Cluster) -> Result<Option<Status>> {
     let nodes: Api<Node> = Api::all(cluster.client.clone());
-    let names = Names {
-        instance: cluster.instance.clone(),
-        namespace: cluster.namespace.clone(),
-    };
+    let names = cluster.names();
     let lock_name = names.lock();
     let all = ListParams::default();
     let (live, holder, node_list) = tokio::try_join!(
