@@ -10,15 +10,6 @@ use std::time::{Duration, Instant};
 use common::nginx::{Backends, free_port};
 use common::*;
 
-/// kwok forwards `port` of `pod` to a local port.
-fn forward(ns: &str, pod: &str, port: u16, to: u16) {
-    let doc = format!(
-        "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {ns}\nspec:\n  forwards:\n  - ports: [{port}]\n    target: {{address: 127.0.0.1, port: {to}}}\n"
-    );
-    let out = kubectl_stdin(&["apply", "-f", "-"], &doc);
-    assert!(out.status.success(), "{}", text(&out));
-}
-
 #[tokio::test]
 async fn admin_create_registers_exactly_once_through_the_engine_and_keeps_the_password_secret() {
     let Installed {
@@ -28,7 +19,7 @@ async fn admin_create_registers_exactly_once_through_the_engine_and_keeps_the_pa
     } = installed("admin").await;
     let n = ns.name.as_str();
     let engine = Backends::start();
-    forward(n, &pod_of(n, "engine"), 8080, engine.engine);
+    port_forward(n, &pod_of(n, "engine"), &[(8080, engine.engine)]);
     let planted = "Adm1n-planted-pw-6c2e";
     let out = skyflo_with(
         &[
@@ -143,7 +134,7 @@ async fn dashboard_serves_the_ui_through_a_port_forward_and_follows_a_rollout() 
     let n = ns.name.as_str();
     let first_pod = pod_of(n, "ui");
     let (mut one, one_port) = serving("served by the first UI pod");
-    forward(n, &first_pod, 8080, one_port);
+    port_forward(n, &first_pod, &[(8080, one_port)]);
     // The port asked for is taken: the next free one is used, and said.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
@@ -195,7 +186,7 @@ async fn dashboard_serves_the_ui_through_a_port_forward_and_follows_a_rollout() 
         assert!(Instant::now() < deadline, "the old UI pod never went away");
         std::thread::sleep(Duration::from_millis(300));
     };
-    forward(n, &second_pod, 8080, two_port);
+    port_forward(n, &second_pod, &[(8080, two_port)]);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if fetch(&url).await.ok().as_deref() == Some("served by the second UI pod") {

@@ -631,12 +631,7 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
     );
     // ... by status, which asks the engine whether an admin exists ...
     let engine = common::nginx::Backends::start();
-    let pod = pod_of(n, "engine");
-    let doc = format!(
-        "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {n}\nspec:\n  forwards:\n  - ports: [8080]\n    target: {{address: 127.0.0.1, port: {}}}\n",
-        engine.engine
-    );
-    assert!(kubectl_stdin(&["apply", "-f", "-"], &doc).status.success());
+    port_forward(n, &pod_of(n, "engine"), &[(8080, engine.engine)]);
     let status = skyflo(&["status", "-n", n]);
     assert!(
         text(&status).contains("Exposure: the UI is reachable from OUTSIDE the cluster through NodePort 31480 of every node; self-registration closed; NO ADMIN yet")

@@ -484,6 +484,22 @@ fn every_referenced_secret_and_config_map_key_is_rendered_or_declared() {
     }
 }
 
+/// Each pod template's config checksum, by workload name.
+fn checksums(objs: &[Rendered]) -> BTreeMap<String, String> {
+    pod_templates(objs)
+        .into_iter()
+        .filter_map(|(n, t)| {
+            Some((
+                n,
+                t.metadata?
+                    .annotations?
+                    .get("skyflo.ai/config-checksum")?
+                    .clone(),
+            ))
+        })
+        .collect()
+}
+
 #[test]
 fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
     let s = load(FIXTURES[0]);
@@ -499,20 +515,7 @@ fn pod_templates_carry_a_checksum_that_follows_their_configuration() {
     let mut other = inputs();
     other.llm_credentials = key("second");
     let b = render::render(&s, &other);
-    let sums = |objs: &[Rendered]| -> BTreeMap<String, String> {
-        pod_templates(objs)
-            .into_iter()
-            .filter_map(|(n, t)| {
-                Some((
-                    n,
-                    t.metadata?
-                        .annotations?
-                        .get("skyflo.ai/config-checksum")?
-                        .clone(),
-                ))
-            })
-            .collect()
-    };
+    let sums = |objs: &[Rendered]| checksums(objs);
     let (sa, sb) = (sums(&a), sums(&b));
     // The engine reads the LLM key; the UI and MCP do not.
     assert_ne!(sa["skyflo-engine"], sb["skyflo-engine"]);
@@ -1437,20 +1440,7 @@ fn the_proxy_template_is_mounted_and_its_change_rolls_the_ui() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(open.ui.signup_open && !closed.ui.signup_open);
-    let sums = |s: &Spec| -> BTreeMap<String, String> {
-        pod_templates(&render::render(s, &inputs()))
-            .into_iter()
-            .filter_map(|(n, t)| {
-                Some((
-                    n,
-                    t.metadata?
-                        .annotations?
-                        .get("skyflo.ai/config-checksum")?
-                        .clone(),
-                ))
-            })
-            .collect()
-    };
+    let sums = |s: &Spec| checksums(&render::render(s, &inputs()));
     let (a, b) = (sums(&closed), sums(&open));
     assert_ne!(a["skyflo-ui"], b["skyflo-ui"]);
     assert_eq!(a["skyflo-engine"], b["skyflo-engine"]);

@@ -61,23 +61,15 @@ impl Drop for Components {
 /// the engine's 8080 and MCP's 8888, as the rendered container ports say.
 fn forward(ns: &str, c: &Components) {
     let forwards = [
-        ("ui", vec![(8080, c.port("proxy")), (3000, c.port("ui"))]),
-        ("engine", vec![(8080, c.port("engine"))]),
-        ("mcp", vec![(8888, c.port("mcp"))]),
+        (
+            "ui",
+            vec![(8080, c.port("proxy") as u16), (3000, c.port("ui") as u16)],
+        ),
+        ("engine", vec![(8080, c.port("engine") as u16)]),
+        ("mcp", vec![(8888, c.port("mcp") as u16)]),
     ];
     for (component, ports) in forwards {
-        let pod = pod_of(ns, component);
-        let rules: String = ports
-            .iter()
-            .map(|(p, to)| {
-                format!("  - ports: [{p}]\n    target: {{address: 127.0.0.1, port: {to}}}\n")
-            })
-            .collect();
-        let doc = format!(
-            "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {ns}\nspec:\n  forwards:\n{rules}"
-        );
-        let out = kubectl_stdin(&["apply", "-f", "-"], &doc);
-        assert!(out.status.success(), "{}", text(&out));
+        port_forward(ns, &pod_of(ns, component), &ports);
     }
 }
 
@@ -236,14 +228,7 @@ async fn verify_proxy_auth_passes_through_the_rendered_nginx_and_fails_without_i
     let conf = common::nginx::configure(&spec_yaml(""), &b, port, conf_dir.path());
     let _nginx = common::nginx::Nginx::start(&conf, port);
     let pod = pod_of(&ns.name, "ui");
-    let forward_to = |to: u16| {
-        let doc = format!(
-            "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {}\nspec:\n  forwards:\n  - ports: [8080]\n    target: {{address: 127.0.0.1, port: {to}}}\n",
-            ns.name
-        );
-        let out = kubectl_stdin(&["apply", "-f", "-"], &doc);
-        assert!(out.status.success(), "{}", text(&out));
-    };
+    let forward_to = |to: u16| port_forward(&ns.name, &pod, &[(8080, to)]);
     forward_to(port);
     let (code, out) = verify(&kubeconfig(), &ns.name, &["--check", "proxy-auth"]);
     assert_eq!(code, Some(0), "{out}");

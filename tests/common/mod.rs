@@ -646,3 +646,19 @@ pub fn fake_container_log(
     let out = kubectl_stdin(&["apply", "-f", "-"], &logs);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// kwok forwards each `(port, to)` of `pod` to `127.0.0.1:to` (a kwok PortForward object), so
+/// a port-forward through the API server reaches a local stand-in.
+pub fn port_forward(ns: &str, pod: &str, ports: &[(u16, u16)]) {
+    let rules: String = ports
+        .iter()
+        .map(|(p, to)| {
+            format!("  - ports: [{p}]\n    target: {{address: 127.0.0.1, port: {to}}}\n")
+        })
+        .collect();
+    let doc = format!(
+        "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: {pod}\n  namespace: {ns}\nspec:\n  forwards:\n{rules}"
+    );
+    let out = kubectl_stdin(&["apply", "-f", "-"], &doc);
+    assert!(out.status.success(), "{}", text(&out));
+}
