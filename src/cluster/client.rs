@@ -51,9 +51,62 @@ pub async fn connect(settings: &Settings) -> Result<(Client, Client, String)> {
     let server = config.cluster_url.to_string();
     let mut quiet_ok = config.clone();
     quiet_ok.read_timeout = None;
-    let client = Client::try_from(config).context("building the Kubernetes client")?;
+    let client = multiplexed(config)?;
     let streams = Client::try_from(quiet_ok).context("building the Kubernetes client")?;
     Ok((client, streams, server))
+}
+
+/// A client whose requests share one connection over HTTP/2 when the server offers it (every
+/// API server does), as kubectl's do: concurrent reads cost one TLS handshake instead of one
+/// each. kube's own stack, layer for layer, with ALPN h2 added. Streams (exec, logs,
+/// port-forward) keep kube's HTTP/1.1 client: their WebSocket upgrade needs it. Behind a proxy
+/// kube's builder stays in charge, as it knows how to tunnel.
+fn multiplexed(config: Config) -> Result<Client> {
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use kube::client::ConfigExt;
+    use kube::client::retry::RetryPolicy;
+    use tower::ServiceBuilder;
+    use tower::retry::RetryLayer;
+
+    if config.proxy_url.is_some() {
+        return Client::try_from(config).context("building the Kubernetes client");
+    }
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    let tls = config
+        .rustls_client_config()
+        .context("building the Kubernetes client's TLS configuration")?;
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http();
+    let https = match &config.tls_server_name {
+        Some(name) => https.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(
+            name.clone()
+                .try_into()
+                .with_context(|| format!("tls-server-name {name:?} is not a valid name"))?,
+        )),
+        None => https,
+    };
+    let https = https.enable_all_versions().wrap_connector(http);
+    let mut connector = hyper_timeout::TimeoutConnector::new(https);
+    connector.set_connect_timeout(config.connect_timeout);
+    connector.set_read_timeout(config.read_timeout);
+    connector.set_write_timeout(config.write_timeout);
+    let http_client =
+        hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .build::<_, kube::client::Body>(connector);
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(
+            config
+                .default_retry
+                .then(|| RetryLayer::new(RetryPolicy::server_retry())),
+        )
+        .option_layer(config.auth_layer().context("kubeconfig credentials")?)
+        .layer(config.extra_headers_layer().context("kubeconfig headers")?)
+        .map_err(tower::BoxError::from)
+        .service(http_client);
+    Ok(Client::new(service, config.default_namespace))
 }
 
 /// True when an error means the API server could not be reached at all (as opposed to an
