@@ -23,9 +23,10 @@ if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "tests/run.sh: could not install ${need[*]}; the tests that need them will fail" >&2
 fi
 
-# The control plane builds (Go) while the tests compile (Rust).
+# The control plane builds (Go) while the tests compile (Rust); Helm too, for the adopt tests
+# (tests/cluster/up links it when it is built).
 up_log=$(mktemp)
-tests/cluster/up >"$up_log" 2>&1 &
+{ tests/cluster/build.sh --helm >/dev/null && tests/cluster/up; } >"$up_log" 2>&1 &
 up_pid=$!
 cargo test --no-run --locked "$@" || { kill "$up_pid" 2>/dev/null; exit 1; }
 if ! wait "$up_pid"; then
