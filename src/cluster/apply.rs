@@ -17,7 +17,8 @@ use crate::render::{Object, ObjectRef};
 pub async fn apply_all(cluster: &Cluster, objects: &[&Object]) -> Result<Vec<DynamicObject>> {
     stream::iter(objects.iter())
         .map(|o| apply_one(cluster, o))
-        .buffered(16)
+        // One HTTP/2 connection carries them all; a round of writes costs one etcd commit.
+        .buffered(64)
         .try_collect()
         .await
 }
@@ -91,7 +92,10 @@ pub async fn delete(cluster: &Cluster, key: &ObjectRef) -> Result<Option<String>
 
 /// What a delete by uid found.
 pub enum Deleted {
+    /// Still there, being deleted (finalizers, dependents): wait for it.
     Deleting,
+    /// Deleted at once: nothing to wait for.
+    Removed,
     /// Nothing by that name.
     Gone,
     /// Another object by that name (another uid): left alone.
@@ -112,6 +116,7 @@ pub async fn delete_uid(cluster: &Cluster, key: &ObjectRef, uid: &str) -> Result
     super::client::retrying(cluster.write_deadline(), || async {
         cluster.fence.check().await?;
         match api.delete(&key.name, &dp).await {
+            Ok(either) if either.is_right() => Ok(Deleted::Removed),
             Ok(_) => Ok(Deleted::Deleting),
             Err(e) if is_gone(&e) => Ok(Deleted::Gone),
             Err(e) if super::errors::is_conflict(&e) => Ok(Deleted::Replaced),

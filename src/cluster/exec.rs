@@ -163,7 +163,9 @@ async fn copy_out<W: AsyncWrite + Unpin>(
 }
 
 /// Runs `command` with `input` as its stdin (closed at the end); `progress` gets the bytes
-/// sent so far. Returns what the command wrote to stdout.
+/// sent so far. Returns what the command wrote to stdout. The command starts at once; its
+/// input waits for `gate` (a restore's pg_restore starts while the engine stops, and gets no
+/// byte before it has). A gate that fails closes the input unsent.
 ///
 /// Speaks the exec WebSocket protocol on kube's connection directly (channel byte 0 stdin,
 /// 1 stdout, 2 stderr, 3 the final status, 255 close): stdin goes in messages of [`CHUNK`].
@@ -172,13 +174,14 @@ pub async fn write_from<R: AsyncRead + Unpin>(
     t: &Target<'_>,
     command: &[&str],
     input: &mut R,
+    gate: impl std::future::Future<Output = Result<(), String>>,
     progress: &dyn Fn(u64),
 ) -> Result<String, String> {
     let what = label(command);
     by_deadline(
         cluster,
         &what,
-        send_in(cluster, t, command, input, progress),
+        send_in(cluster, t, command, input, gate, progress),
     )
     .await
 }
@@ -188,6 +191,7 @@ async fn send_in<R: AsyncRead + Unpin>(
     t: &Target<'_>,
     command: &[&str],
     input: &mut R,
+    gate: impl std::future::Future<Output = Result<(), String>>,
     progress: &dyn Fn(u64),
 ) -> Result<String, String> {
     use futures::{SinkExt, StreamExt};
@@ -220,6 +224,10 @@ async fn send_in<R: AsyncRead + Unpin>(
         }
         (out, err, status)
     });
+    if let Err(e) = gate.await {
+        replies.abort();
+        return Err(e);
+    }
     let mut buf = vec![0u8; CHUNK + 1];
     let mut total = 0u64;
     loop {

@@ -105,14 +105,26 @@ impl Seen {
 }
 
 pub async fn read(cluster: &Cluster, seen: &Seen) -> Result<Live> {
-    let namespace = match seen {
-        Seen::Unknown => get_namespace(cluster).await?,
-        Seen::Absent => None,
-        Seen::Present(n) => Some(n.as_ref().clone()),
+    // The cluster-wide bindings are listed either way: in the same round as the namespace.
+    let (namespace, bindings) = futures::try_join!(
+        async {
+            Ok(match seen {
+                Seen::Unknown => get_namespace(cluster).await?,
+                Seen::Absent => None,
+                Seen::Present(n) => Some(n.as_ref().clone()),
+            })
+        },
+        list_all(cluster, &[], true, Scope::WithForeign)
+    )?;
+    let mut live = match namespace {
+        Some(_) => {
+            let mut live = list_all(cluster, &NAMESPACED_KINDS, false, Scope::WithForeign).await?;
+            live.objects.extend(bindings.objects);
+            live.foreign.extend(bindings.foreign);
+            live
+        }
+        None => bindings,
     };
-    let exists = namespace.is_some();
-    let kinds: &[&str] = if exists { &NAMESPACED_KINDS } else { &[] };
-    let mut live = list_all(cluster, kinds, true, Scope::WithForeign).await?;
     live.namespace = namespace;
     add_namespace_object(cluster, &mut live)?;
     Ok(live)

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::cluster::Cluster;
 use crate::render::ObjectRef;
 use crate::render::labels;
+use crate::render::object::api_resource_for;
 
 use crate::cluster::upstream::JOURNAL_RECORD;
 const HELM_RELEASE_TYPE: &str = "helm.sh/release.v1";
@@ -293,9 +294,32 @@ pub fn helm_fullname(release: &str, defaults: &Value, config: &Value) -> String 
         .to_string()
 }
 
+/// Every object of `kind` in the namespace, as metadata.
+async fn list_metadata(cluster: &Cluster, kind: &str) -> Result<Vec<DynamicObject>> {
+    let items = cluster
+        .api_for(kind, None)
+        .list_metadata(&ListParams::default())
+        .await
+        .with_context(|| format!("listing {kind}s"))?
+        .items;
+    Ok(items
+        .into_iter()
+        .map(|m| DynamicObject {
+            types: None,
+            metadata: m.metadata,
+            data: Value::Null,
+        })
+        .collect())
+}
+
 /// install.sh's objects carry no labels: its engine, controller or PostgreSQL under one of
 /// its two name prefixes, not managed by anyone (Helm's and skyflo's are labelled).
 async fn install_sh_candidates(cluster: &Cluster) -> Result<Vec<Candidate>> {
+    // One LIST per kind serves both prefixes (six GETs before).
+    let (deployments, stateful_sets) = futures::try_join!(
+        list_metadata(cluster, "Deployment"),
+        list_metadata(cluster, "StatefulSet")
+    )?;
     let mut out = Vec::new();
     for (prefix, legacy) in [("skyflo", false), ("skyflo-ai", true)] {
         let names = [
@@ -303,14 +327,19 @@ async fn install_sh_candidates(cluster: &Cluster) -> Result<Vec<Candidate>> {
             ("Deployment", format!("{prefix}-controller")),
             ("StatefulSet", format!("{prefix}-postgres")),
         ];
-        let found = futures::future::try_join_all(names.iter().map(|(kind, name)| async move {
-            cluster
-                .api_for(kind, None)
-                .get_opt(name)
-                .await
-                .with_context(|| format!("reading {kind} {name}"))
-        }))
-        .await?;
+        let found: Vec<Option<&DynamicObject>> = names
+            .iter()
+            .map(|(kind, name)| {
+                let items = if *kind == "Deployment" {
+                    &deployments
+                } else {
+                    &stateful_sets
+                };
+                items
+                    .iter()
+                    .find(|o| o.metadata.name.as_deref() == Some(name.as_str()))
+            })
+            .collect();
         if found
             .iter()
             .flatten()
@@ -417,34 +446,48 @@ pub fn expected(c: &Candidate) -> Vec<(&'static str, String)> {
     out
 }
 
-/// Reads every object the candidate's installer would have created (one GET each) and its
-/// volume claims, and sorts out what provably belongs to it.
+/// Reads every object the candidate's installer would have created and its volume claims,
+/// and sorts out what provably belongs to it. Namespaced kinds are listed once each (a GET per
+/// expected name cost three times the requests); cluster-scoped ones, which a cluster holds
+/// many of, are read by name.
 pub async fn read(cluster: &Cluster, c: &Candidate) -> Result<Upstream> {
     let names = expected(c);
-    let got = futures::future::try_join_all(names.iter().map(|(kind, name)| async move {
-        let o = cluster
+    let wanted: BTreeSet<(&str, &str)> = names.iter().map(|(k, n)| (*k, n.as_str())).collect();
+    let namespaced = |kind: &str| api_resource_for(kind).is_some_and(|(_, ns)| ns);
+    let kinds: BTreeSet<&str> = names
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| namespaced(k))
+        .collect();
+    let wanted = &wanted;
+    let listed = futures::future::try_join_all(kinds.iter().map(|kind| async move {
+        let items = cluster
             .api_for(kind, None)
-            .get_opt(name)
+            .list(&ListParams::default())
             .await
-            .with_context(|| format!("reading {kind} {name}"))?;
-        Ok::<_, anyhow::Error>(o.map(|o| (crate::cluster::inventory::object_ref(kind, &o), o)))
+            .with_context(|| format!("listing {kind}s"))?
+            .items;
+        Ok::<_, anyhow::Error>(
+            items
+                .into_iter()
+                .filter(|o| wanted.contains(&(*kind, o.metadata.name.as_deref().unwrap_or(""))))
+                .map(|o| Some((crate::cluster::inventory::object_ref(kind, &o), o)))
+                .collect::<Vec<_>>(),
+        )
     }));
-    let claims = async {
-        let mut out = Vec::new();
-        for (template, sts) in [("postgres-data", "postgres"), ("redis-data", "redis")] {
-            let name = format!("{template}-{}-{sts}-0", c.prefix);
-            if let Some(o) = cluster
-                .api_for("PersistentVolumeClaim", None)
-                .get_opt(&name)
+    let by_name = futures::future::try_join_all(names.iter().filter(|(k, _)| !namespaced(k)).map(
+        |(kind, name)| async move {
+            let o = cluster
+                .api_for(kind, None)
+                .get_opt(name)
                 .await
-                .with_context(|| format!("reading PersistentVolumeClaim {name}"))?
-            {
-                out.push(o);
-            }
-        }
-        Ok::<_, anyhow::Error>(out)
-    };
-    let (got, claims) = futures::try_join!(got, claims)?;
+                .with_context(|| format!("reading {kind} {name}"))?;
+            Ok::<_, anyhow::Error>(o.map(|o| (crate::cluster::inventory::object_ref(kind, &o), o)))
+        },
+    ));
+    let (listed, by_name, claims) = futures::try_join!(listed, by_name, claims(cluster, c))?;
+    let got: Vec<Option<(ObjectRef, DynamicObject)>> =
+        listed.into_iter().flatten().chain(by_name).collect();
     let mut up = Upstream {
         claims,
         ..Default::default()
@@ -469,6 +512,25 @@ pub async fn read(cluster: &Cluster, c: &Candidate) -> Result<Upstream> {
         }
     }
     Ok(up)
+}
+
+/// The StatefulSets' volume claims, PostgreSQL's first (one LIST).
+async fn claims(cluster: &Cluster, c: &Candidate) -> Result<Vec<DynamicObject>> {
+    let all = cluster
+        .api_for("PersistentVolumeClaim", None)
+        .list(&ListParams::default())
+        .await
+        .context("listing PersistentVolumeClaims")?
+        .items;
+    Ok([("postgres-data", "postgres"), ("redis-data", "redis")]
+        .iter()
+        .map(|(template, sts)| format!("{template}-{}-{sts}-0", c.prefix))
+        .filter_map(|n| {
+            all.iter()
+                .find(|o| o.metadata.name.as_deref() == Some(n.as_str()))
+                .cloned()
+        })
+        .collect())
 }
 
 /// Proof that an object with an expected name is the installer's, not merely named alike.

@@ -380,10 +380,13 @@ pub fn prune(dir: &Path, keep: usize, identity: Option<&str>) -> Vec<PathBuf> {
 /// what was checked: the stream is hashed as it goes, and its last bytes are held back until
 /// size and SHA-256 match the metadata, so a file replaced or changed since the check reaches
 /// `pg_restore` cut short, which then fails and rolls back.
+/// Streams `b` into pg_restore in the PostgreSQL pod; pg_restore starts at once and gets
+/// its input once `gate` (the engine stopped) resolves.
 pub async fn restore(
     cluster: &Cluster,
     pod: &str,
     b: &Backup,
+    gate: impl std::future::Future<Output = Result<(), String>>,
     progress: &dyn Fn(u64),
 ) -> Result<(), String> {
     let file = tokio::fs::File::open(&b.path)
@@ -395,6 +398,7 @@ pub async fn restore(
         &target(pod),
         &["sh", "-c", RESTORE],
         &mut file,
+        gate,
         progress,
     )
     .await?;
@@ -497,14 +501,16 @@ impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Checked<R> {
 }
 
 /// Scales the engine Deployment through its scale subresource.
-pub async fn scale_engine(cluster: &Cluster, replicas: i32) -> anyhow::Result<()> {
+/// Scales the engine; returns the generation the change got, for the wait that follows.
+pub async fn scale_engine(cluster: &Cluster, replicas: i32) -> anyhow::Result<i64> {
     let name = format!("{}-engine", cluster.instance);
     let api = cluster.typed::<Deployment>();
     cluster.fence.check().await?;
     let patch = serde_json::json!({"spec": {"replicas": replicas}});
-    api.patch_scale(&name, &PatchParams::default(), &Patch::Merge(&patch))
+    let scaled = api
+        .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
         .await?;
-    Ok(())
+    Ok(scaled.metadata.generation.unwrap_or(0))
 }
 
 /// Waits until no engine pod is left (none can write to the database any more).
@@ -532,7 +538,8 @@ pub async fn engine_stopped(
                 pods.len()
             );
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // A list is cheap; the restore waits on this.
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
 

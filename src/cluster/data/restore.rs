@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 use jiff::Timestamp;
-use k8s_openapi::api::apps::v1::Deployment;
 
 use crate::cluster::data::backup::{self, Backup};
 use crate::cluster::release::{self, Outcome, Release};
@@ -67,14 +66,7 @@ async fn locked_restore(
     let replicas = deployed.spec()?.engine.workload.replicas;
     stop_and_restore(cluster, b, deadline, reporter).await?;
     reporter.line(&format!("starting the engine ({replicas} replica(s))"));
-    backup::scale_engine(cluster, replicas).await?;
-    let generation = cluster
-        .typed::<Deployment>()
-        .get(&format!("{}-engine", cluster.instance))
-        .await?
-        .metadata
-        .generation
-        .unwrap_or(0);
+    let generation = backup::scale_engine(cluster, replicas).await?;
     let targets = [Target {
         component: "engine".into(),
         kind: WorkloadKind::Deployment,
@@ -84,7 +76,14 @@ async fn locked_restore(
     let mut watches = wait::Watches::start(cluster, &targets);
     let ready =
         wait::wait_ready(cluster, &mut watches, &targets, deadline, timeout, reporter).await;
-    let revision = record(cluster, b, history, deployed, ready.is_ok()).await?;
+    // The record is the last write under the lock: the lock goes with it.
+    let recorded = std::cell::Cell::new(0);
+    let write = async {
+        recorded.set(record(cluster, b, history, deployed, ready.is_ok()).await?);
+        Ok(())
+    };
+    cluster.fence.release_with(write).await?;
+    let revision = recorded.get();
     ready.map_err(|f| {
         anyhow::Error::new(f).context(Exit::NotReady(format!(
             "the database is restored (revision {revision}), but the engine is not ready"
@@ -106,14 +105,23 @@ pub async fn stop_and_restore(
         .map_err(anyhow::Error::msg)?;
     reporter.line("stopping the engine");
     backup::scale_engine(cluster, 0).await?;
-    backup::engine_stopped(cluster, deadline)
-        .await
-        .map_err(|e| e.context(stopped_note(cluster, b)))?;
-    crate::failpoint::hit("restore-engine-stopped");
-    reporter.line(&format!("restoring {}", b.path.display()));
-    backup::restore(cluster, &pod, b, &|n| reporter.bytes("restore", n))
+    // pg_restore starts (and waits for its input) while the engine's pods go.
+    let stopped = std::sync::atomic::AtomicBool::new(false);
+    let gate = async {
+        backup::engine_stopped(cluster, deadline)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+        crate::failpoint::hit("restore-engine-stopped");
+        reporter.line(&format!("restoring {}", b.path.display()));
+        Ok(())
+    };
+    backup::restore(cluster, &pod, b, gate, &|n| reporter.bytes("restore", n))
         .await
         .map_err(|e| {
+            if !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                return anyhow::anyhow!("{e}").context(stopped_note(cluster, b));
+            }
             let note = if e.contains(crate::cluster::exec::UNKNOWN) {
                 unknown_note(cluster, b)
             } else {

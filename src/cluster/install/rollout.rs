@@ -133,25 +133,45 @@ fn changed_in<'a>(run: &Run<'a>, stage: Stage) -> Vec<&'a Object> {
         .collect()
 }
 
-/// Applies one stage's changes; the generations the API server gave the workloads are noted,
-/// so the wait does not take an older cached state for this rollout.
-async fn apply_stage(
+/// Stages applied together: nothing waits between the configuration and the network objects,
+/// and without waiting everything after the namespace goes in one round (each round of writes
+/// costs an etcd commit, far more than the requests themselves). An adoption keeps the data stage
+/// apart, as upstream's apps make way only once it is applied.
+fn stage_groups(wait: bool, adopting: bool) -> Vec<Vec<Stage>> {
+    let mut groups = vec![vec![Stage::Namespace], vec![Stage::Config, Stage::Network]];
+    if wait || adopting {
+        groups.extend([vec![Stage::Data], vec![Stage::Apps]]);
+    } else {
+        // The workloads' pods are created by controllers a round trip after their objects,
+        // by which time the service accounts and configuration sent with them are written.
+        groups[1].extend([Stage::Data, Stage::Apps]);
+    }
+    groups
+}
+
+/// Applies the changes of a group of stages at once; the generations the API server gave the
+/// workloads are noted, so the wait does not take an older cached state for this rollout.
+async fn apply_stages(
     cluster: &Cluster,
     run: &Run<'_>,
-    stage: Stage,
+    stages: &[Stage],
     generations: &mut std::collections::HashMap<String, i64>,
 ) -> Result<()> {
-    let changed = changed_in(run, stage);
-    if changed.is_empty() {
-        return Ok(());
+    let mut changed = Vec::new();
+    for &stage in stages {
+        let objects = changed_in(run, stage);
+        if objects.is_empty() {
+            continue;
+        }
+        run.reporter.line(&format!(
+            "stage {}/5 {}: applying {} object{}",
+            stage as u8,
+            stage.describe(),
+            objects.len(),
+            if objects.len() == 1 { "" } else { "s" }
+        ));
+        changed.extend(objects);
     }
-    run.reporter.line(&format!(
-        "stage {}/5 {}: applying {} object{}",
-        stage as u8,
-        stage.describe(),
-        changed.len(),
-        if changed.len() == 1 { "" } else { "s" }
-    ));
     for obj in apply::apply_all(cluster, &changed).await? {
         if let (Some(name), Some(g)) = (obj.metadata.name.clone(), obj.metadata.generation) {
             generations.insert(name, g);
@@ -168,25 +188,27 @@ async fn apply_and_wait(
     let (prepared, opts) = (run.prepared, run.opts);
     let mut generations = std::collections::HashMap::new();
     let mut watches = None;
-    for stage in Stage::ALL {
-        if let (Stage::Apps, Some(a)) = (stage, &opts.adopt) {
+    for group in stage_groups(opts.wait, opts.adopt.is_some()) {
+        if let (true, Some(a)) = (group.contains(&Stage::Apps), &opts.adopt) {
             adopt::replace_apps(cluster, a, &prepared.rendered, run.reporter)
                 .await
                 .map_err(WaitFailureOr::Other)?;
         }
-        apply_stage(cluster, run, stage, &mut generations)
+        apply_stages(cluster, run, &group, &mut generations)
             .await
             .map_err(WaitFailureOr::Other)?;
-        let t = targets(&prepared.rendered, stage, &generations);
-        if opts.wait && !t.is_empty() {
-            let w = watches.get_or_insert_with(|| {
-                wait::Watches::start(cluster, &all_targets(&prepared.rendered))
-            });
-            wait::wait_ready(cluster, w, &t, deadline, opts.timeout, run.reporter)
-                .await
-                .map_err(WaitFailureOr::Wait)?;
+        for stage in group {
+            let t = targets(&prepared.rendered, stage, &generations);
+            if opts.wait && !t.is_empty() {
+                let w = watches.get_or_insert_with(|| {
+                    wait::Watches::start(cluster, &all_targets(&prepared.rendered))
+                });
+                wait::wait_ready(cluster, w, &t, deadline, opts.timeout, run.reporter)
+                    .await
+                    .map_err(WaitFailureOr::Wait)?;
+            }
+            crate::failpoint::hit(&format!("after-stage-{}", stage as u8));
         }
-        crate::failpoint::hit(&format!("after-stage-{}", stage as u8));
     }
     Ok(())
 }
@@ -225,7 +247,10 @@ async fn roll_out(cluster: &Cluster, run: &Run<'_>, message: &str) -> Result<(),
         .await
         .map_err(WaitFailureOr::Other)?;
     crate::failpoint::hit("before-record");
-    record(cluster, run, Outcome::Deployed, message)
+    // The revision's record is the last write under the lock: the lock goes with it.
+    cluster
+        .fence
+        .release_with(record(cluster, run, Outcome::Deployed, message))
         .await
         .map_err(WaitFailureOr::Other)
 }

@@ -288,5 +288,9 @@ async fn delete_namespace(
             reporter.line(&format!("deleting namespace {}", cluster.namespace));
             Ok(Some((ns, uid.to_string())))
         }
+        apply::Deleted::Removed => {
+            reporter.line(&format!("deleted namespace {}", cluster.namespace));
+            Ok(None)
+        }
     }
 }
