@@ -116,15 +116,27 @@ def row(name, value, goal, ok, number=None):
 def bench_apply():
     # 1. Apply phase of a fresh install vs kubectl apply --server-side of the same objects.
     sky_apply, kubectl_apply = [], []
+
+    def settle(namespace):
+        # The controllers' work for one run (ReplicaSets, pods, volumes) is done before the next
+        # is timed, so neither measures the other's aftermath.
+        time.sleep(1.0)
+        run(["kubectl", "wait", "pods", "--all", "-n", namespace, "--for=condition=Ready", "--timeout=60s"],
+            check=False)
+        time.sleep(0.3)
+
     for _ in range(args.runs):
         f = spec()
-        t, _ = sky("install", "-n", ns("apply"), "-f", f, "--no-wait", "--skip-checks", "-q")
+        target = ns("apply")
+        t, _ = sky("install", "-n", target, "-f", f, "--no-wait", "--skip-checks", "-q")
         sky_apply.append(t)
+        settle(target)
         target = ns("kubectl")
-        # The same 28 objects skyflo applies, the generated Secrets included.
+        # The same objects skyflo applies, the generated Secrets included.
         _, tpl = sky("template", "-n", target, "-f", f, "--include-generated-secrets")
         t, _ = run(["kubectl", "apply", "--server-side", "-f", "-"], stdin=tpl.stdout)
         kubectl_apply.append(t)
+        settle(target)
     ratio = median(sky_apply) / median(kubectl_apply)
     row("fresh install, apply phase (--no-wait) vs kubectl apply --server-side",
         f"{median(sky_apply)*1000:.0f} ms vs {median(kubectl_apply)*1000:.0f} ms = {ratio:.2f}", "<= 0.2", ratio <= 0.2,
@@ -357,7 +369,7 @@ def bench_data():
                            ['exec pg_restore -U "$POSTGRES_USER" -d "$POSTGRES_DB" --clean --if-exists '
                             '--single-transaction --exit-on-error'], stdin=inp, env=ENV, check=True)
             r_kc.append(time.perf_counter() - t)
-        t, _ = sky("backup", "-n", target, "--output-file", sky_dump, "-q")
+        t, _ = sky("backup", "-n", target, "--output-file", sky_dump, "--force", "-q")
         b_sky.append(t)
         t, _ = run(["pg_dump", *direct, "--format=custom", "-f", pg_dump_file])
         b_pg.append(t)
@@ -430,9 +442,12 @@ def bench_first_run():
         return
     total = r["total_seconds"]
     phases = ", ".join(f"{p['name']} {p['seconds']:.0f} s" for p in r["phases"])
-    fresh = "fresh machine" if r.get("fresh") else "warm caches"
-    row(f"README command 1, start to \"installed\" ({fresh}, {r['finished']})", f"{total:.0f} s ({phases})",
-        "<= 600 s", total <= 600 or not r.get("fresh"), total)
+    name = f"README command 1, start to \"installed\" ({r['finished']})"
+    if r.get("fresh"):
+        row(name + ", fresh machine", f"{total:.0f} s ({phases})", "<= 600 s", total <= 600, total)
+    else:
+        # The goal is for empty caches; a warm run is shown for what it is.
+        rows.append((name + ", warm caches", f"{total:.0f} s ({phases})", "(info)", "", None))
 
 
 SECTIONS = {"first-run": bench_first_run, "apply": bench_apply, "requests": bench_requests,

@@ -31,8 +31,22 @@ fn state() -> &'static State {
     })
 }
 
+/// Set by the signal handler itself, at once: see [`requested`].
+static REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether SIGINT, SIGTERM or SIGHUP has arrived, even if tokio's listener has not run since.
+pub fn requested() -> bool {
+    REQUESTED.load(Ordering::SeqCst)
+}
+
 /// Installs the handlers; call once inside the runtime, before any work.
 pub fn install() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the action only stores to an atomic, which is async-signal-safe.
+        let _ = unsafe {
+            signal_hook_registry::register(sig, || REQUESTED.store(true, Ordering::SeqCst))
+        };
+    }
     let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
         signal(SignalKind::interrupt()),
         signal(SignalKind::terminate()),

@@ -51,17 +51,24 @@ pub async fn connect(settings: &Settings) -> Result<(Client, Client, String)> {
     let server = config.cluster_url.to_string();
     let mut quiet_ok = config.clone();
     quiet_ok.read_timeout = None;
-    let client = multiplexed(config)?;
-    let streams = Client::try_from(quiet_ok).context("building the Kubernetes client")?;
+    let client = build(config, Protocol::Multiplexed)?;
+    let streams = build(quiet_ok, Protocol::Upgradable)?;
     Ok((client, streams, server))
 }
 
-/// A client whose requests share one connection over HTTP/2 when the server offers it (every
-/// API server does), as kubectl's do: concurrent reads cost one TLS handshake instead of one
-/// each. kube's own stack, layer for layer, with ALPN h2 added. Streams (exec, logs,
-/// port-forward) keep kube's HTTP/1.1 client: their WebSocket upgrade needs it. Behind a proxy
-/// kube's builder stays in charge, as it knows how to tunnel.
-fn multiplexed(config: Config) -> Result<Client> {
+/// How a client talks to the API server.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// Requests share one connection over HTTP/2 when the server offers it (every API server
+    /// does), as kubectl's do: concurrent reads cost one TLS handshake instead of one each.
+    Multiplexed,
+    /// HTTP/1.1 only: exec, logs and port-forward upgrade their connection to a WebSocket.
+    Upgradable,
+}
+
+/// kube's own stack, layer for layer, with two changes: ALPN h2 for [`Protocol::Multiplexed`]
+/// and TCP_NODELAY. Behind a proxy kube's builder stays in charge, as it knows how to tunnel.
+fn build(config: Config, protocol: Protocol) -> Result<Client> {
     use hyper_util::client::legacy::connect::HttpConnector;
     use kube::client::ConfigExt;
     use kube::client::retry::RetryPolicy;
@@ -74,7 +81,8 @@ fn multiplexed(config: Config) -> Result<Client> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     // Without it a request's body waits behind its headers for the server's delayed ACK:
-    // 40 ms on every write (Nagle's algorithm; Go's clients, kubectl's too, turn it off).
+    // 40 ms on every write, and a stream's last partial segment as long (Nagle's algorithm;
+    // Go's clients, kubectl's too, turn it off).
     http.set_nodelay(true);
     let tls = config
         .rustls_client_config()
@@ -90,7 +98,10 @@ fn multiplexed(config: Config) -> Result<Client> {
         )),
         None => https,
     };
-    let https = https.enable_all_versions().wrap_connector(http);
+    let https = match protocol {
+        Protocol::Multiplexed => https.enable_all_versions().wrap_connector(http),
+        Protocol::Upgradable => https.enable_http1().wrap_connector(http),
+    };
     let mut connector = hyper_timeout::TimeoutConnector::new(https);
     connector.set_connect_timeout(config.connect_timeout);
     connector.set_read_timeout(config.read_timeout);

@@ -272,13 +272,16 @@ where
     let fenced = cluster
         .fenced(fence.clone())
         .until(super::deadline_after(job.timeout));
+    // A signal or a lost lock is seen before the work is polled again: the work may have
+    // yielded just so (a restore before its first byte).
     let result = tokio::select! {
-        r = work(fenced.clone()) => r,
-        e = fence.lost() => Err(e),
+        biased;
         sig = stop.signal() => {
             crate::failpoint::hit("after-interrupt");
             Err(Exit::Interrupted(sig).into())
         }
+        e = fence.lost() => Err(e),
+        r = work(fenced.clone()) => r,
     };
     if let Err(e) = &result
         && !fence.is_lost()

@@ -144,21 +144,31 @@ fn list(dir: &std::path::Path, printer: &Printer) -> Result<Done> {
     Ok(Done::Success)
 }
 
-/// Everything a restore checks before it changes anything; a refusal is exit 2.
+/// Everything a restore checks before it changes anything; a refusal is exit 2. The file's
+/// checksum (a full read), the cluster's identity and the server's version are found at once.
 async fn check_file(cluster: &Cluster, args: &RestoreArgs) -> Result<Backup> {
     let refuse = |m: String| anyhow::Error::new(Exit::Usage(format!("{m}; nothing was changed")));
+    let path = args.file.clone();
+    let verified = tokio::task::spawn_blocking(move || {
+        let b = backup::open(&path)?;
+        backup::verify(&b)?;
+        Ok::<_, String>(b)
+    });
+    let server = async {
+        let pod = backup::postgres_pod(cluster).await?;
+        backup::server_version(cluster, &pod).await
+    };
+    let (verified, identity, server) =
+        tokio::join!(verified, backup::cluster_identity(cluster), server);
     let into = backup::Destination {
         cluster,
-        identity: backup::cluster_identity(cluster).await,
+        identity,
         other_cluster: args.from_other_cluster,
     };
-    let b = backup::checked(&args.file, &into).map_err(refuse)?;
-    let pod = backup::postgres_pod(cluster)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let server = backup::server_version(cluster, &pod)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let b = verified?
+        .and_then(|b| backup::belongs_here(b, &into))
+        .map_err(refuse)?;
+    let server = server.map_err(anyhow::Error::msg)?;
     if b.meta.postgres_major() > server / 10000 {
         return Err(refuse(format!(
             "{} was taken from PostgreSQL {}, newer than the server's {}: pg_restore cannot read it",
@@ -203,11 +213,14 @@ fn confirm(b: &Backup, cluster: &Cluster, yes: bool, printer: &Printer) -> Resul
 
 pub async fn restore(args: &RestoreArgs, settings: &Settings, printer: &Printer) -> Result<Done> {
     let cluster = super::connect_named(settings, &args.name).await?;
-    let (history, last) = deployed(&cluster).await?;
+    // The file is checked while the deployed revision is read; the revision's answer (an
+    // external PostgreSQL) is said first.
+    let (deployed, checked) = tokio::join!(deployed(&cluster), check_file(&cluster, args));
+    let (history, last) = deployed?;
     if !last.spec()?.postgres_in_cluster() {
         return Err(external(&cluster));
     }
-    let b = check_file(&cluster, args).await?;
+    let b = checked?;
     confirm(&b, &cluster, args.yes, printer)?;
     let timeout = super::timeout(&args.wait, settings)?;
     let progress = Progress::new(printer);

@@ -307,9 +307,15 @@ pub struct Destination<'a> {
 /// A backup that may be restored into this installation: its side file is readable, its size
 /// and SHA-256 match, and it was taken of this namespace and instance, in this cluster.
 pub fn checked(path: &Path, into: &Destination<'_>) -> Result<Backup, String> {
-    let cluster = into.cluster;
     let b = open(path)?;
     verify(&b)?;
+    belongs_here(b, into)
+}
+
+/// The checks of [`checked`] after the file's own (for a caller that verified it already).
+pub fn belongs_here(b: Backup, into: &Destination<'_>) -> Result<Backup, String> {
+    let cluster = into.cluster;
+    let path = b.path.clone();
     if let (Some(from), Some(here)) = (&b.meta.cluster, &into.identity)
         && from != here
         && !into.other_cluster
@@ -419,6 +425,7 @@ struct Checked<R> {
     path: PathBuf,
     held: std::collections::VecDeque<u8>,
     verified: bool,
+    scratch: Vec<u8>,
 }
 
 impl<R> Checked<R> {
@@ -431,6 +438,7 @@ impl<R> Checked<R> {
             path: b.path.clone(),
             held: Default::default(),
             verified: false,
+            scratch: vec![0; 256 * 1024],
         }
     }
 
@@ -470,37 +478,44 @@ impl<R> Checked<R> {
 }
 
 impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Checked<R> {
+    /// Fills the caller's buffer whole when it can: reads of 256 KiB from the file (each one a
+    /// trip to tokio's blocking pool) and stdin messages as large as the caller's buffer.
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         loop {
-            if self.release(buf) || self.verified {
+            if self.verified || self.held.len() >= HELD_BACK + buf.remaining() {
+                self.release(buf);
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; 16 * 1024];
-            let mut rb = tokio::io::ReadBuf::new(&mut chunk);
-            match Pin::new(&mut self.inner).poll_read(cx, &mut rb) {
+            let this = &mut *self;
+            let mut rb = tokio::io::ReadBuf::new(&mut this.scratch);
+            let read = Pin::new(&mut this.inner)
+                .poll_read(cx, &mut rb)
+                .map_ok(|()| rb.filled().len());
+            match read {
+                // What is there goes now; the rest when the file has more.
+                Poll::Pending if self.release(buf) => return Poll::Ready(Ok(())),
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) if rb.filled().is_empty() => {
+                Poll::Ready(Ok(0)) => {
                     if let Err(e) = self.verify() {
                         return Poll::Ready(Err(e));
                     }
                 }
-                Poll::Ready(Ok(())) => {
-                    let data = rb.filled().to_vec();
-                    self.hash.update(&data);
-                    self.seen += data.len() as u64;
-                    self.held.extend(data);
+                Poll::Ready(Ok(n)) => {
+                    let this = &mut *self;
+                    this.hash.update(&this.scratch[..n]);
+                    this.seen += n as u64;
+                    this.held.extend(&this.scratch[..n]);
                 }
             }
         }
     }
 }
 
-/// Scales the engine Deployment through its scale subresource.
 /// Scales the engine; returns the generation the change got, for the wait that follows.
 pub async fn scale_engine(cluster: &Cluster, replicas: i32) -> anyhow::Result<i64> {
     let name = format!("{}-engine", cluster.instance);

@@ -113,6 +113,12 @@ pub async fn stop_and_restore(
             .map_err(|e| format!("{e:#}"))?;
         stopped.store(true, std::sync::atomic::Ordering::SeqCst);
         crate::failpoint::hit("restore-engine-stopped");
+        // A signal that came while the engine stopped ends the run before the first byte: a
+        // small dump would otherwise go out whole, and commit, before the lock's select sees
+        // the signal. Waiting here lets the select end the run, as it would between writes.
+        if crate::interrupt::requested() {
+            std::future::pending::<()>().await;
+        }
         reporter.line(&format!("restoring {}", b.path.display()));
         Ok(())
     };
