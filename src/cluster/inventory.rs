@@ -225,9 +225,6 @@ fn selectors(cluster: &Cluster, kinds: &[&str], crb: bool, foreign: bool) -> Vec
     let mine = |kind: &str| -> String {
         match (foreign, kind) {
             (_, "Secret") => secret_selector.clone(),
-            // Cluster-wide there are many bindings: this installation's by label, and the one
-            // name it renders by a GET (`binding_by_name`).
-            (true, "ClusterRoleBinding") => selector.clone(),
             (true, _) => String::new(),
             (false, "ClusterRoleBinding") => format!(
                 "{selector},{}={}",
@@ -276,16 +273,6 @@ async fn secret_names_and_claims(cluster: &Cluster) -> Result<(Vec<Meta>, Vec<Me
     Ok((s.items, c.items))
 }
 
-/// The ClusterRoleBinding of the name this installation renders, whoever it belongs to.
-async fn binding_by_name(cluster: &Cluster) -> Result<Option<DynamicObject>> {
-    let name = cluster.names().mcp_binding();
-    cluster
-        .api_for("ClusterRoleBinding", None)
-        .get_opt(&name)
-        .await
-        .with_context(|| format!("reading ClusterRoleBinding {name}"))
-}
-
 /// Files a Secret known only by its metadata under foreign when someone else owns it.
 fn sort_secret_name(cluster: &Cluster, live: &mut Live, m: Meta) {
     let r = ObjectRef {
@@ -324,25 +311,12 @@ async fn list_all(cluster: &Cluster, kinds: &[&str], crb: bool, scope: Scope) ->
         }
         secret_names_and_claims(cluster).await
     };
-    let by_name = async {
-        if !(crb && foreign) {
-            return Ok(None);
-        }
-        binding_by_name(cluster).await
-    };
-    let (results, (secret_names, claims), binding) = futures::try_join!(full, extra, by_name)?;
+    let (results, (secret_names, claims)) = futures::try_join!(full, extra)?;
     let mut live = Live::default();
     for (kind, items) in results {
         for obj in items {
             sort_listed(cluster, &mut live, kind, obj);
         }
-    }
-    if let Some(obj) = binding
-        && !live
-            .objects
-            .contains_key(&object_ref("ClusterRoleBinding", &obj))
-    {
-        sort_listed(cluster, &mut live, "ClusterRoleBinding", obj);
     }
     for m in secret_names {
         sort_secret_name(cluster, &mut live, m);
