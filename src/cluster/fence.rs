@@ -94,9 +94,9 @@ impl Fence {
     /// sent (both go out in this order on the one connection); a run that waits for the lock
     /// already plans from history read before it got it, and a record that lands after it
     /// started takes the next free revision (`release::record`).
-    pub async fn release_with<F>(&self, write: F) -> Result<()>
+    pub async fn release_with<T, F>(&self, write: F) -> Result<T>
     where
-        F: std::future::Future<Output = Result<()>>,
+        F: std::future::Future<Output = Result<T>>,
     {
         let Some(s) = &self.0 else { return write.await };
         self.check().await?;
@@ -276,8 +276,7 @@ impl Lock {
 
 impl Shared {
     async fn delete_lease(&self) -> Result<()> {
-        let s = self;
-        let rv = s.rv.lock().await.clone();
+        let rv = self.rv.lock().await.clone();
         let dp = DeleteParams {
             preconditions: Some(Preconditions {
                 uid: None,
@@ -290,7 +289,7 @@ impl Shared {
         super::client::retrying(
             tokio::time::Instant::now() + Duration::from_secs(5),
             || async {
-                match s.api.delete(&s.name, &dp).await {
+                match self.api.delete(&self.name, &dp).await {
                     Ok(_) => Ok(()),
                     Err(e) if is_gone(&e) || is_conflict(&e) => Ok(()),
                     Err(e) => Err(anyhow::Error::new(e)),

@@ -77,13 +77,10 @@ async fn locked_restore(
     let ready =
         wait::wait_ready(cluster, &mut watches, &targets, deadline, timeout, reporter).await;
     // The record is the last write under the lock: the lock goes with it.
-    let recorded = std::cell::Cell::new(0);
-    let write = async {
-        recorded.set(record(cluster, b, history, deployed, ready.is_ok()).await?);
-        Ok(())
-    };
-    cluster.fence.release_with(write).await?;
-    let revision = recorded.get();
+    let revision = cluster
+        .fence
+        .release_with(record(cluster, b, history, deployed, ready.is_ok()))
+        .await?;
     ready.map_err(|f| {
         anyhow::Error::new(f).context(Exit::NotReady(format!(
             "the database is restored (revision {revision}), but the engine is not ready"
