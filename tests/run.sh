@@ -74,12 +74,13 @@ kubectl_plugin() {
   log=$(mktemp)
   sed 's/type: NodePort/type: ClusterIP/; /nodePort: 30080/d' examples/skyflo.yaml >"$spec"
   # kubectl takes no flags before a plugin's name: the cluster comes from KUBECONFIG.
+  # grep reads to the end (no -q): under pipefail a writer cut off by an early exit fails the step.
   export PATH="$prefix/bin:$PATH" KUBECONFIG="$SKYFLO_TEST_KUBECONFIG"
   kubectl skyflo install -n "$ns" -f "$spec" --skip-checks -q >>"$log" 2>&1 &&
     out=$(kubectl skyflo status -n "$ns" 2>>"$log") &&
     { echo "$out" >>"$log"; grep -q "Release: revision 1" <<<"$out"; } &&
-    kubectl skyflo --help 2>>"$log" | grep -q "Usage: kubectl skyflo" &&
-    kubectl __complete skyflo st 2>>"$log" | grep -q "^status" &&
+    kubectl skyflo --help 2>>"$log" | grep "Usage: kubectl skyflo" >/dev/null &&
+    kubectl __complete skyflo st 2>>"$log" | grep "^status" >/dev/null &&
     kubectl skyflo uninstall -n "$ns" --purge --yes -q >>"$log" 2>&1
   local rc=$?
   # What each step said, so a failure here can be diagnosed from the CI log.
