@@ -10,7 +10,7 @@ with_helm=false
 here=$(cd "$(dirname "$0")" && pwd)
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 K8S_VERSION=v1.36.3
-KWOK_VERSION=v0.8.0
+KWOK_VERSION=$(cd "$here" && go list -m -f '{{.Version}}' sigs.k8s.io/kwok)
 # Helm for the adopt tests, which install upstream's chart layout as a real Helm release.
 HELM_VERSION=v3.22.0
 X="-X k8s.io/component-base/version"
@@ -22,22 +22,15 @@ key=$( (cat "$here/go.sum" "$here/main.go"; echo "$LD $TAGS $KWOK_VERSION"; go v
 cache_root=${SKYFLO_TESTCLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/skyflo-testcluster}
 bin="$cache_root/bin-$key"
 mkdir -p "$bin"
-# kwok builds beside the control plane: its module downloads overlap the other's compile.
-kwok_pid=
-if [ ! -x "$bin/kwok" ]; then
-  echo "building kwok $KWOK_VERSION into $bin ..." >&2
-  # kwok in its own module: pulling it into ours would raise grpc/otel under etcd.
-  (cd "$cache_root" && GOFLAGS='' GOBIN="$bin/.kwok" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" &&
-    mv "$bin/.kwok/kwok" "$bin/kwok") &
-  kwok_pid=$!
-fi
-if [ ! -x "$bin/testcluster" ]; then
-  echo "building testcluster (kube-apiserver, controller-manager, scheduler, etcd) into $bin ..." >&2
-  (cd "$here" && go build -trimpath -tags="$TAGS" -ldflags "$LD" -o "$bin/testcluster.tmp" .)
-  mv "$bin/testcluster.tmp" "$bin/testcluster"
-fi
-if [ -n "$kwok_pid" ]; then
-  wait "$kwok_pid" || { echo "building kwok failed" >&2; exit 1; }
+if [ ! -x "$bin/testcluster" ] || [ ! -x "$bin/kwok" ]; then
+  echo "building testcluster (kube-apiserver, controller-manager, scheduler, etcd) and kwok $KWOK_VERSION into $bin ..." >&2
+  # One build of both: kwok is a tool of this module (gen-gomod.sh), so the Kubernetes
+  # packages they share are compiled once.
+  rm -rf "$bin/.new"
+  (cd "$here" && go build -trimpath -tags="$TAGS" -ldflags "$LD" -o "$bin/.new/" . sigs.k8s.io/kwok/cmd/kwok)
+  mv "$bin/.new/kwok" "$bin/kwok"
+  mv "$bin/.new/testcluster" "$bin/testcluster"
+  rmdir "$bin/.new"
 fi
 if $with_helm && [ ! -x "$bin/helm-$HELM_VERSION" ]; then
   echo "building helm $HELM_VERSION into $bin ..." >&2
