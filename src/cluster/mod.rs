@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod lock;
 pub mod release;
 pub mod report;
+pub mod spdy;
 pub mod tunnel;
 pub mod upstream;
 pub mod wait;
