@@ -138,46 +138,38 @@ async fn poll_gone(api: &kube::Api<DynamicObject>, name: &str, uid: &str) {
     }
 }
 
-/// Waits (with a watch per object) until every deleted object is gone, naming the ones
-/// still there and their finalizers when the deadline passes.
+/// Waits until every deleted object is gone, naming the ones still there and their
+/// finalizers when the deadline passes. Objects of one kind in one namespace share one watch
+/// (a LIST and a WATCH however many there are).
 pub async fn wait_deleted(
     cluster: &Cluster,
     objects: &[(ObjectRef, String)],
     deadline: tokio::time::Instant,
 ) -> Result<()> {
-    use kube::runtime::wait::{await_condition, conditions};
-    let waits = objects.iter().map(|(key, uid)| async move {
-        let api = cluster.api_for_ref(key);
+    let mut groups: std::collections::BTreeMap<_, Vec<&(ObjectRef, String)>> = Default::default();
+    for o in objects {
+        groups
+            .entry((o.0.kind.clone(), o.0.namespace.clone()))
+            .or_default()
+            .push(o);
+    }
+    let waits = groups.into_values().map(|group| async move {
+        let api = cluster.api_for_ref(&group[0].0);
         let gone = async {
-            let watched = if uid.is_empty() {
-                await_condition(api.clone(), &key.name, |o: Option<&DynamicObject>| {
-                    o.is_none()
-                })
-                .await
-            } else {
-                await_condition(api.clone(), &key.name, conditions::is_deleted(uid)).await
+            let watched = match group.as_slice() {
+                [(key, uid)] => one_gone(&api, &key.name, uid).await,
+                _ => all_gone(&api, &group).await,
             };
             // A watch that cannot run (forbidden, cut off) proves nothing: ask until it is gone.
-            if watched.is_err() {
-                poll_gone(&api, &key.name, uid).await;
+            if !watched {
+                for (key, uid) in &group {
+                    poll_gone(&api, &key.name, uid).await;
+                }
             }
         };
         match tokio::time::timeout_at(deadline, gone).await {
-            Ok(()) => None,
-            Err(_) => {
-                let finalizers = api
-                    .get_opt(&key.name)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|o| o.metadata.finalizers)
-                    .unwrap_or_default();
-                Some(if finalizers.is_empty() {
-                    key.to_string()
-                } else {
-                    format!("{key} (held by finalizers: {})", finalizers.join(", "))
-                })
-            }
+            Ok(()) => Vec::new(),
+            Err(_) => still_there(&api, &group).await,
         }
     });
     let still: Vec<String> = futures::future::join_all(waits)
@@ -190,4 +182,85 @@ pub async fn wait_deleted(
     } else {
         anyhow::bail!("still present after the timeout: {}", still.join("; "))
     }
+}
+
+/// Whether a watch saw `name` go (false: the watch could not run).
+async fn one_gone(api: &kube::Api<DynamicObject>, name: &str, uid: &str) -> bool {
+    use kube::runtime::wait::{await_condition, conditions};
+    if uid.is_empty() {
+        await_condition(api.clone(), name, |o: Option<&DynamicObject>| o.is_none())
+            .await
+            .is_ok()
+    } else {
+        await_condition(api.clone(), name, conditions::is_deleted(uid))
+            .await
+            .is_ok()
+    }
+}
+
+/// Whether one watch of the kind saw every object of `group` go (false: it could not run).
+async fn all_gone(api: &kube::Api<DynamicObject>, group: &[&(ObjectRef, String)]) -> bool {
+    use kube::runtime::watcher::{Config, Event, watcher};
+    let mut left: std::collections::BTreeMap<&str, &str> = group
+        .iter()
+        .map(|(k, uid)| (k.name.as_str(), uid.as_str()))
+        .collect();
+    // Still the deleted object: same name and, where its uid is known, same uid.
+    let same = |left: &std::collections::BTreeMap<&str, &str>, o: &DynamicObject| {
+        let name = o.metadata.name.as_deref().unwrap_or_default();
+        left.get(name)
+            .is_some_and(|uid| uid.is_empty() || o.metadata.uid.as_deref() == Some(*uid))
+    };
+    let mut listed = std::collections::BTreeSet::new();
+    let mut events = std::pin::pin!(watcher(api.clone(), Config::default()));
+    while let Some(event) = events.next().await {
+        match event {
+            Err(_) => return false,
+            Ok(Event::Init) => listed.clear(),
+            Ok(Event::InitApply(o)) if same(&left, &o) => {
+                listed.insert(o.metadata.name.clone().unwrap_or_default());
+            }
+            Ok(Event::InitDone) => left.retain(|name, _| listed.contains(*name)),
+            Ok(Event::Apply(o)) if !same(&left, &o) => {
+                left.remove(o.metadata.name.as_deref().unwrap_or_default());
+            }
+            Ok(Event::Delete(o)) if same(&left, &o) => {
+                left.remove(o.metadata.name.as_deref().unwrap_or_default());
+            }
+            Ok(_) => {}
+        }
+        if left.is_empty() {
+            return true;
+        }
+    }
+    false
+}
+
+/// The objects of a group still there at the deadline, with the finalizers that hold them.
+async fn still_there(
+    api: &kube::Api<DynamicObject>,
+    group: &[&(ObjectRef, String)],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, uid) in group {
+        let live = match api.get_opt(&key.name).await {
+            Ok(None) => continue,
+            Ok(Some(o)) if !uid.is_empty() && o.metadata.uid.as_deref() != Some(uid.as_str()) => {
+                continue;
+            }
+            Ok(Some(o)) => o,
+            // Unknown: reported by name.
+            Err(_) => {
+                out.push(key.to_string());
+                continue;
+            }
+        };
+        let finalizers = live.metadata.finalizers.unwrap_or_default();
+        out.push(if finalizers.is_empty() {
+            key.to_string()
+        } else {
+            format!("{key} (held by finalizers: {})", finalizers.join(", "))
+        });
+    }
+    out
 }
