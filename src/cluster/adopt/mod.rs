@@ -73,6 +73,12 @@ fn journal_name(instance: &str) -> String {
     format!("{instance}-adopt")
 }
 
+/// The Secrets step 1 applies before anything else; the stages need not apply them again.
+pub fn stored_early(cluster: &Cluster, key: &ObjectRef) -> bool {
+    let names = cluster.names();
+    key.kind == "Secret" && [names.llm_credentials(), names.checksum_key()].contains(&key.name)
+}
+
 /// Step 1 (called by `deploy` under its lock, before the stages).
 pub async fn take_over(
     cluster: &Cluster,
@@ -83,14 +89,9 @@ pub async fn take_over(
     let refs: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
     // The provider keys are stored before the Secret that held them is overwritten, and the
     // key that signs the journal before the journal.
-    let names = cluster.names();
-    let early = [names.llm_credentials(), names.checksum_key()];
     let stored: Vec<_> = rendered
         .iter()
-        .filter(|r| {
-            let key = r.object.object_ref();
-            key.kind == "Secret" && early.contains(&key.name)
-        })
+        .filter(|r| stored_early(cluster, &r.object.object_ref()))
         .map(|r| &r.object)
         .collect();
     apply::apply_all(cluster, &stored).await?;
@@ -103,21 +104,17 @@ pub async fn take_over(
         _ => 1,
     });
     for (key, live) in &order {
-        match fate(key, &refs) {
-            Fate::TakeOver => {
-                let r = rendered
-                    .iter()
-                    .find(|r| &r.object.object_ref() == *key)
-                    .expect("taken-over objects are rendered");
-                overwrite(cluster, &r.object.to_json(), live).await?;
-                reporter.line(&format!("took over {key}"));
-            }
-            // The apps go only once skyflo's PostgreSQL and Redis are Ready (`replace_apps`).
-            Fate::Replace if key.kind == "StatefulSet" => replace(cluster, key, reporter).await?,
-            Fate::Replace => {}
-            Fate::Remove | Fate::Keep => {}
+        if fate(key, &refs) == Fate::TakeOver {
+            let r = rendered
+                .iter()
+                .find(|r| &r.object.object_ref() == *key)
+                .expect("taken-over objects are rendered");
+            overwrite(cluster, &r.object.to_json(), live).await?;
+            reporter.line(&format!("took over {key}"));
         }
     }
+    // The apps go only once skyflo's PostgreSQL and Redis are Ready (`replace_apps`).
+    replace(cluster, &replaced(adoption, &refs, "StatefulSet"), reporter).await?;
     label_claims(cluster, &adoption.upstream).await
 }
 
@@ -130,23 +127,38 @@ pub async fn replace_apps(
     reporter: &dyn Reporter,
 ) -> Result<()> {
     let refs: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
-    for key in adoption.upstream.objects.keys() {
-        if key.kind == "Deployment" && fate(key, &refs) == Fate::Replace {
-            replace(cluster, key, reporter).await?;
-        }
-    }
-    Ok(())
+    replace(cluster, &replaced(adoption, &refs, "Deployment"), reporter).await
 }
 
-/// Deletes a workload whose selector skyflo cannot change (its pods first; its claims stay).
-async fn replace(cluster: &Cluster, key: &ObjectRef, reporter: &dyn Reporter) -> Result<()> {
-    if let Some(uid) = apply::delete(cluster, key).await? {
-        apply::wait_deleted(cluster, &[(key.clone(), uid)], cluster.write_deadline()).await?;
+/// Upstream's workloads of `kind` that skyflo deletes and creates anew.
+fn replaced(adoption: &Adoption, refs: &BTreeSet<ObjectRef>, kind: &str) -> Vec<ObjectRef> {
+    adoption
+        .upstream
+        .objects
+        .keys()
+        .filter(|key| key.kind == kind && fate(key, refs) == Fate::Replace)
+        .cloned()
+        .collect()
+}
+
+/// Deletes workloads whose selectors skyflo cannot change (their pods first; their claims
+/// stay), all of them before waiting, so one watch sees them go.
+async fn replace(cluster: &Cluster, keys: &[ObjectRef], reporter: &dyn Reporter) -> Result<()> {
+    let mut pending = Vec::new();
+    for key in keys {
+        if let Some(uid) = apply::delete(cluster, key).await? {
+            pending.push((key.clone(), uid));
+        }
     }
-    reporter.line(&format!(
-        "deleted {key} (skyflo creates it again; its volume claims stay)"
-    ));
-    crate::failpoint::hit("adopt-after-replace");
+    apply::wait_deleted(cluster, &pending, cluster.write_deadline()).await?;
+    for key in keys {
+        reporter.line(&format!(
+            "deleted {key} (skyflo creates it again; its volume claims stay)"
+        ));
+    }
+    if !keys.is_empty() {
+        crate::failpoint::hit("adopt-after-replace");
+    }
     Ok(())
 }
 

@@ -116,8 +116,9 @@ fix the cause, or pass --no-backup to upgrade without one"
     Ok(())
 }
 
-/// The objects of `stage` that the plan changes and that were not applied early.
-fn changed_in<'a>(run: &Run<'a>, stage: Stage) -> Vec<&'a Object> {
+/// The objects of `stage` that the plan changes and that were not applied early (the
+/// namespace, an adoption's first Secrets).
+fn changed_in<'a>(cluster: &Cluster, run: &Run<'a>, stage: Stage) -> Vec<&'a Object> {
     let prepared = run.prepared;
     prepared
         .plan
@@ -125,9 +126,10 @@ fn changed_in<'a>(run: &Run<'a>, stage: Stage) -> Vec<&'a Object> {
         .iter()
         .filter(|s| s.rendered.stage == stage && !matches!(s.action, Action::Unchanged))
         .filter(|s| {
-            !prepared
-                .applied_early
-                .contains(&s.rendered.object.object_ref())
+            let key = s.rendered.object.object_ref();
+            let early = prepared.applied_early.contains(&key)
+                || (run.opts.adopt.is_some() && adopt::stored_early(cluster, &key));
+            !early
         })
         .map(|s| &s.rendered.object)
         .collect()
@@ -159,7 +161,7 @@ async fn apply_stages(
 ) -> Result<()> {
     let mut changed = Vec::new();
     for &stage in stages {
-        let objects = changed_in(run, stage);
+        let objects = changed_in(cluster, run, stage);
         if objects.is_empty() {
             continue;
         }
