@@ -1,9 +1,7 @@
 //! Named points in the lifecycle where the fault-injection tests stop skyflo, the way a
 //! killed CI job or a sleeping laptop would: `SKYFLO_FAILPOINT=<name>` sends SIGKILL to this
 //! process when it reaches `<name>`, and `SKYFLO_FAILPOINT=<name>:stop` sends SIGSTOP (a test
-//! resumes it with SIGCONT). Unset, a point costs one environment lookup. A point asked with
-//! [`on`] is a condition instead (`SKYFLO_FAILPOINT=<name>:on`): a test makes skyflo meet
-//! what only some clusters do (a proxy that refuses SPDY).
+//! resumes it with SIGCONT). Unset, a point costs one environment lookup.
 
 pub fn hit(name: &str) {
     let Ok(wanted) = std::env::var("SKYFLO_FAILPOINT") else {
@@ -22,9 +20,4 @@ pub fn hit(name: &str) {
     unsafe {
         libc::kill(libc::getpid(), signal);
     }
-}
-
-/// Whether the test asked for the condition `name` (`SKYFLO_FAILPOINT=<name>:on`).
-pub fn on(name: &str) -> bool {
-    std::env::var("SKYFLO_FAILPOINT").is_ok_and(|w| w.strip_suffix(":on") == Some(name))
 }

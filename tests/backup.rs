@@ -307,34 +307,6 @@ impl Setup {
     }
 }
 
-/// Where something between skyflo and the kubelet passes WebSocket but not SPDY (a proxy;
-/// the failpoint plays it), the restore goes over kube's WebSocket exec, says so, and brings
-/// the rows back all the same.
-#[tokio::test]
-async fn a_restore_where_spdy_is_refused_goes_over_websocket() {
-    let s = setup("bk-ws").await;
-    let before = s.pg.sql(ROWS);
-    let file = s.backup();
-    s.pg.sql("DELETE FROM conversations WHERE id % 2 = 0");
-    assert_ne!(s.pg.sql(ROWS), before);
-    let out = skyflo_with(
-        &["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"],
-        &[
-            ("SKYFLO_BACKUP_DIR", s.backups.path().to_str().unwrap()),
-            ("SKYFLO_FAILPOINT", "exec-spdy-refused:on"),
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("went over WebSocket") && text(&out).contains("SPDY was not passed on"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(s.pg.sql(ROWS), before, "the rows are back, byte for byte");
-    assert_eq!(engine(&s.ns.name).1, "1");
-}
-
 #[tokio::test]
 async fn backup_then_restore_brings_the_rows_back_with_the_engine_stopped_meanwhile() {
     let s = setup("bk-round").await;
@@ -360,7 +332,6 @@ async fn backup_then_restore_brings_the_rows_back_with_the_engine_stopped_meanwh
     let out = s.skyflo(&["restore", file.to_str().unwrap(), "-n", &s.ns.name, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(s.pg.sql(ROWS), before, "the rows are back, byte for byte");
-    assert!(!text(&out).contains("WebSocket"), "SPDY: {}", text(&out));
     assert_eq!(
         s.pg.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'conversations' AND column_name = 'migrated'"),
         "0",

@@ -6,7 +6,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::api::{AttachParams, AttachedProcess};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::{Cluster, spdy};
+use super::Cluster;
 
 /// Streams are copied in pieces of this size; each piece is reported as progress.
 const CHUNK: usize = 256 * 1024;
@@ -163,7 +163,7 @@ async fn copy_out<W: AsyncWrite + Unpin>(
 }
 
 /// Runs `command` with `input` as its stdin (closed at the end); `progress` gets the bytes
-/// sent so far. Returns what the command wrote to stdout ([`Sent`]). The command starts at once; its
+/// sent so far. Returns what the command wrote to stdout. The command starts at once; its
 /// input waits for `gate` (a restore's pg_restore starts while the engine stops, and gets no
 /// byte before it has). A gate that fails closes the input unsent.
 ///
@@ -176,7 +176,7 @@ pub async fn write_from<R: AsyncRead + Unpin>(
     input: &mut R,
     gate: impl std::future::Future<Output = Result<(), String>>,
     progress: &dyn Fn(u64),
-) -> Result<Sent, String> {
+) -> Result<String, String> {
     let what = label(command);
     by_deadline(
         cluster,
@@ -193,138 +193,45 @@ async fn send_in<R: AsyncRead + Unpin>(
     input: &mut R,
     gate: impl std::future::Future<Output = Result<(), String>>,
     progress: &dyn Fn(u64),
-) -> Result<Sent, String> {
+) -> Result<String, String> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
     let params = AttachParams::default()
         .container(t.container)
         .stdin(true)
         .stdout(true)
         .stderr(true);
-    let request = || {
-        kube::core::Request::new(format!("/api/v1/namespaces/{}/pods", cluster.namespace))
-            .exec(t.pod, command.to_vec(), &params)
-            .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))
-    };
-    let mut over_websocket = None;
-    let (out, err, status) = match spdy::open(&cluster.streams, request()?).await {
-        Ok((mut exec, replies)) => pump(&mut exec, replies, command, input, gate, progress).await?,
-        Err(spdy::Refused::Final(e)) => {
-            return Err(format!("exec in {}/{}: {e}", t.pod, t.container));
-        }
-        // A proxy on the way that passes WebSocket only: kube's own exec protocol.
-        Err(spdy::Refused::NotSpoken(why)) => {
-            over_websocket = Some(why);
-            let conn = cluster
-                .streams
-                .connect(request()?)
-                .await
-                .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
-            let (mut ws, replies) = WebSocket::split(conn);
-            pump(&mut ws, replies, command, input, gate, progress).await?
-        }
-    };
-    judge(status, &String::from_utf8_lossy(&err), &label(command))?;
-    Ok(Sent {
-        stdout: String::from_utf8_lossy(&out).into_owned(),
-        over_websocket,
-    })
-}
-
-/// What a command fed by [`write_from`] said, and how its input went.
-pub struct Sent {
-    pub stdout: String,
-    /// Why the input went over WebSocket (slower: the API server re-encodes every byte)
-    /// instead of SPDY, when it did.
-    pub over_websocket: Option<String>,
-}
-
-/// Where an exec's stdin goes: SPDY or WebSocket frames.
-trait Stdin {
-    /// The bytes a frame needs in front of its data (left free in the buffer given to send).
-    const HEAD: usize;
-    async fn send(&mut self, frame: &mut [u8]) -> Result<(), String>;
-    async fn close(&mut self) -> Result<(), String>;
-}
-
-impl Stdin for spdy::Exec {
-    const HEAD: usize = 8;
-    async fn send(&mut self, frame: &mut [u8]) -> Result<(), String> {
-        spdy::Exec::send(self, frame)
-            .await
-            .map_err(|e| e.to_string())
-    }
-    async fn close(&mut self) -> Result<(), String> {
-        spdy::Exec::close(self).await.map_err(|e| e.to_string())
-    }
-}
-
-type Socket = tokio_tungstenite::WebSocketStream<hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>>;
-
-/// kube's exec protocol (channel byte 0 stdin, 1 stdout, 2 stderr, 3 the status, 255 close).
-struct WebSocket {
-    send: futures::stream::SplitSink<Socket, tokio_tungstenite::tungstenite::Message>,
-    closes: bool,
-}
-
-impl WebSocket {
-    fn split(conn: kube::client::Connection) -> (Self, Replies) {
-        use futures::StreamExt;
-        use tokio_tungstenite::tungstenite::Message;
-        let closes = conn.supports_stream_close();
-        let (send, mut recv) = conn.into_stream().split();
-        let replies = tokio::spawn(async move {
-            let (mut out, mut err, mut status) = (Vec::new(), Vec::new(), None);
-            while let Some(Ok(msg)) = recv.next().await {
-                let Message::Binary(b) = msg else { continue };
-                match b.first() {
-                    Some(1) => out.extend_from_slice(&b[1..]),
-                    Some(2) => err.extend_from_slice(&b[1..]),
-                    Some(3) => status = serde_json::from_slice::<Status>(&b[1..]).ok(),
-                    _ => {}
-                }
+    let req = kube::core::Request::new(format!("/api/v1/namespaces/{}/pods", cluster.namespace))
+        .exec(t.pod, command.to_vec(), &params)
+        .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
+    let conn = cluster
+        .streams
+        .connect(req)
+        .await
+        .map_err(|e| format!("exec in {}/{}: {e}", t.pod, t.container))?;
+    let closes = conn.supports_stream_close();
+    let (mut send, mut recv) = conn.into_stream().split();
+    let replies = tokio::spawn(async move {
+        let (mut out, mut err, mut status) = (Vec::new(), Vec::new(), None);
+        while let Some(Ok(msg)) = recv.next().await {
+            let Message::Binary(b) = msg else { continue };
+            match b.first() {
+                Some(1) => out.extend_from_slice(&b[1..]),
+                Some(2) => err.extend_from_slice(&b[1..]),
+                Some(3) => status = serde_json::from_slice::<Status>(&b[1..]).ok(),
+                _ => {}
             }
-            (out, err, status)
-        });
-        (WebSocket { send, closes }, replies)
-    }
-}
-
-impl Stdin for WebSocket {
-    const HEAD: usize = 1;
-    async fn send(&mut self, frame: &mut [u8]) -> Result<(), String> {
-        use futures::SinkExt;
-        frame[0] = STDIN;
-        let msg = tokio_tungstenite::tungstenite::Message::binary(frame.to_vec());
-        self.send.send(msg).await.map_err(|e| e.to_string())
-    }
-    async fn close(&mut self) -> Result<(), String> {
-        use futures::SinkExt;
-        let close = if self.closes {
-            let msg = tokio_tungstenite::tungstenite::Message::binary(vec![CLOSE, STDIN]);
-            self.send.send(msg).await
-        } else {
-            self.send.close().await
-        };
-        close.map_err(|e| format!("closing stdin: {e}"))
-    }
-}
-
-/// Sends `input` once `gate` opens, ends stdin, and returns the command's replies.
-async fn pump<S: Stdin, R: AsyncRead + Unpin>(
-    stdin: &mut S,
-    replies: Replies,
-    command: &[&str],
-    input: &mut R,
-    gate: impl std::future::Future<Output = Result<(), String>>,
-    progress: &dyn Fn(u64),
-) -> Result<spdy::Replies, String> {
+        }
+        (out, err, status)
+    });
     if let Err(e) = gate.await {
         replies.abort();
         return Err(e);
     }
-    let mut buf = vec![0u8; CHUNK + S::HEAD];
+    let mut buf = vec![0u8; CHUNK + 1];
     let mut total = 0u64;
     loop {
-        let n = match input.read(&mut buf[S::HEAD..]).await {
+        let n = match input.read(&mut buf[1..]).await {
             Ok(n) => n,
             Err(e) => {
                 // The rest never goes: the remote command sees its input cut short.
@@ -335,21 +242,29 @@ async fn pump<S: Stdin, R: AsyncRead + Unpin>(
         if n == 0 {
             break;
         }
-        if let Err(e) = stdin.send(&mut buf[..S::HEAD + n]).await {
+        buf[0] = STDIN;
+        if let Err(e) = send.send(Message::binary(buf[..=n].to_vec())).await {
             // The command stopped reading (it exited early): its own words say why.
-            return Err(early_end(replies, command, &e).await);
+            return Err(early_end(replies, command, &e.to_string()).await);
         }
         total += n as u64;
         progress(total);
     }
-    stdin.close().await?;
-    replies.await.map_err(|e| e.to_string())
+    let close = if closes {
+        send.send(Message::binary(vec![CLOSE, STDIN])).await
+    } else {
+        send.close().await
+    };
+    close.map_err(|e| format!("closing stdin: {e}"))?;
+    let (out, err, status) = replies.await.map_err(|e| e.to_string())?;
+    judge(status, &String::from_utf8_lossy(&err), &label(command))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 const STDIN: u8 = 0;
 const CLOSE: u8 = 255;
 
-type Replies = tokio::task::JoinHandle<spdy::Replies>;
+type Replies = tokio::task::JoinHandle<(Vec<u8>, Vec<u8>, Option<Status>)>;
 
 /// Why sending stopped: the command's exit status and stderr, when they arrive within a few
 /// seconds of the failed send; else the send's own error.

@@ -19,7 +19,6 @@ pub mod inventory;
 pub mod lock;
 pub mod release;
 pub mod report;
-pub mod spdy;
 pub mod tunnel;
 pub mod upstream;
 pub mod wait;

@@ -394,7 +394,7 @@ pub async fn restore(
     b: &Backup,
     gate: impl std::future::Future<Output = Result<(), String>>,
     progress: &dyn Fn(u64),
-) -> Result<exec::Sent, String> {
+) -> Result<(), String> {
     let file = tokio::fs::File::open(&b.path)
         .await
         .map_err(|e| format!("{}: {e}", b.path.display()))?;
@@ -407,7 +407,8 @@ pub async fn restore(
         gate,
         progress,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// How much of the stream waits for the checksum: more than the last block `pg_restore`

@@ -119,7 +119,7 @@ pub async fn stop_and_restore(
         reporter.line(&format!("restoring {}", b.path.display()));
         Ok(())
     };
-    let sent = backup::restore(cluster, &pod, b, gate, &|n| reporter.bytes("restore", n))
+    backup::restore(cluster, &pod, b, gate, &|n| reporter.bytes("restore", n))
         .await
         .map_err(|e| {
             if !stopped.load(std::sync::atomic::Ordering::SeqCst) {
@@ -131,13 +131,7 @@ pub async fn stop_and_restore(
                 stopped_note(cluster, b)
             };
             anyhow::anyhow!("{e}").context(note)
-        })?;
-    if let Some(why) = sent.over_websocket {
-        reporter.line(&format!(
-            "the backup went over WebSocket, which the API server re-encodes (slower): SPDY was not passed on ({why})"
-        ));
-    }
-    Ok(())
+        })
 }
 
 /// When pg_restore's end was not seen: its one transaction either committed or not at all.
