@@ -156,10 +156,7 @@ pub async fn wait_deleted(
     let waits = groups.into_values().map(|group| async move {
         let api = cluster.api_for_ref(&group[0].0);
         let gone = async {
-            let watched = match group.as_slice() {
-                [(key, uid)] => one_gone(&api, &key.name, uid).await,
-                _ => all_gone(&api, &group).await,
-            };
+            let watched = all_gone(&api, &group).await;
             // A watch that cannot run (forbidden, cut off) proves nothing: ask until it is gone.
             if !watched {
                 for (key, uid) in &group {
@@ -184,23 +181,14 @@ pub async fn wait_deleted(
     }
 }
 
-/// Whether a watch saw `name` go (false: the watch could not run).
-async fn one_gone(api: &kube::Api<DynamicObject>, name: &str, uid: &str) -> bool {
-    use kube::runtime::wait::{await_condition, conditions};
-    if uid.is_empty() {
-        await_condition(api.clone(), name, |o: Option<&DynamicObject>| o.is_none())
-            .await
-            .is_ok()
-    } else {
-        await_condition(api.clone(), name, conditions::is_deleted(uid))
-            .await
-            .is_ok()
-    }
-}
-
 /// Whether one watch of the kind saw every object of `group` go (false: it could not run).
+/// A single object is watched by name, as kube's `await_condition` does.
 async fn all_gone(api: &kube::Api<DynamicObject>, group: &[&(ObjectRef, String)]) -> bool {
     use kube::runtime::watcher::{Config, Event, watcher};
+    let config = match group {
+        [(key, _)] => Config::default().fields(&format!("metadata.name={}", key.name)),
+        _ => Config::default(),
+    };
     let mut left: std::collections::BTreeMap<&str, &str> = group
         .iter()
         .map(|(k, uid)| (k.name.as_str(), uid.as_str()))
@@ -212,7 +200,7 @@ async fn all_gone(api: &kube::Api<DynamicObject>, group: &[&(ObjectRef, String)]
             .is_some_and(|uid| uid.is_empty() || o.metadata.uid.as_deref() == Some(*uid))
     };
     let mut listed = std::collections::BTreeSet::new();
-    let mut events = std::pin::pin!(watcher(api.clone(), Config::default()));
+    let mut events = std::pin::pin!(watcher(api.clone(), config));
     while let Some(event) = events.next().await {
         match event {
             Err(_) => return false,

@@ -148,6 +148,17 @@ async fn create_namespace(cluster: &Cluster, prepared: &mut Prepared) -> Result<
     Ok(())
 }
 
+/// The Secrets an adoption's takeover applies before the stages: the stages skip them.
+fn adoption_stores_early(cluster: &Cluster, prepared: &mut Prepared) {
+    let early: Vec<_> = prepared
+        .rendered
+        .iter()
+        .map(|r| r.object.object_ref())
+        .filter(|key| crate::cluster::adopt::stored_early(cluster, key))
+        .collect();
+    prepared.applied_early.extend(early);
+}
+
 pub async fn deploy(
     cluster: &Cluster,
     spec: &Spec,
@@ -202,6 +213,9 @@ no backup is taken (--no-backup)"
         "plan: {c} to create, {u} to change, {p} to prune, {same} unchanged"
     ));
     create_namespace(cluster, &mut prepared).await?;
+    if opts.adopt.is_some() {
+        adoption_stores_early(cluster, &mut prepared);
+    }
     let revision = prepared
         .history
         .iter()

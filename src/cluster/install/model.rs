@@ -83,8 +83,8 @@ pub struct Prepared {
     pub spec: Option<Spec>,
     /// What the plan must say besides its changes.
     pub notes: Vec<String>,
-    /// Objects applied before the stages ran (the namespace of a fresh install, which the
-    /// lock needs).
+    /// Objects applied before the stages ran: the namespace of a fresh install, which the
+    /// lock needs; an adoption's first Secrets, which its takeover applies under the lock.
     pub applied_early: Vec<crate::render::ObjectRef>,
     pub rendered: Vec<Rendered>,
     pub plan: Plan,

@@ -116,9 +116,8 @@ fix the cause, or pass --no-backup to upgrade without one"
     Ok(())
 }
 
-/// The objects of `stage` that the plan changes and that were not applied early (the
-/// namespace, an adoption's first Secrets).
-fn changed_in<'a>(cluster: &Cluster, run: &Run<'a>, stage: Stage) -> Vec<&'a Object> {
+/// The objects of `stage` that the plan changes and that were not applied early.
+fn changed_in<'a>(run: &Run<'a>, stage: Stage) -> Vec<&'a Object> {
     let prepared = run.prepared;
     prepared
         .plan
@@ -126,10 +125,9 @@ fn changed_in<'a>(cluster: &Cluster, run: &Run<'a>, stage: Stage) -> Vec<&'a Obj
         .iter()
         .filter(|s| s.rendered.stage == stage && !matches!(s.action, Action::Unchanged))
         .filter(|s| {
-            let key = s.rendered.object.object_ref();
-            let early = prepared.applied_early.contains(&key)
-                || (run.opts.adopt.is_some() && adopt::stored_early(cluster, &key));
-            !early
+            !prepared
+                .applied_early
+                .contains(&s.rendered.object.object_ref())
         })
         .map(|s| &s.rendered.object)
         .collect()
@@ -161,7 +159,7 @@ async fn apply_stages(
 ) -> Result<()> {
     let mut changed = Vec::new();
     for &stage in stages {
-        let objects = changed_in(cluster, run, stage);
+        let objects = changed_in(run, stage);
         if objects.is_empty() {
             continue;
         }
