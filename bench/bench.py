@@ -5,6 +5,7 @@ counts come from the API server's audit log (skyflo sends User-Agent skyflo/<ver
 """
 import argparse
 import collections
+import datetime
 import json
 import resource
 import socket
@@ -229,7 +230,24 @@ def bench_delay():
                     ready_at.setdefault(obj["metadata"]["name"], time.time())
 
 
-    delays = []
+    def stamp(e, key):
+        return datetime.datetime.fromisoformat(e[key].replace("Z", "+00:00")).timestamp()
+
+    def deciding_status(entries, target):
+        """When the API server committed the last workload status before skyflo's record: the
+        event that made the last component ready, as the controllers wrote it."""
+        mine = [e for e in entries if (e.get("objectRef") or {}).get("namespace") == target]
+        record = [stamp(e, "requestReceivedTimestamp") for e in mine
+                  if (e.get("userAgent") or "").startswith("skyflo/") and e["verb"] == "create"
+                  and e["objectRef"].get("resource") == "secrets"
+                  and e["objectRef"].get("name", "").startswith("skyflo-release-")]
+        statuses = [stamp(e, "stageTimestamp") for e in mine
+                    if e["verb"] == "update" and e["objectRef"].get("subresource") == "status"
+                    and e["objectRef"].get("resource") in ("deployments", "statefulsets")]
+        before = [t for t in statuses if record and t <= record[0]]
+        return max(before) if before else None
+
+    delays, ours = [], []
     for _ in range(10):
         target = ns("delay")
         subprocess.run(["kubectl", "create", "namespace", target], capture_output=True, env=ENV, check=True)
@@ -239,6 +257,7 @@ def bench_delay():
         th = threading.Thread(target=watch_ready, args=(watcher, ready_at), daemon=True)
         th.start()
         time.sleep(0.5)
+        offset = audit_offset()
         sky("install", "-n", target, "-f", spec(), "--skip-checks", "-q")
         exited = time.time()
         time.sleep(0.3)  # let the watcher deliver what it already has
@@ -246,8 +265,18 @@ def bench_delay():
         watcher.wait()
         if ready_at:
             delays.append(exited - max(ready_at.values()))
+        decided = deciding_status(audit_since(offset, agent_prefix=""), target)
+        if decided is not None:
+            ours.append(exited - decided)
     d = median(delays) * 1000
     row("last pod Ready -> skyflo exits (median of 10)", f"{d:.0f} ms", "<= 50 ms", d <= 50, d)
+    # The part before the controllers report the last pod in the workload's status is theirs;
+    # from that status write on (its watch event, the record with the lock's release, the exit)
+    # the time is skyflo's.
+    if ours:
+        o = median(ours) * 1000
+        rows.append(("  of which after the controllers' last status write (its event, record, exit)",
+                     f"{o:.0f} ms (the controllers: {d - o:.0f} ms)", "(info)", "", None))
 
 
 def bench_status():
