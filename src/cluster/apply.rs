@@ -1,5 +1,7 @@
 //! Server-side apply (field manager `skyflo`, forced) and deletion.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use anyhow::{Context, Result};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use kube::api::{
@@ -146,7 +148,7 @@ pub async fn wait_deleted(
     objects: &[(ObjectRef, String)],
     deadline: tokio::time::Instant,
 ) -> Result<()> {
-    let mut groups: std::collections::BTreeMap<_, Vec<&(ObjectRef, String)>> = Default::default();
+    let mut groups: BTreeMap<_, Vec<&(ObjectRef, String)>> = BTreeMap::new();
     for o in objects {
         groups
             .entry((o.0.kind.clone(), o.0.namespace.clone()))
@@ -189,17 +191,17 @@ async fn all_gone(api: &kube::Api<DynamicObject>, group: &[&(ObjectRef, String)]
         [(key, _)] => Config::default().fields(&format!("metadata.name={}", key.name)),
         _ => Config::default(),
     };
-    let mut left: std::collections::BTreeMap<&str, &str> = group
+    let mut left: BTreeMap<&str, &str> = group
         .iter()
         .map(|(k, uid)| (k.name.as_str(), uid.as_str()))
         .collect();
     // Still the deleted object: same name and, where its uid is known, same uid.
-    let same = |left: &std::collections::BTreeMap<&str, &str>, o: &DynamicObject| {
+    let same = |left: &BTreeMap<&str, &str>, o: &DynamicObject| {
         let name = o.metadata.name.as_deref().unwrap_or_default();
         left.get(name)
             .is_some_and(|uid| uid.is_empty() || o.metadata.uid.as_deref() == Some(*uid))
     };
-    let mut listed = std::collections::BTreeSet::new();
+    let mut listed = BTreeSet::new();
     let mut events = std::pin::pin!(watcher(api.clone(), config));
     while let Some(event) = events.next().await {
         match event {
