@@ -1,0 +1,115 @@
+"""The agent as installed: upstream's engine, MCP, UI and proxy started from what `skyflo install`
+put in the cluster (cluster-admin access), the first admin made by `skyflo admin create`."""
+import json
+import time
+
+import client
+import kubelet
+
+
+def chat(inst, token, text, conversation_id):
+    return client.sse_events(inst.base, "/api/v1/agent/chat",
+                             {"messages": [{"role": "user", "content": text}], "conversation_id": conversation_id},
+                             token)
+
+
+def new_conversation(inst, token):
+    status, _, body = client.request("POST", f"{inst.base}/api/v1/conversations/", {"title": "product tier"},
+                                     {"Authorization": f"Bearer {token}"})
+    assert status in (200, 201), body
+    return json.loads(body)["id"]
+
+
+def names(events, kind):
+    return [e for e, _ in events if e == kind]
+
+
+def test_engine_migrated_and_healthy(inst):
+    assert int(inst.stack.psql("select count(*) from aerich")) >= 4, inst.stack.migrations
+    for path in ["/api/v1/health/", "/api/v1/health/database"]:
+        status, _, body = client.request("GET", f"http://127.0.0.1:{inst.stack.engine_port}{path}")
+        assert status == 200 and "unhealthy" not in body and "error" not in body.lower(), (path, body)
+
+
+def test_admin_create_made_the_admin_in_the_real_engine(inst):
+    rows = inst.stack.psql("select email, role, is_superuser from users")
+    assert rows.splitlines() == [f"{inst.admin_email}|admin|t"], rows
+    assert inst.token()
+
+
+def test_mcp_lists_its_tools(inst):
+    tools = client.mcp_tools(inst.stack.mcp_port)
+    for t in ["k8s_get", "k8s_delete", "helm_list_releases"]:
+        assert t in tools, tools
+
+
+def test_agent_reads_the_cluster_through_mcp_and_streams(inst):
+    token = inst.token()
+    conv = new_conversation(inst, token)
+    args = json.dumps({"resource_type": "deployments", "namespace": inst.ns, "output": "name"})
+    events = chat(inst, token, f"TOOL k8s_get {args}", conv)
+    kinds = [e for e, _ in events]
+    assert "tool.result" in kinds, events
+    result = json.dumps([d for e, d in events if e == "tool.result"])
+    seen = kubelet.kubectl("get", "deployments", "-n", inst.ns, "-o", "name").stdout.split()
+    assert seen and all(n in result for n in seen), (seen, result)
+    tokens = [d for e, d in events if e == "token"]
+    assert len(tokens) > 2, f"the answer arrives in pieces: {kinds}"
+    assert "TOOL RESULT" in "".join(d.get("text", "") for d in tokens)
+    # The MCP ServiceAccount's own token ran it: the API server's answer for that user is what
+    # the agent saw (cluster-admin: the deployments of the namespace).
+    status, _, body = client.request("GET", f"{inst.base}/api/v1/conversations/{conv}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and "TOOL RESULT" in body, body[:500]
+
+
+def test_approval_gated_delete_runs_under_cluster_admin(inst):
+    victim_ns = inst.ns + "-victim"
+    kubelet.kubectl("create", "namespace", victim_ns)
+    try:
+        kubelet.kubectl("create", "deployment", "victim", "-n", victim_ns, "--image=nginx")
+        token = inst.token()
+        conv = new_conversation(inst, token)
+        args = json.dumps({"resource_type": "deployment", "name": "victim", "namespace": victim_ns})
+        events = chat(inst, token, f"TOOL k8s_delete {args}", conv)
+        waiting = [d for e, d in events if e == "tool.awaiting_approval"]
+        assert waiting, f"a delete waits for approval: {[e for e, _ in events]}"
+        assert kubelet.kubectl("get", "deployment", "victim", "-n", victim_ns, check=False).returncode == 0
+        call_id = waiting[0]["call_id"]
+        events = client.sse_events(inst.base, f"/api/v1/agent/approvals/{call_id}",
+                                   {"approve": True, "conversation_id": conv}, token)
+        assert "tool.result" in [e for e, _ in events], events
+        gone = kubelet.kubectl("get", "deployment", "victim", "-n", victim_ns, check=False)
+        assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.stdout
+    finally:
+        kubelet.kubectl("delete", "namespace", victim_ns, "--wait=false", check=False)
+
+
+def test_every_llm_request_reaches_llm_host(inst):
+    token = inst.token()
+    conv = new_conversation(inst, token)
+    before = len(inst.llm.requests())
+    events = chat(inst, token, "hello", conv)
+    starts = len([e for e, _ in events if e == "generation.start"])
+    time.sleep(1)  # a title is generated after the answer
+    reqs = inst.llm.requests()[before:]
+    assert starts >= 1 and len([r for r in reqs if r["tools"]]) == starts, (starts, reqs)
+    assert all(r["path"] == "/v1/chat/completions" and r["authorization"] for r in reqs), reqs
+    assert all(r["model"] == "scripted-model" for r in reqs), reqs
+    assert "k8s_get" in reqs[0]["tools"], reqs[0]["tools"]
+    # The engine never talked to another LLM endpoint: its log names no provider host.
+    log = inst.stack.log("engine", tail=100000)
+    for host in ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"]:
+        assert host not in log, host
+
+
+def test_anonymous_client_cannot_read_a_conversation_through_the_ui_routes(inst):
+    token = inst.token()
+    conv = new_conversation(inst, token)
+    chat(inst, token, "a private question", conv)
+    for method, body in [("GET", None), ("PATCH", {"title": "renamed by nobody"}), ("DELETE", None)]:
+        status, _, text = client.request(method, f"{inst.base}/api/conversation/{conv}", body)
+        assert status in (401, 403), f"{method} /api/conversation/<id> without a login: {status} {text[:300]}"
+    status, _, text = client.request("GET", f"{inst.base}/api/v1/conversations/{conv}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and "renamed by nobody" not in text, text[:300]
