@@ -233,7 +233,7 @@ async fn verify_proxy_auth_passes_through_the_rendered_nginx_and_fails_without_i
     let (code, out) = verify(&kubeconfig(), &ns.name, &["--check", "proxy-auth"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        line(&out, "proxy-auth").contains("401, self-registration 403"),
+        line(&out, "proxy-auth").contains("through the UI's routes too; self-registration 403"),
         "{out}"
     );
     let seen = b.requests();

@@ -163,12 +163,19 @@ pub fn config_maps(spec: &Spec, names: &Names) -> Vec<ConfigMap> {
 
     let mut ui = templates::config_map("ui-config.yaml", templates::UI_CONFIG);
     ui.metadata = meta(names, names.of("ui-config"), "ui");
-    ui.data.get_or_insert_with(BTreeMap::new).insert(
-        "API_URL".into(),
-        format!("http://{}:8080/api/v1", names.of("engine")),
-    );
+    ui.data
+        .get_or_insert_with(BTreeMap::new)
+        .insert("API_URL".into(), UI_SERVER_API_URL.into());
     vec![engine, mcp, ui, proxy_config(spec, names)]
 }
+
+/// Where the UI's own Next.js server (its server actions and `/api/...` route handlers: login,
+/// registration, conversations, team, profile, integrations, analytics) sends its engine calls:
+/// the proxy in the same pod, so they pass the same gate as the browser's. Pointed at the engine
+/// Service, the registration form registered anyone with sign-up closed and conversations were
+/// read without a login (the engine answers both without a user). An address, not `localhost`:
+/// Node resolves that to ::1 first, and the proxy listens on IPv4.
+pub const UI_SERVER_API_URL: &str = "http://127.0.0.1:8080/api/v1";
 
 /// Where the proxy image reads its nginx template, and the key that holds it.
 pub const PROXY_TEMPLATE_PATH: &str = "/etc/nginx/templates/default.conf.template";
@@ -192,7 +199,9 @@ const ENGINE_PROXY: &str = "        proxy_http_version 1.1;
 const SIGNUP_CLOSED: &str =
     "    # Self-registration is closed (spec.ui.signup: closed): the first admin is created with
     # `skyflo admin create`, and an admin adds members in the UI.
-    location = /api/v1/auth/register/register {
+    # Every path under the route (the UI's server posts to .../register/register/), whichever
+    # way it is spelled: nginx matches the normalized path (slashes merged, %XX decoded).
+    location ^~ /api/v1/auth/register {
         default_type application/json;
         return 403 '{\"detail\":\"self-registration is closed: an admin adds members\"}';
     }";

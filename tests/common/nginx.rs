@@ -51,6 +51,10 @@ impl Backends {
         }
     }
 
+    pub fn state_path(&self) -> &Path {
+        self.state.path()
+    }
+
     pub fn requests(&self) -> String {
         std::fs::read_to_string(self.state.path().join("requests.log")).unwrap_or_default()
     }
@@ -102,6 +106,12 @@ pub fn configure(yaml: &str, b: &Backends, port: u16, dir: &Path) -> PathBuf {
         .replace("listen 8080;", &format!("listen 127.0.0.1:{port};"));
     assert!(server.contains(&format!("listen 127.0.0.1:{port};")));
     std::fs::write(dir.join("default.conf"), server).unwrap();
+    // The UI stand-in's route handlers call the rendered API_URL, pointed at this nginx as the
+    // pod's localhost:8080 is the proxy.
+    let api_url = skyflo::render::config::UI_SERVER_API_URL
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+    assert_ne!(api_url, skyflo::render::config::UI_SERVER_API_URL);
+    std::fs::write(b.state_path().join("api_url"), api_url).unwrap();
     let d = dir.display();
     let main = format!(
         "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\

@@ -93,7 +93,7 @@ class Rewrites:
 
     def pod_local(self, port, local):
         rx = re.compile(rf"(?<![\w.-])(?:localhost|127\.0\.0\.1):{port}(?![\d])")
-        self.hosts.append((rx, f"127.0.0.1:{local}", f"localhost:{port}"))
+        self.hosts.append((rx, f"127.0.0.1:{local}", f"localhost:{port}"))  # label: the pod's own port
 
     def note(self, text):
         if text not in self.listed:
@@ -108,7 +108,8 @@ class Rewrites:
                     continue
                 if rx.search(new):
                     new = rx.sub(rep, new)
-                    self.note(f"{component} env {k}: {label} -> {rep}")
+                    shown = f"the pod's own :{label.split(':')[1]}" if label.startswith("localhost:") else label
+                    self.note(f"{component} env {k}: {shown} -> {rep}")
             out[k] = new
         return out
 
@@ -325,17 +326,27 @@ class Stack:
                                    "--port", str(port)], env, cwd=work)
         wait_http(f"http://127.0.0.1:{port}/api/v1/health/", "engine", p, ok=lambda s: s == 200)
 
-    def start_ui(self):
+    def start_ui(self, override=None):
+        """`override`: env values a test sets on purpose (a drifted ConfigMap), said in its output."""
         cont = self.pods["ui"].containers["ui"]
         mounts = self.files("ui", cont)
         pod_local = {f"localhost:{p}" for p in self.ports["ui"]}
         env = self._base_env(self.rw.env("ui", self._paths("ui", cont.env, mounts), pod_local))
+        for k, v in (override or {}).items():
+            print(f"ui env {k} overridden by the test: {v}", file=sys.stderr)
+            env[k] = v
         port = self.ports["ui"][3000]
         env["PORT"] = str(port)
         env["HOSTNAME"] = "127.0.0.1"
         build = upstream.ui_build()
         p = self._spawn("ui", ["node", "server.js"], env, cwd=build)
         wait_http(f"http://127.0.0.1:{port}/api/health", "ui", p)
+
+    def restart_ui(self, override=None):
+        p = self.procs.pop("ui")
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(10)
+        self.start_ui(override)
 
     def start_proxy(self):
         cont = self.pods["ui"].containers["proxy"]

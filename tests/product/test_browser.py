@@ -164,6 +164,7 @@ def test_admin_logs_in_chats_approves_and_finds_the_history(inst, dashboard, bro
         body = b.page.inner_text("body")
         assert "Application error" not in body and "Something went wrong" not in body, (path, body[:500])
     assert not b.failed, f"answers >= 400 after the login: {b.failed}; console: {b.console}"
+    assert not b.csp_violations(), f"the UI broke upstream's Content-Security-Policy: {b.csp_violations()}"
 
 
 def test_anonymous_browser_cannot_register_through_welcome_with_signup_closed(inst, dashboard, browser):

@@ -110,7 +110,26 @@ class Engine(Base):
 
 class UI(Base):
     def do_GET(self):
+        if self.path.startswith("/api/conversation/"):
+            return self.conversation_route()
         return self.reply(200, b"<html>Skyflo UI</html>", "text/html")
+
+    def conversation_route(self):
+        """As the UI's route handler (ui/src/app/api/conversation/[id]/route.ts at the tag):
+        GET API_URL/conversations/<id> with the auth_token cookie as a bearer token, and the
+        answer's status passed on. API_URL is the rendered one, its host:port pointed at the
+        test's nginx (STATE/api_url, written by tests/common/nginx.rs)."""
+        import http.client
+        import urllib.parse
+        api = urllib.parse.urlsplit(open(os.path.join(STATE, "api_url")).read().strip())
+        cookies = dict(c.strip().split("=", 1) for c in (self.headers.get("Cookie") or "").split(";") if "=" in c)
+        headers = {"Authorization": f"Bearer {cookies['auth_token']}"} if "auth_token" in cookies else {}
+        c = http.client.HTTPConnection(api.hostname, api.port, timeout=5)
+        c.request("GET", api.path + "/conversations/" + self.path.rsplit("/", 1)[1], headers=headers)
+        status = c.getresponse().status
+        if status != 200:
+            return self.reply(status, {"status": "error", "error": "Failed to fetch conversation details"})
+        return self.reply(200, {"status": "success", "messages": []})
 
 
 def main():

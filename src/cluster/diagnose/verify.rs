@@ -140,9 +140,11 @@ fn shown(body: &str) -> String {
     crate::redact::Redactor::default().text(&one_line)
 }
 
-/// Through the proxy: an agent call without a login must get 401, and a registration 403
-/// (unless the deployed spec opens signup). Both are sent with an empty body, so an engine
-/// that does receive them refuses them (422) before it starts a run or creates an account.
+/// Through the proxy: an agent call without a login must get 401, and so must a conversation
+/// asked through the UI's own route handler (its server reaches the engine through the proxy
+/// only when API_URL points there); a registration, as the browser and as the UI's server spell
+/// it, 403 (unless the deployed spec opens signup). Posts have an empty body, so an engine that
+/// does receive them refuses them (422) before it starts a run or creates an account.
 async fn proxy_auth(cluster: &Cluster, t: &mut Tunnel) -> Check {
     let name = "proxy-auth";
     let signup_open = crate::cluster::release::list(cluster)
@@ -151,49 +153,69 @@ async fn proxy_auth(cluster: &Cluster, t: &mut Tunnel) -> Check {
         .and_then(|h| crate::cluster::release::last_deployed(&h)?.spec().ok())
         .is_some_and(|s| s.ui.signup_open);
     let hint = format!(
-        "the UI pod does not run skyflo's proxy configuration (ConfigMap {}-proxy-config); \
-`skyflo upgrade` puts it back",
+        "the UI pod does not run skyflo's proxy configuration (ConfigMaps {0}-proxy-config and \
+{0}-ui-config); `skyflo upgrade` puts it back",
         cluster.instance
     );
-    let chat = match post_empty(t, "/api/v1/agent/chat").await {
-        Ok(r) => r,
-        Err(e) => return fail(name, format!("POST /api/v1/agent/chat: {e}"), hint),
-    };
-    if chat.status != 401 {
-        return fail(
-            name,
-            format!(
-                "POST /api/v1/agent/chat without a login answered {} (expected 401): whoever reaches the UI can drive the agent, and MCP's rights with it",
-                chat.status
-            ),
-            hint,
-        );
+    if let Err(reason) = gated(t).await {
+        return fail(name, reason, hint);
     }
     if signup_open {
         return pass(
             name,
-            "agent calls without a login get 401; self-registration is open (spec.ui.signup: open)",
+            "agent and conversation calls without a login get 401, through the UI's routes too; self-registration is open (spec.ui.signup: open)",
         );
     }
-    match post_empty(t, "/api/v1/auth/register/register").await {
-        Ok(r) if r.status == 403 => pass(
-            name,
-            "agent calls without a login get 401, self-registration 403 (nothing was created)",
-        ),
-        Ok(r) => fail(
-            name,
-            format!(
-                "a registration through the proxy answered {} (expected 403): whoever reaches the UI can register{}",
-                r.status, " (the first account becomes the admin)"
-            ),
-            hint,
-        ),
-        Err(e) => fail(
-            name,
-            format!("POST /api/v1/auth/register/register: {e}"),
-            hint,
-        ),
+    for path in REGISTRATION {
+        match post_empty(t, path).await {
+            Ok(r) if r.status == 403 => {}
+            Ok(r) => {
+                return fail(
+                    name,
+                    format!(
+                        "POST {path} through the proxy answered {} (expected 403): whoever reaches the UI can register (the first account becomes the admin)",
+                        r.status
+                    ),
+                    hint,
+                );
+            }
+            Err(e) => return fail(name, format!("POST {path}: {e}"), hint),
+        }
     }
+    pass(
+        name,
+        "agent and conversation calls without a login get 401, through the UI's routes too; self-registration 403 (nothing was created)",
+    )
+}
+
+/// The registration route as the browser's code and the UI's server action spell it.
+const REGISTRATION: [&str; 2] = [
+    "/api/v1/auth/register/register",
+    "/api/v1/auth/register/register/",
+];
+
+/// The engine's agent route and the UI's conversation route, without a login: 401 from the
+/// gate (the UI's handler passes its status on). The conversation id exists nowhere, so an
+/// engine reached past the gate answers 404 and reveals nothing.
+async fn gated(t: &mut Tunnel) -> Result<(), String> {
+    let chat = post_empty(t, "/api/v1/agent/chat")
+        .await
+        .map_err(|e| format!("POST /api/v1/agent/chat: {e}"))?;
+    if chat.status != 401 {
+        return Err(format!(
+            "POST /api/v1/agent/chat without a login answered {} (expected 401): whoever reaches the UI can drive the agent, and MCP's rights with it",
+            chat.status
+        ));
+    }
+    let path = "/api/conversation/00000000-0000-0000-0000-000000000000";
+    let conv = t.get(path).await.map_err(|e| format!("GET {path}: {e}"))?;
+    if conv.status != 401 {
+        return Err(format!(
+            "GET {path} (the UI's own route) without a login answered {} (expected 401): the UI's server reaches the engine past the proxy's gate, so conversations and its registration form need no login",
+            conv.status
+        ));
+    }
+    Ok(())
 }
 
 async fn post_empty(t: &mut Tunnel, path: &str) -> Result<Response, String> {

@@ -1,0 +1,39 @@
+"""`spec.ui.signup: open`: the UI's own registration form works for an anonymous visitor (and
+the first account is the admin, as upstream does)."""
+import re
+
+import pytest
+
+from conftest import Installation
+from test_browser import Dashboard, browser  # noqa: F401 (fixture)
+
+
+@pytest.fixture(scope="module")
+def open_signup():
+    i = Installation("product-signup", signup="open")
+    try:
+        i.up()
+        yield i
+    except Exception:
+        print(i.diagnostics())
+        raise
+    finally:
+        i.down()
+
+
+def test_anonymous_browser_registers_through_welcome_with_signup_open(open_signup, browser):  # noqa: F811
+    inst, b = open_signup, browser
+    d = Dashboard(inst.ns)
+    try:
+        b.page.goto(d.url + "/welcome")
+        b.page.wait_for_selector('input[name="email"]', timeout=30000)
+        b.shot("welcome")
+        b.page.fill('input[name="name"]', "First")
+        b.page.fill('input[name="email"]', "first@example.com")
+        b.page.fill('input[name="password"]', "First-pass-123")
+        b.page.click('button[type="submit"]')
+        b.page.wait_for_url(re.compile(r"/login"), timeout=30000)
+        b.shot("registered")
+        assert inst.stack.psql("select email, role from users") == "first@example.com|admin"
+    finally:
+        d.stop()
