@@ -62,31 +62,46 @@ def sse_events(base, path, body, token, timeout=180):
     return events
 
 
-def mcp_tools(port):
-    """tools/list over MCP's streamable HTTP transport (initialize first, as a client must)."""
-    url = f"http://127.0.0.1:{port}/mcp"
-    hdr = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+class Mcp:
+    """A session on MCP's streamable HTTP transport (initialize first, as a client must)."""
 
-    def call(msg, session=None):
-        h = dict(hdr)
-        if session:
-            h["Mcp-Session-Id"] = session
-        req = urllib.request.Request(url, data=json.dumps(msg).encode(), method="POST", headers=h)
-        with urllib.request.urlopen(req, timeout=30) as r:
+    def __init__(self, port):
+        self.url = f"http://127.0.0.1:{port}/mcp"
+        self.session = None
+        self.n = 0
+        init = self.call("initialize", {"protocolVersion": "2025-03-26", "capabilities": {},
+                                        "clientInfo": {"name": "skyflo-product-tier", "version": "1"}})
+        assert "result" in init, init
+        self.call("notifications/initialized")
+
+    def call(self, method, params=None):
+        msg = {"jsonrpc": "2.0", "method": method}
+        if not method.startswith("notifications/"):
+            self.n += 1
+            msg["id"] = self.n
+        if params is not None:
+            msg["params"] = params
+        h = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+        if self.session:
+            h["Mcp-Session-Id"] = self.session
+        req = urllib.request.Request(self.url, data=json.dumps(msg).encode(), method="POST", headers=h)
+        with urllib.request.urlopen(req, timeout=120) as r:
             text = r.read().decode()
-            sid = r.headers.get("Mcp-Session-Id")
+            self.session = r.headers.get("Mcp-Session-Id") or self.session
         for line in text.splitlines():
             if line.startswith("data:"):
-                return json.loads(line[5:]), sid
-        return (json.loads(text) if text.strip() else None), sid
+                return json.loads(line[5:])
+        return json.loads(text) if text.strip() else None
 
-    init, session = call({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-03-26", "capabilities": {},
-        "clientInfo": {"name": "skyflo-product-tier", "version": "1"}}})
-    assert "result" in init, init
-    call({"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
-    tools, _ = call({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, session)
-    return [t["name"] for t in tools["result"]["tools"]]
+
+def mcp_tools(port):
+    return [t["name"] for t in Mcp(port).call("tools/list")["result"]["tools"]]
+
+
+def mcp_call(port, tool, args):
+    """The text a tool answered (its error included)."""
+    out = Mcp(port).call("tools/call", {"name": tool, "arguments": args})
+    return json.dumps(out)
 
 
 def port_forward(ns, pod, ports):

@@ -3,7 +3,7 @@ control plane, upstream's components started from what it installed (stack.py), 
 made by `skyflo admin create` through the engine pod's port-forward."""
 import json
 import os
-import secrets
+import secrets as secrets_mod
 import subprocess
 import sys
 import tempfile
@@ -67,47 +67,67 @@ spec:
 {ui_extra}  engine:
     image: skyfloaiagent/engine:v0.7.0
     llm:
-      model: openai/scripted-model
+      model: {model}
       host: {llm}
-  mcp:
+{llm_extra}{engine_extra}  mcp:
     image: skyfloaiagent/mcp:v0.7.0
     accessLevel: {access}
-  networkPolicy:
+{mcp_extra}  networkPolicy:
     enabled: true
 """
 
 
-class Installation:
-    """`skyflo install` into a namespace of its own, then the real components, then the admin."""
+def indent(text, n):
+    return "".join(" " * n + line + "\n" for line in text.strip("\n").splitlines()) if text.strip() else ""
 
-    def __init__(self, prefix, access="cluster-admin", signup="closed"):
-        self.ns = f"{prefix}-{os.getpid() % 100000}-{secrets.token_hex(2)}"
+
+class Installation:
+    """`skyflo install` into a namespace of its own, then the real components, then the admin.
+
+    `secrets`: {name: {key: value}} created in the namespace before the install (the user's own
+    Secrets the spec names); `llm_extra`, `engine_extra`, `mcp_extra`: YAML under engine.llm,
+    engine and mcp; `env`: the environment of `skyflo install` (the API key, when no Secret
+    holds it)."""
+
+    def __init__(self, prefix, access="cluster-admin", signup="closed", model="openai/scripted-model",
+                 llm_extra="", engine_extra="", mcp_extra="", secrets=None, env=None):
+        self.ns = f"{prefix}-{os.getpid() % 100000}-{secrets_mod.token_hex(2)}"
         self.dir = Path(tempfile.mkdtemp(prefix=f"skyflo-{prefix}-"))
         self.dir.chmod(0o755)  # PostgreSQL runs as its own user below it
         self.llm = LlmServer(self.dir / "llm")
-        self.api_key = "sk-product-" + secrets.token_hex(8)
+        self.api_key = "sk-product-" + secrets_mod.token_hex(8)
         ui_extra = f"    signup: {signup}\n" if signup != "closed" else ""
-        spec = SPEC.format(llm=self.llm.url, access=access, ui_extra=ui_extra)
+        spec = SPEC.format(llm=self.llm.url, access=access, ui_extra=ui_extra, model=model,
+                           llm_extra=indent(llm_extra, 6), engine_extra=indent(engine_extra, 4),
+                           mcp_extra=indent(mcp_extra, 4))
         self.spec = self.dir / "skyflo.yaml"
         self.spec.write_text(spec)
+        self.secrets = secrets or {}
+        self.env = {"OPENAI_API_KEY": self.api_key} if env is None else env
         self.admin_email = "admin@example.com"
-        self.admin_password = "Adm1n-" + secrets.token_hex(8)
+        self.admin_password = "Adm1n-" + secrets_mod.token_hex(8)
         self.stack = None
         self.timings = {}
 
-    def up(self):
+    def up(self, ui=True):
         t = time.time()
-        skyflo("install", "-n", self.ns, "-f", str(self.spec), "--skip-checks", "-q",
-               env={"OPENAI_API_KEY": self.api_key})
+        if self.secrets:
+            kubelet.kubectl("create", "namespace", self.ns)
+            for name, data in self.secrets.items():
+                doc = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": self.ns},
+                       "stringData": data}
+                kubelet.kubectl("apply", "-f", "-", input=json.dumps(doc))
+        skyflo("install", "-n", self.ns, "-f", str(self.spec), "--skip-checks", "-q", env=self.env)
         self.timings["install"] = time.time() - t
         t = time.time()
-        self.stack = stack.Stack(self.ns, "skyflo", self.dir / "stack").start()
+        self.stack = stack.Stack(self.ns, "skyflo", self.dir / "stack").start(ui=ui)
         self.timings["components"] = time.time() - t
         self.stack.print_rewrites()
         p = self.stack.pods
         client.port_forward(self.ns, p["engine"].name, [(8080, self.stack.engine_port)])
-        client.port_forward(self.ns, p["ui"].name, [(8080, self.stack.proxy_port),
-                                                     (3000, self.stack.ports["ui"][3000])])
+        if ui:
+            client.port_forward(self.ns, p["ui"].name, [(8080, self.stack.proxy_port),
+                                                         (3000, self.stack.ports["ui"][3000])])
         client.port_forward(self.ns, p["mcp"].name, [(8888, self.stack.mcp_port)])
         return self
 
@@ -120,8 +140,12 @@ class Installation:
         """The UI as a browser reaches it: the proxy."""
         return f"http://127.0.0.1:{self.stack.proxy_port}"
 
-    def token(self):
-        return client.login(self.base, self.admin_email, self.admin_password)
+    @property
+    def engine_base(self):
+        return f"http://127.0.0.1:{self.stack.engine_port}"
+
+    def token(self, base=None):
+        return client.login(base or self.base, self.admin_email, self.admin_password)
 
     def diagnostics(self):
         out = [f"--- {self.ns}: what each component said (last lines)"]

@@ -13,6 +13,7 @@ The script, by the conversation it receives:
 Every request is appended to STATE_DIR/requests.jsonl: path, headers that matter, the model,
 the tool names offered and the messages.
 """
+import hashlib
 import json
 import re
 import sys
@@ -72,14 +73,19 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         path = self.path.split("?")[0]
-        record = {"path": path, "authorization": bool(self.headers.get("Authorization")),
+        auth = self.headers.get("Authorization") or self.headers.get("x-api-key") or ""
+        key = auth.removeprefix("Bearer ")
+        # The key's digest only: the tests compare it, nothing here keeps a key.
+        record = {"path": path, "authorization": bool(auth),
+                  "key_sha256": hashlib.sha256(key.encode()).hexdigest() if key else None,
                   "model": body.get("model"), "stream": bool(body.get("stream")),
                   "tools": [t.get("function", {}).get("name") for t in body.get("tools") or []],
                   "messages": body.get("messages", []), "reasoning_effort": body.get("reasoning_effort")}
         with LOCK, open(f"{STATE}/requests.jsonl", "a") as f:
             f.write(json.dumps(record) + "\n")
         if not path.endswith("/chat/completions"):
-            self.send_error(404)
+            # Another provider's API (Anthropic, Ollama, Gemini): recorded, not scripted.
+            self.send_error(501, "the scripted server speaks the OpenAI chat completions API only")
             return
         model = body.get("model", "scripted")
         text, call = plan(body.get("messages", []))

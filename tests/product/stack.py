@@ -388,7 +388,9 @@ http {{
                         dict(os.environ))
         wait_http(f"http://127.0.0.1:{port}/health", "proxy", p)
 
-    def start(self):
+    def start(self, ui=True):
+        """Every component of the installation; without `ui` the UI pod's two containers stay
+        down (the option cases talk to the engine and MCP only)."""
         self.read()
         if "postgres" in self.pods:
             self.start_postgres()
@@ -396,8 +398,9 @@ http {{
             self.start_redis()
         self.start_mcp()
         self.start_engine()
-        self.start_ui()
-        self.start_proxy()
+        if ui:
+            self.start_ui()
+            self.start_proxy()
         return self
 
     @property
