@@ -26,8 +26,15 @@ pub fn text(plan: &Plan, printer: &Printer) -> String {
         let key = step.rendered.object.object_ref();
         match &step.action {
             Action::Create => out.push_str(&format!("  {} {key}\n", printer.green("+ create "))),
-            Action::Update { changes } => {
-                out.push_str(&format!("  {} {key}\n", printer.yellow("~ change ")));
+            Action::Update { changes } | Action::Replace { changes, .. } => {
+                if matches!(step.action, Action::Replace { .. }) {
+                    out.push_str(&format!(
+                        "  {} {key} (a binding's roleRef cannot change in place: deleted, then created)\n",
+                        printer.yellow("~ replace")
+                    ));
+                } else {
+                    out.push_str(&format!("  {} {key}\n", printer.yellow("~ change ")));
+                }
                 for c in changes {
                     out.push_str(&format!(
                         "      {}: {} → {}\n",

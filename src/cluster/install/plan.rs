@@ -29,7 +29,16 @@ pub struct FieldChange {
 #[serde(tag = "action", rename_all = "lowercase")]
 pub enum Action {
     Create,
-    Update { changes: Vec<FieldChange> },
+    Update {
+        changes: Vec<FieldChange>,
+    },
+    /// A binding whose `roleRef` changes: the API server cannot change it in place, so the live
+    /// object (this uid, proven ours) is deleted and the new one created, under the lock.
+    Replace {
+        changes: Vec<FieldChange>,
+        #[serde(skip)]
+        uid: String,
+    },
     Unchanged,
 }
 
@@ -76,7 +85,7 @@ impl Plan {
         for s in &self.steps {
             match s.action {
                 Action::Create => c.0 += 1,
-                Action::Update { .. } => c.1 += 1,
+                Action::Update { .. } | Action::Replace { .. } => c.1 += 1,
                 Action::Unchanged => c.2 += 1,
             }
         }
@@ -114,6 +123,15 @@ pub async fn compute(
                     None,
                 ));
             };
+            if let Some(action) = replace_binding(&key.kind, current, &r.object) {
+                return Ok((
+                    Step {
+                        rendered: r,
+                        action,
+                    },
+                    None,
+                ));
+            }
             let api = cluster.api_for_ref(&key);
             let preview = api
                 .patch(
@@ -177,6 +195,32 @@ pub async fn compute(
         .collect();
     plan.prune = prune_set(cluster, &wanted, live, previous)?;
     Ok(plan)
+}
+
+/// A binding whose role changes (`accessLevel` cluster-admin ↔ read-only): `roleRef` is
+/// immutable, so the plan replaces it. Deleted first, then created: between the two MCP holds
+/// neither role, never more than the broader of them.
+fn replace_binding(
+    kind: &str,
+    live: &DynamicObject,
+    wanted: &crate::render::Object,
+) -> Option<Action> {
+    if kind != "ClusterRoleBinding" && kind != "RoleBinding" {
+        return None;
+    }
+    let desired = wanted.to_dynamic().data.get("roleRef").cloned();
+    let current = live.data.get("roleRef").cloned();
+    if desired.is_none() || desired == current {
+        return None;
+    }
+    Some(Action::Replace {
+        changes: vec![FieldChange {
+            path: "roleRef".into(),
+            live: current,
+            desired,
+        }],
+        uid: live.metadata.uid.clone()?,
+    })
 }
 
 /// What to delete: objects of this installation that the new render no longer has, found by

@@ -172,10 +172,38 @@ async fn apply_stages(
         ));
         changed.extend(objects);
     }
+    replace_bindings(cluster, run, stages).await?;
     for obj in apply::apply_all(cluster, &changed).await? {
         if let (Some(name), Some(g)) = (obj.metadata.name.clone(), obj.metadata.generation) {
             generations.insert(name, g);
         }
+    }
+    Ok(())
+}
+
+/// Deletes the bindings the plan replaces (by uid: one deleted and created again by someone
+/// else meanwhile is left alone) and waits until they are gone; `apply_all` then creates them.
+async fn replace_bindings(cluster: &Cluster, run: &Run<'_>, stages: &[Stage]) -> Result<()> {
+    for s in &run.prepared.plan.steps {
+        let Action::Replace { uid, .. } = &s.action else {
+            continue;
+        };
+        if !stages.contains(&s.rendered.stage) {
+            continue;
+        }
+        let key = s.rendered.object.object_ref();
+        run.reporter.line(&format!(
+            "replacing {key}: its roleRef cannot change in place"
+        ));
+        if matches!(
+            apply::delete_uid(cluster, &key, uid).await?,
+            apply::Deleted::Replaced
+        ) {
+            anyhow::bail!(
+                "{key} was replaced by someone else while this run was planning; run the command again"
+            );
+        }
+        apply::wait_deleted(cluster, &[(key, uid.clone())], cluster.write_deadline()).await?;
     }
     Ok(())
 }
