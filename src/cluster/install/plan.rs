@@ -111,68 +111,7 @@ pub async fn compute(
 ) -> Result<Plan> {
     let wanted: BTreeSet<ObjectRef> = rendered.iter().map(|r| r.object.object_ref()).collect();
     let results: Vec<(Step, Option<Blocked>)> = stream::iter(rendered.iter().cloned())
-        .map(|r| async move {
-            let key = r.object.object_ref();
-            let Some(current) = live.objects.get(&key) else {
-                // Absent, or someone else's (a conflict, refused before any write).
-                return Ok::<_, anyhow::Error>((
-                    Step {
-                        rendered: r,
-                        action: Action::Create,
-                    },
-                    None,
-                ));
-            };
-            if let Some(action) = replace_binding(&key.kind, current, &r.object) {
-                return Ok((
-                    Step {
-                        rendered: r,
-                        action,
-                    },
-                    None,
-                ));
-            }
-            let api = cluster.api_for_ref(&key);
-            let preview = api
-                .patch(
-                    &key.name,
-                    &apply_params(true),
-                    &Patch::Apply(&r.object.to_dynamic()),
-                )
-                .await;
-            match preview {
-                Ok(p) => {
-                    let changes = diff_objects(&key.kind, current, &p);
-                    let action = if changes.is_empty() {
-                        Action::Unchanged
-                    } else {
-                        Action::Update { changes }
-                    };
-                    Ok((
-                        Step {
-                            rendered: r,
-                            action,
-                        },
-                        None,
-                    ))
-                }
-                Err(e) if is_invalid(&e) => {
-                    let blocked = Blocked {
-                        advice: advice_for(&key, &message(&e)),
-                        reason: message(&e),
-                        object: key.clone(),
-                    };
-                    Ok((
-                        Step {
-                            rendered: r,
-                            action: Action::Update { changes: vec![] },
-                        },
-                        Some(blocked),
-                    ))
-                }
-                Err(e) => Err(anyhow::Error::new(e).context(format!("previewing {key}"))),
-            }
-        })
+        .map(|r| step_for(cluster, r, live))
         .buffered(16)
         .try_collect()
         .await?;
@@ -195,6 +134,72 @@ pub async fn compute(
         .collect();
     plan.prune = prune_set(cluster, &wanted, live, previous)?;
     Ok(plan)
+}
+
+/// What the plan does with one rendered object: create it, change it (previewed by a
+/// server-side dry-run), replace it (a binding's roleRef), or leave it; and whether the
+/// server refuses the change.
+async fn step_for(cluster: &Cluster, r: Rendered, live: &Live) -> Result<(Step, Option<Blocked>)> {
+    let key = r.object.object_ref();
+    let Some(current) = live.objects.get(&key) else {
+        // Absent, or someone else's (a conflict, refused before any write).
+        return Ok((
+            Step {
+                rendered: r,
+                action: Action::Create,
+            },
+            None,
+        ));
+    };
+    if let Some(action) = replace_binding(&key.kind, current, &r.object) {
+        return Ok((
+            Step {
+                rendered: r,
+                action,
+            },
+            None,
+        ));
+    }
+    let api = cluster.api_for_ref(&key);
+    let preview = api
+        .patch(
+            &key.name,
+            &apply_params(true),
+            &Patch::Apply(&r.object.to_dynamic()),
+        )
+        .await;
+    match preview {
+        Ok(p) => {
+            let changes = diff_objects(&key.kind, current, &p);
+            let action = if changes.is_empty() {
+                Action::Unchanged
+            } else {
+                Action::Update { changes }
+            };
+            Ok((
+                Step {
+                    rendered: r,
+                    action,
+                },
+                None,
+            ))
+        }
+        Err(e) if is_invalid(&e) => {
+            let blocked = Blocked {
+                advice: advice_for(&key, &message(&e)),
+                reason: message(&e),
+                object: key.clone(),
+            };
+            Ok((
+                Step {
+                    rendered: r,
+                    action: Action::Update { changes: vec![] },
+                },
+                Some(blocked),
+            ))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("previewing {key}"))),
+    }
 }
 
 /// A binding whose role changes (`accessLevel` cluster-admin ↔ read-only): `roleRef` is
