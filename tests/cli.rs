@@ -353,7 +353,11 @@ fn validate_warns_when_mcp_is_exposed_outside_the_cluster() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let warnings = v["warnings"].as_array().unwrap();
-    assert_eq!(warnings.len(), 2, "the UI's exposure and MCP's: {v}");
+    assert_eq!(
+        warnings.len(),
+        3,
+        "the UI's exposure, MCP's and the UI's plain http: {v}"
+    );
     // The UI's: how it is reachable, self-registration, MCP's access level, what to do.
     let ui = warnings[0].as_str().unwrap();
     assert!(
@@ -478,4 +482,78 @@ fn template_and_images_take_the_version_flag() {
     let bad = skyflo(&["images", "--version", "latest!"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid --version"));
+}
+
+/// A UI reached over plain http cannot keep a login (the UI's cookies are Secure), and an engine
+/// reachable from outside answers the agent without one: validate says both, and how to fix it;
+/// an Ingress with TLS is not plain http.
+#[test]
+fn validate_says_plain_http_and_an_exposed_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string("examples/skyflo.yaml").unwrap();
+    let write = |name: &str, yaml: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, yaml).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let warnings = |file: &str| -> Vec<String> {
+        let out = skyflo(&["validate", "-f", file, "-o", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect()
+    };
+    let anchor = "      image: skyfloaiagent/proxy:v0.7.0\n";
+    assert!(base.contains(anchor));
+    let node_port = write(
+        "np.yaml",
+        base.replace(
+            anchor,
+            &format!("{anchor}    service: {{type: NodePort}}\n"),
+        ),
+    );
+    let w = warnings(&node_port);
+    let plain = w
+        .iter()
+        .find(|w| w.starts_with("spec.ui: the UI is reachable over plain http"));
+    assert!(
+        plain.is_some_and(|p| p.contains("a NodePort of every node")
+            && p.contains("Secure")
+            && p.contains("tlsSecret")
+            && p.contains("skyflo dashboard")),
+        "{w:?}"
+    );
+    let ingress = |tls: &str| {
+        base.replace(
+            anchor,
+            &format!("{anchor}    ingress:\n      hosts: [skyflo.example.com]\n{tls}"),
+        )
+    };
+    let w = warnings(&write("ing.yaml", ingress("")));
+    assert!(
+        w.iter()
+            .any(|w| w.contains("plain http through Ingress skyflo.example.com")),
+        "{w:?}"
+    );
+    let w = warnings(&write("tls.yaml", ingress("      tlsSecret: skyflo-tls\n")));
+    assert!(!w.iter().any(|w| w.contains("plain http")), "{w:?}");
+    let engine = base.replace(
+        "    image: skyfloaiagent/engine:v0.7.0\n",
+        "    image: skyfloaiagent/engine:v0.7.0\n    service: {type: LoadBalancer}\n",
+    );
+    assert_ne!(engine, base);
+    let w = warnings(&write("engine.yaml", engine));
+    assert!(
+        w.iter().any(|w| w.starts_with("spec.engine.service: the engine is reachable from outside the cluster through LoadBalancer")
+            && w.contains("without a login")),
+        "{w:?}"
+    );
 }

@@ -629,13 +629,28 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
         "{}",
         text(&out)
     );
+    // ... that a login cannot stick over its plain http, by install and by check ...
+    assert!(
+        text(&out).contains("the UI is reachable over plain http through NodePort 31480"),
+        "{}",
+        text(&out)
+    );
+    let check = skyflo(&["check", "-n", n, "-f", &file, "--offline"]);
+    assert!(
+        text(&check).contains("(plain http through NodePort 31480 of every node)")
+            && text(&check).contains("Secure"),
+        "{}",
+        text(&check)
+    );
     // ... by status, which asks the engine whether an admin exists ...
     let engine = common::nginx::Backends::start();
     port_forward(n, &pod_of(n, "engine"), &[(8080, engine.engine)]);
     let status = skyflo(&["status", "-n", n]);
     assert!(
         text(&status).contains("Exposure: the UI is reachable from OUTSIDE the cluster through NodePort 31480 of every node; self-registration closed; NO ADMIN yet")
-            && text(&status).contains("MCP access level cluster-admin"),
+            && text(&status).contains("MCP access level cluster-admin")
+            && text(&status).contains("Plain http: through NodePort 31480 of every node")
+            && text(&status).contains("skyflo dashboard"),
         "{}",
         text(&status)
     );
@@ -647,7 +662,7 @@ async fn an_exposed_ui_keeps_its_node_port_across_upgrades_that_do_not_choose() 
     let check = skyflo(&["check", "-n", n, "-f", &file, "--offline"]);
     assert!(
         text(&check).contains(
-            "reachable from outside through NodePort 31480 of every node; self-registration closed"
+            "reachable from outside through NodePort 31480 of every node (plain http through NodePort 31480 of every node); self-registration closed"
         ),
         "{}",
         text(&check)

@@ -130,6 +130,24 @@ fn components(s: &Status, printer: &Printer) -> comfy_table::Table {
 
 /// Who can reach what: the UI from outside (how), self-registration, the admin, MCP's rights.
 fn exposure_line(e: &crate::spec::ExposureSummary, admin: Option<bool>, namespace: &str) -> String {
+    let mut out = ui_exposure(e, admin, namespace);
+    if !e.ui_plain_http.is_empty() {
+        out.push_str(&format!(
+            "Plain http: through {}, {}\n",
+            e.ui_plain_http.join(" and "),
+            crate::spec::PLAIN_HTTP
+        ));
+    }
+    if let Some(how) = &e.engine_outside {
+        out.push_str(&format!(
+            "Engine: reachable from OUTSIDE the cluster through {how}; {}\n",
+            crate::spec::ENGINE_OUTSIDE
+        ));
+    }
+    out
+}
+
+fn ui_exposure(e: &crate::spec::ExposureSummary, admin: Option<bool>, namespace: &str) -> String {
     let Some(how) = &e.ui_outside else {
         return format!(
             "Exposure: the UI is reachable inside the cluster only; MCP access level {}\n",

@@ -67,6 +67,18 @@ inside the cluster; use `kubectl port-forward svc/{}-mcp 8888` yourself){}",
     if let Some(w) = ui_exposure_warning(spec) {
         out.insert(0, w);
     }
+    let e = exposure(spec);
+    if !e.ui_plain_http.is_empty() {
+        out.push(format!(
+            "spec.ui: the UI is reachable over plain http through {}: {PLAIN_HTTP}",
+            e.ui_plain_http.join(" and ")
+        ));
+    }
+    if let Some(how) = &e.engine_outside {
+        out.push(format!(
+            "spec.engine.service: the engine is reachable from outside the cluster through {how}: {ENGINE_OUTSIDE}"
+        ));
+    }
     out.extend(llm_host_warning(spec));
     out
 }
@@ -83,6 +95,13 @@ pub struct ExposureSummary {
     pub mcp_access: String,
     /// How MCP is reachable from outside the cluster (it has no authentication).
     pub mcp_outside: Option<String>,
+    /// The ways the UI is reachable from outside over plain http (a NodePort or LoadBalancer
+    /// Service, an Ingress without TLS): the UI's login cookies are `Secure`, and browsers keep
+    /// those over http only for localhost, so nobody stays logged in there.
+    pub ui_plain_http: Vec<String>,
+    /// How the engine is reachable from outside the cluster: it answers the agent without a
+    /// login, past the proxy's gate.
+    pub engine_outside: Option<String>,
 }
 
 fn outside(e: &Exposure) -> Option<String> {
@@ -95,9 +114,14 @@ fn outside(e: &Exposure) -> Option<String> {
 }
 
 pub fn exposure(spec: &Spec) -> ExposureSummary {
-    let mut ui = outside(&spec.ui.service);
+    let service = outside(&spec.ui.service);
+    let mut ui = service.clone();
+    let mut plain: Vec<String> = service.into_iter().collect();
     if let Some(i) = &spec.ui.ingress {
         let hosts = format!("Ingress {}", i.hosts.join(", "));
+        if !ingress_has_tls(i) {
+            plain.push(hosts.clone());
+        }
         ui = Some(match ui {
             Some(u) => format!("{u} and {hosts}"),
             None => hosts,
@@ -108,8 +132,26 @@ pub fn exposure(spec: &Spec) -> ExposureSummary {
         signup_open: spec.ui.signup_open,
         mcp_access: spec.mcp.access_level.as_str().to_string(),
         mcp_outside: outside(&spec.mcp.service),
+        ui_plain_http: plain,
+        engine_outside: outside(&spec.engine.service),
     }
 }
+
+/// TLS on skyflo's Ingress (`tlsSecret`, which cert-manager may fill). A NodePort or
+/// LoadBalancer Service is plain http as far as skyflo can know: the proxy listens on http.
+fn ingress_has_tls(i: &Ingress) -> bool {
+    i.tls_secret.is_some()
+}
+
+/// What a UI reached over plain http means for a browser, and how to fix it.
+pub const PLAIN_HTTP: &str = "the UI's login cookies are Secure, and browsers keep those over plain http only for \
+localhost, so nobody stays logged in there: put the UI behind spec.ui.ingress with tlsSecret (or a load balancer \
+that terminates TLS), or open it with `skyflo dashboard`";
+
+/// What an engine reachable from outside means.
+pub const ENGINE_OUTSIDE: &str = "the engine answers the agent (POST /api/v1/agent/chat) and conversations \
+without a login, past the proxy's gate, with MCP's rights: keep spec.engine.service ClusterIP (the UI's proxy \
+reaches it inside the cluster)";
 
 /// An exposed UI: whoever reaches it can log in (or register, with signup open) and drive an
 /// agent with MCP's rights.
@@ -131,7 +173,9 @@ address; or keep the UI inside the cluster (ClusterIP, the default) and open it 
 
 /// Whether a warning is about who can reach what (the others are about settings).
 pub fn is_exposure_warning(w: &str) -> bool {
-    w.starts_with("spec.mcp.service") || w.starts_with("spec.ui")
+    w.starts_with("spec.mcp.service")
+        || w.starts_with("spec.ui")
+        || w.starts_with("spec.engine.service")
 }
 
 /// The engine uses an OpenAI-compatible host as the base URL as given (`<host>/chat/completions`).

@@ -625,18 +625,28 @@ fn exposure(spec: &Spec) -> Check {
         .filter(|w| crate::spec::is_exposure_warning(w))
         .collect();
     let said = format!(
-        "UI: {}; self-registration {}; MCP: {} (access level {})",
+        "UI: {}{}; self-registration {}; MCP: {} (access level {}){}",
         e.ui_outside.as_deref().map_or(
             "inside the cluster only (ClusterIP; `skyflo dashboard` opens it)".to_string(),
             |h| format!("reachable from outside through {h}")
         ),
+        if e.ui_plain_http.is_empty() {
+            String::new()
+        } else {
+            format!(" (plain http through {})", e.ui_plain_http.join(" and "))
+        },
         if e.signup_open { "open" } else { "closed" },
         e.mcp_outside
             .as_deref()
             .map_or("inside the cluster only".to_string(), |h| format!(
                 "reachable from outside through {h}, without authentication"
             )),
-        e.mcp_access
+        e.mcp_access,
+        e.engine_outside
+            .as_deref()
+            .map_or(String::new(), |h| format!(
+                "; engine: reachable from outside through {h}, without a login"
+            ))
     );
     if warnings.is_empty() {
         pass("exposure", said)
