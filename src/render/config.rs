@@ -182,14 +182,16 @@ pub const PROXY_TEMPLATE_PATH: &str = "/etc/nginx/templates/default.conf.templat
 pub const PROXY_TEMPLATE_KEY: &str = "default.conf.template";
 
 /// What every route to the engine sets: upstream's headers, timeouts and unbuffered streaming
-/// (the agent answers with server-sent events that must arrive as they are sent).
+/// (the agent answers with server-sent events that must arrive as they are sent). The engine
+/// rate-limits by the first X-Forwarded-For address: it is the connection's, so a client cannot
+/// claim another one (upstream appended to what the client sent).
 const ENGINE_PROXY: &str = "        proxy_http_version 1.1;
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection \"Upgrade\";
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-Host $http_host;
         proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_read_timeout 3600s;
         proxy_send_timeout 3600s;

@@ -138,3 +138,12 @@ def test_verify_proxy_auth_passes_with_the_real_ui_and_catches_one_that_bypasses
         assert "past the proxy's gate" in bad.stdout, bad.stdout
     finally:
         inst.stack.restart_ui()
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_engines_limits(inst):
+    """The proxy tells the engine the connection's address, not the one a client claims: 150
+    admin checks from one client, each claiming another address, still hit the per-client limit."""
+    said = client.flood(inst.stack.proxy_port, "/api/v1/auth/is_admin_user", 150, "127.0.0.3",
+                        headers=lambda i: {"X-Forwarded-For": f"10.{i // 250}.{i % 250}.1"}, method="GET")
+    codes = [c for c, _ in said]
+    assert 429 in codes, f"no 429 in {sorted(set(codes))}"

@@ -122,6 +122,12 @@ def send(b, text):
 def test_admin_logs_in_chats_approves_and_finds_the_history(inst, dashboard, browser):
     b = browser
     login(b, dashboard.url, inst.admin_email, inst.admin_password)
+    # Another client floods the gate without a token (150 in a minute, over the engine's 100 per
+    # client): it gets 401 then a clear 429, and the logged-in user is not starved.
+    said = client.flood(inst.stack.proxy_port, "/api/v1/agent/chat", 150, "127.0.0.2")
+    codes = [c for c, _ in said]
+    assert set(codes) <= {401, 429} and 429 in codes, f"the flood's answers: {sorted(set(codes))} {said[-1]}"
+    assert "too many" in said[-1][1].lower(), said[-1]
     send(b, "hello from the browser")
     expect(b.page.get_by_text(re.compile(r"SCRIPTED ANSWER \d+")).first).to_be_visible(timeout=60000)
     b.shot("streamed-answer")

@@ -96,14 +96,17 @@ class _Lock:
         fcntl.flock(self.f, fcntl.LOCK_UN)
 
 
+UV_VERSION = "0.13.10"
+
+
 def _uv():
-    uv = shutil.which("uv")
-    if uv:
-        return uv
-    venv = CACHE.parent / "uv"
-    if not (venv / "bin/uv").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin/pip"), "install", "-q", "uv"], check=True)
+    """uv from PyPI in a venv of the cache (the machine's own, if any, is not used: one version
+    everywhere)."""
+    venv = CACHE.parent / f"uv-{UV_VERSION}"
+    with _Lock("uv"):
+        if not (venv / "bin/uv").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin/pip"), "install", "-q", f"uv=={UV_VERSION}"], check=True)
     return str(venv / "bin/uv")
 
 
