@@ -208,12 +208,23 @@ const SIGNUP_CLOSED: &str =
         return 403 '{\"detail\":\"self-registration is closed: an admin adds members\"}';
     }";
 
-const SIGNUP_OPEN: &str = "    # Self-registration is open (spec.ui.signup: open): anyone who reaches the UI may register.";
+const SIGNUP_OPEN: &str = "    # Self-registration is open (spec.ui.signup: open): anyone who reaches the UI may register,
+    # through the UI's own form only. Its server action posts name, email and password from the
+    # pod itself (127.0.0.1); a client posting here directly could name its own role (the engine
+    # takes `role` at registration), so it is refused.
+    location ^~ /api/v1/auth/register {
+        default_type application/json;
+        if ($remote_addr != 127.0.0.1) {
+            return 403 '{\"detail\":\"self-registration goes through the registration form of the UI\"}';
+        }
+        proxy_pass http://${ENGINE_UPSTREAM};
+#ENGINE_PROXY#
+    }";
 
 /// The proxy's nginx template (`<name>-proxy-config`): see templates/proxy.conf.template.
 pub fn proxy_template(spec: &Spec) -> String {
+    // The sign-up block first: the open one proxies, with the engine's settings.
     templates::PROXY_CONF
-        .replace("#ENGINE_PROXY#", ENGINE_PROXY)
         .replace(
             "#SIGNUP#",
             if spec.ui.signup_open {
@@ -222,6 +233,7 @@ pub fn proxy_template(spec: &Spec) -> String {
                 SIGNUP_CLOSED
             },
         )
+        .replace("#ENGINE_PROXY#", ENGINE_PROXY)
 }
 
 fn proxy_config(spec: &Spec, names: &Names) -> ConfigMap {

@@ -112,7 +112,7 @@ def port_forward(ns, pod, ports):
     kubelet.kubectl("apply", "-f", "-", input=doc)
 
 
-def flood(port, path, n, source, headers=None, method="POST"):
+def flood(port, path, n, source, headers=None, method="POST", body=b"{}"):
     """`n` requests from the loopback address `source` (another client than the browser's
     127.0.0.1) straight to the local proxy; the statuses, in order."""
     import http.client
@@ -120,10 +120,10 @@ def flood(port, path, n, source, headers=None, method="POST"):
     for i in range(n):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
         h = dict(headers(i) if callable(headers) else headers or {})
-        body = b"{}" if method == "POST" else None
-        if body is not None:
+        data = body if method == "POST" else None
+        if data is not None:
             h.setdefault("Content-Type", "application/json")
-        c.request(method, path, body=body, headers=h)
+        c.request(method, path, body=data, headers=h)
         r = c.getresponse()
         statuses.append((r.status, r.read().decode(errors="replace")[:200]))
         c.close()

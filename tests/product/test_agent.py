@@ -147,3 +147,30 @@ def test_a_forged_forwarded_for_does_not_dodge_the_engines_limits(inst):
                         headers=lambda i: {"X-Forwarded-For": f"10.{i // 250}.{i % 250}.1"}, method="GET")
     codes = [c for c, _ in said]
     assert 429 in codes, f"no 429 in {sorted(set(codes))}"
+
+
+def test_a_member_cannot_make_itself_admin(inst):
+    """The engine's PATCH /auth/me and /auth/users/me take `role` from the body; the proxy refuses
+    profile self-edits (nginx cannot read JSON), and the UI's profile route says so."""
+    admin = inst.token()
+    email, password = "member@example.com", "Member-pass-123"
+    status, _, body = client.request("POST", f"{inst.base}/api/v1/team/members",
+                                     {"email": email, "password": password, "role": "member"},
+                                     {"Authorization": f"Bearer {admin}"})
+    assert status == 201, body
+    member = client.login(inst.base, email, password)
+    for path in ["/api/v1/auth/me", "/api/v1/auth/users/me", "/api/v1/auth/me/"]:
+        for field in [{"role": "admin"}, {"is_superuser": True}]:
+            status, _, body = client.request("PATCH", f"{inst.base}{path}", field,
+                                             {"Authorization": f"Bearer {member}"})
+            assert status == 403, f"PATCH {path} {field}: {status} {body}"
+    # Through the UI's own route (its server relays the body to the engine).
+    status, _, body = client.request("PATCH", f"{inst.base}/api/profile", {"role": "admin"},
+                                     {"Cookie": f"auth_token={member}"})
+    assert status >= 400 and "profile" in body.lower(), body
+    assert inst.stack.psql(f"select role, is_superuser from users where email = '{email}'") == "member|f"
+    # Passwords still change on their own route.
+    status, _, body = client.request("PATCH", f"{inst.base}/api/v1/auth/users/me/password",
+                                     {"current_password": password, "new_password": "Member-pass-456"},
+                                     {"Authorization": f"Bearer {member}"})
+    assert status == 200, body

@@ -37,3 +37,16 @@ def test_anonymous_browser_registers_through_welcome_with_signup_open(open_signu
         assert inst.stack.psql("select email, role from users") == "first@example.com|admin"
     finally:
         d.stop()
+
+
+def test_with_signup_open_only_the_uis_form_registers(open_signup):
+    """A client posting to the registration route itself could name its role (the engine takes
+    `role` at registration): only the UI's own server action, which sends name, email and
+    password, reaches it."""
+    import client
+    import json
+    body = json.dumps({"email": "x-intruder@example.com", "password": "Intruder-pass-1", "role": "admin"}).encode()
+    for path in ["/api/v1/auth/register/register", "/api/v1/auth/register/register/"]:
+        said = client.flood(open_signup.stack.proxy_port, path, 1, "127.0.0.2", body=body)
+        assert said[0][0] == 403, said
+    assert open_signup.stack.psql("select count(*) from users where email = 'x-intruder@example.com'") == "0"
