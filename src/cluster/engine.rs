@@ -51,7 +51,7 @@ nothing was sent. Admins add members in the UI",
         )
         .await?;
     match r.status {
-        200 | 201 => Ok(()),
+        200 | 201 => confirm_admin(&mut t, email, password).await,
         s => {
             let said = r
                 .json()
@@ -64,6 +64,84 @@ nothing was sent. Admins add members in the UI",
             ))
         }
     }
+}
+
+/// Who won: the engine makes admin whoever registers while no account exists, so two
+/// registrations at once can both become admin, or another can come first. The account just
+/// registered logs in and asks: a member lost (the engine tells a member nothing about the
+/// others); of several admins the earliest registered wins, and a later one demotes itself, so
+/// exactly one `admin create` succeeds.
+async fn confirm_admin(t: &mut Tunnel, email: &str, password: &str) -> Result<(), String> {
+    let token = login(t, email, password).await?;
+    let auth = [("authorization", format!("Bearer {token}"))];
+    let me = t
+        .request(http::Method::GET, "/api/v1/auth/me", &auth, None)
+        .await?
+        .json()
+        .ok_or("the engine did not say who the new account is (GET /api/v1/auth/me)")?;
+    if me["role"] != "admin" {
+        return Err(format!(
+            "{email} was registered, but another account registered first and is the admin: {email} is a \
+member. Ask that admin (Settings, Team in the UI) to make you admin or to remove {email}"
+        ));
+    }
+    let members = t
+        .request(http::Method::GET, "/api/v1/team/members", &auth, None)
+        .await?
+        .json()
+        .ok_or("the engine did not list its accounts (GET /api/v1/team/members)")?;
+    let mut admins: Vec<&serde_json::Value> = members
+        .as_array()
+        .map(|m| m.iter().filter(|u| u["role"] == "admin").collect())
+        .unwrap_or_default();
+    admins.sort_by_key(|u| (u["created_at"].to_string(), u["id"].to_string()));
+    match admins.first() {
+        Some(first) if first["id"] != me["id"] => {
+            let body = serde_json::json!({"role": "member"}).to_string();
+            let path = format!(
+                "/api/v1/team/members/{}",
+                me["id"].as_str().unwrap_or_default()
+            );
+            let json = [auth[0].clone(), ("content-type", "application/json".into())];
+            t.request(http::Method::PATCH, &path, &json, Some(body))
+                .await?;
+            Err(format!(
+                "another account, {}, registered at the same moment and is the admin; {email} was made a member. \
+Ask that admin (Settings, Team in the UI) to make you admin or to remove {email}",
+                first["email"].as_str().unwrap_or("(unknown)")
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn login(t: &mut Tunnel, email: &str, password: &str) -> Result<String, String> {
+    use crate::render::secrets::percent_encode;
+    let form = format!(
+        "username={}&password={}",
+        percent_encode(email),
+        percent_encode(password)
+    );
+    let headers = [(
+        "content-type",
+        "application/x-www-form-urlencoded".to_string(),
+    )];
+    let r = t
+        .request(
+            http::Method::POST,
+            "/api/v1/auth/jwt/login",
+            &headers,
+            Some(form),
+        )
+        .await?;
+    r.json()
+        .and_then(|v| v["access_token"].as_str().map(str::to_string))
+        .ok_or_else(|| {
+            format!(
+                "the new account could not log in to confirm it is the admin (the engine answered {})",
+                r.status
+            )
+        })
 }
 
 /// Keeps a generated admin password in Secret `<name>-admin` (keys `email`, `password`),

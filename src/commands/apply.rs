@@ -90,9 +90,10 @@ async fn admin_after(
                 cluster.namespace
             ));
         }
-        (Some(e), Ok(true), _) => printer.warn(&format!(
-            "--admin-email {e}: an account exists already, so no admin was created"
-        )),
+        (Some(e), Ok(true), _) => anyhow::bail!(
+            "--admin-email {e}: the installation is done, but an account registered first and is the admin, so \
+{e} was not created; ask that admin to add you (Settings, Team in the UI)"
+        ),
         (_, Ok(false), Some(how)) => printer.warn(&format!(
             "the UI is reachable from outside the cluster through {how} and NO ADMIN exists: whoever registers \
 first becomes it. Create it now: skyflo admin create -n {} --email E",

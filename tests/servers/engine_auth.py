@@ -53,8 +53,13 @@ class Engine(Base):
         path = self.path.split("?")[0]
         if path == "/api/v1/auth/me":
             if auth == GOOD:
-                return self.reply(200, {"id": "u1", "email": "admin@example.com", "is_superuser": True})
+                return self.reply(200, {"id": "u1", "email": "admin@example.com", "is_superuser": True,
+                                        "role": "admin"})
             return self.reply(401, {"detail": "Unauthorized"})
+        if path == "/api/v1/team/members" and auth == GOOD:
+            # The account that logged in is the only admin (the real race is the product tier's).
+            return self.reply(200, [{"id": "u1", "email": "admin@example.com", "role": "admin",
+                                     "created_at": "2026-01-01T00:00:00+00:00"}])
         if path == "/api/v1/auth/jwt/login" and method == "POST":
             return self.reply(200, {"access_token": "good-token", "token_type": "bearer"})
         if path == "/api/v1/auth/jwt/refresh" and method == "POST":
