@@ -1,10 +1,15 @@
 """The agent as installed: upstream's engine, MCP, UI and proxy started from what `skyflo install`
 put in the cluster (cluster-admin access), the first admin made by `skyflo admin create`."""
 import json
+
+import pytest
 import time
 
 import client
 import kubelet
+
+# One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
+pytestmark = pytest.mark.xdist_group("inst")
 
 
 def chat(inst, token, text, conversation_id):
