@@ -190,3 +190,25 @@ def test_anonymous_browser_cannot_register_through_welcome_with_signup_closed(in
     b.shot("after-submit")
     assert inst.stack.psql(f"select count(*) from users where email = '{email}'") == "0", \
         "an anonymous visitor registered through the UI's registration action with sign-up closed"
+
+
+def test_an_expired_login_cookie_gets_a_readable_answer_in_the_chat(inst, dashboard, browser):
+    """The reload window: the access cookie lives 15 minutes from login, the UI renews it 14
+    minutes after the last page load, so after a reload agent calls can go out without a token.
+    The cookie's end is played by removing it (the refresh cookie stays): the chat shows the
+    proxy's answer, readable, not nginx's HTML."""
+    b = browser
+    login(b, dashboard.url, inst.admin_email, inst.admin_password)
+    send(b, "a first question")
+    expect(b.page.get_by_text(re.compile(r"SCRIPTED ANSWER \d+")).first).to_be_visible(timeout=60000)
+    cookies = [c for c in b.context.cookies() if c["name"] != "auth_token"]
+    assert len(cookies) < len(b.context.cookies()), "the login set auth_token"
+    b.context.clear_cookies()
+    b.context.add_cookies(cookies)
+    send(b, "a question after the cookie expired")
+    said = b.page.get_by_text(re.compile(r"HTTP 401")).first
+    said.wait_for(timeout=30000)
+    b.shot("expired-login")
+    text = said.inner_text()
+    print("the chat said:", text)
+    assert "<html>" not in text and "login" in text.lower(), text
