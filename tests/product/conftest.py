@@ -1,6 +1,7 @@
 """The product tier's fixtures: an installation made by the real `skyflo install` on the test
 control plane, upstream's components started from what it installed (stack.py), the first admin
 made by `skyflo admin create` through the engine pod's port-forward."""
+import contextlib
 import json
 import os
 import secrets as secrets_mod
@@ -172,17 +173,33 @@ def pytest_runtest_makereport(item, call):
             rep.sections.append(("components", inst.diagnostics()))
 
 
+def running(installation, ui=True, admin=True):
+    """A fixture's body: the installation up (with its admin), then down, whatever happened;
+    what each component said is printed when the start failed."""
+    try:
+        installation.up(ui=ui)
+        if admin:
+            installation.create_admin()
+        yield installation
+    except Exception:
+        print(installation.diagnostics())
+        raise
+    finally:
+        installation.down()
+
+
+@contextlib.contextmanager
+def victim(ns):
+    """A Deployment `victim` in a namespace of its own, for the agent to (try to) delete."""
+    kubelet.kubectl("create", "namespace", ns)
+    try:
+        kubelet.kubectl("create", "deployment", "victim", "-n", ns, "--image=nginx")
+        yield ns
+    finally:
+        kubelet.kubectl("delete", "namespace", ns, "--wait=false", check=False)
+
+
 @pytest.fixture(scope="session")
 def inst():
     """The standard installation (cluster-admin, sign-up closed) with its first admin."""
-    i = Installation("product")
-    try:
-        i.up()
-        i.create_admin()
-        yield i
-    except Exception:
-        print(i.diagnostics())
-        raise
-    finally:
-        i.down()
-
+    yield from running(Installation("product"))

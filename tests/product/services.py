@@ -2,7 +2,6 @@
 and password that need encoding, Debian's Redis with a password and TLS. They listen on
 127.0.0.1, which the spec names directly (no rewrite: the engine connects to what it was given,
 and verify-full checks the certificate against that address)."""
-import os
 import shutil
 import subprocess
 import tempfile

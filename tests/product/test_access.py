@@ -6,7 +6,7 @@ import pytest
 
 import client
 import kubelet
-from conftest import Installation
+from conftest import Installation, running, victim
 from test_agent import chat, new_conversation
 
 # One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
@@ -15,24 +15,12 @@ pytestmark = pytest.mark.xdist_group("readonly")
 
 @pytest.fixture(scope="module")
 def readonly():
-    i = Installation("product-ro", access="read-only")
-    try:
-        i.up()
-        i.create_admin()
-        yield i
-    except Exception:
-        print(i.diagnostics())
-        raise
-    finally:
-        i.down()
+    yield from running(Installation("product-ro", access="read-only"))
 
 
 def test_read_only_agent_reads_but_cannot_delete(readonly):
     inst = readonly
-    victim_ns = inst.ns + "-victim"
-    kubelet.kubectl("create", "namespace", victim_ns)
-    try:
-        kubelet.kubectl("create", "deployment", "victim", "-n", victim_ns, "--image=nginx")
+    with victim(inst.ns + "-victim") as victim_ns:
         token = inst.token()
         conv = new_conversation(inst, token)
         get = chat(inst, token, "TOOL k8s_get " + json.dumps({"resource_type": "deployments",
@@ -47,5 +35,3 @@ def test_read_only_agent_reads_but_cannot_delete(readonly):
         said = json.dumps([d for e, d in events if e in ("tool.result", "tool.error")])
         assert "forbidden" in said.lower(), said
         assert kubelet.kubectl("get", "deployment", "victim", "-n", victim_ns, check=False).returncode == 0
-    finally:
-        kubelet.kubectl("delete", "namespace", victim_ns, "--wait=false", check=False)

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 import kubelet
-from conftest import Installation, skyflo, skyflo_bin
+from conftest import Installation, running, skyflo, skyflo_bin
 
 # One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
 pytestmark = pytest.mark.xdist_group("race")
@@ -15,15 +15,7 @@ pytestmark = pytest.mark.xdist_group("race")
 
 @pytest.fixture(scope="module")
 def fresh():
-    i = Installation("product-race")
-    try:
-        i.up(ui=False)
-        yield i
-    except Exception:
-        print(i.diagnostics())
-        raise
-    finally:
-        i.down()
+    yield from running(Installation("product-race"), ui=False, admin=False)
 
 
 def test_two_admin_creates_at_once_exactly_one_wins_then_install_admin_email_fails(fresh):

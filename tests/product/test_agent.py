@@ -7,6 +7,7 @@ import time
 
 import client
 import kubelet
+from conftest import victim
 
 # One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
 pytestmark = pytest.mark.xdist_group("inst")
@@ -69,10 +70,7 @@ def test_agent_reads_the_cluster_through_mcp_and_streams(inst):
 
 
 def test_approval_gated_delete_runs_under_cluster_admin(inst):
-    victim_ns = inst.ns + "-victim"
-    kubelet.kubectl("create", "namespace", victim_ns)
-    try:
-        kubelet.kubectl("create", "deployment", "victim", "-n", victim_ns, "--image=nginx")
+    with victim(inst.ns + "-victim") as victim_ns:
         token = inst.token()
         conv = new_conversation(inst, token)
         args = json.dumps({"resource_type": "deployment", "name": "victim", "namespace": victim_ns})
@@ -86,8 +84,6 @@ def test_approval_gated_delete_runs_under_cluster_admin(inst):
         assert "tool.result" in [e for e, _ in events], events
         gone = kubelet.kubectl("get", "deployment", "victim", "-n", victim_ns, check=False)
         assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.stdout
-    finally:
-        kubelet.kubectl("delete", "namespace", victim_ns, "--wait=false", check=False)
 
 
 def test_every_llm_request_reaches_llm_host(inst):

@@ -6,14 +6,13 @@ import re
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright, expect
 
 import client
 import kubelet
-from conftest import ARTIFACTS, skyflo_bin
+from conftest import ARTIFACTS, skyflo_bin, victim
 from stack import free_port
 
 # One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
@@ -134,12 +133,8 @@ def test_admin_logs_in_chats_approves_and_finds_the_history(inst, dashboard, bro
     send(b, "hello from the browser")
     expect(b.page.get_by_text(re.compile(r"SCRIPTED ANSWER \d+")).first).to_be_visible(timeout=60000)
     b.shot("streamed-answer")
-    chat_url = b.page.url
 
-    victim_ns = inst.ns + "-bvictim"
-    kubelet.kubectl("create", "namespace", victim_ns)
-    try:
-        kubelet.kubectl("create", "deployment", "victim", "-n", victim_ns, "--image=nginx")
+    with victim(inst.ns + "-bvictim") as victim_ns:
         send(b, "TOOL k8s_delete " + json.dumps({"resource_type": "deployment", "name": "victim",
                                                   "namespace": victim_ns}))
         approve = b.page.get_by_role("button", name=re.compile(r"^Approve$")).first
@@ -151,8 +146,6 @@ def test_admin_logs_in_chats_approves_and_finds_the_history(inst, dashboard, bro
         b.shot("approved")
         gone = kubelet.kubectl("get", "deployment", "victim", "-n", victim_ns, check=False)
         assert gone.returncode != 0 and "NotFound" in gone.stderr
-    finally:
-        kubelet.kubectl("delete", "namespace", victim_ns, "--wait=false", check=False)
 
     b.page.goto(dashboard.url + "/")
     b.page.reload()

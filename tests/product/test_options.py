@@ -13,7 +13,7 @@ import client
 import kubelet
 import services
 from conftest import Installation
-from test_agent import new_conversation
+
 
 UGLY_USER = "sky flo@user"
 UGLY_PASSWORD = "p@ss:w/rd%?#&=+ é"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import Installation
+from conftest import Installation, running
 from test_browser import Dashboard, browser  # noqa: F401 (fixture)
 
 # One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
@@ -13,15 +13,7 @@ pytestmark = pytest.mark.xdist_group("signup")
 
 @pytest.fixture(scope="module")
 def open_signup():
-    i = Installation("product-signup", signup="open")
-    try:
-        i.up()
-        yield i
-    except Exception:
-        print(i.diagnostics())
-        raise
-    finally:
-        i.down()
+    yield from running(Installation("product-signup", signup="open"), admin=False)
 
 
 def test_anonymous_browser_registers_through_welcome_with_signup_open(open_signup, browser):  # noqa: F811
