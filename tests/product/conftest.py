@@ -124,6 +124,11 @@ class Installation:
         self.stack = stack.Stack(self.ns, "skyflo", self.dir / "stack").start(ui=ui)
         self.timings["components"] = time.time() - t
         self.stack.print_rewrites()
+        # Kept for tests/product/run, which prints them all after the run (the parallel
+        # workers' own output is not shown for passing tests).
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with open(ARTIFACTS / f"rewrites-{self.ns}.txt", "w") as f:
+            self.stack.print_rewrites(out=f)
         p = self.stack.pods
         client.port_forward(self.ns, p["engine"].name, [(8080, self.stack.engine_port)])
         if ui:

@@ -9,8 +9,6 @@ import kubelet
 from conftest import Installation, running, victim
 from test_agent import chat, new_conversation
 
-# One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
-pytestmark = pytest.mark.xdist_group("readonly")
 
 
 @pytest.fixture(scope="module")

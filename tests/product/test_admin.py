@@ -9,8 +9,6 @@ import pytest
 import kubelet
 from conftest import Installation, running, skyflo, skyflo_bin
 
-# One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
-pytestmark = pytest.mark.xdist_group("race")
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,11 @@
 """The agent as installed: upstream's engine, MCP, UI and proxy started from what `skyflo install`
 put in the cluster (cluster-admin access), the first admin made by `skyflo admin create`."""
 import json
-
-import pytest
 import time
 
 import client
 import kubelet
 from conftest import victim
-
-# One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
-pytestmark = pytest.mark.xdist_group("inst")
 
 
 def chat(inst, token, text, conversation_id):
@@ -97,7 +92,9 @@ def test_every_llm_request_reaches_llm_host(inst):
     assert starts >= 1 and len([r for r in reqs if r["tools"]]) == starts, (starts, reqs)
     assert all(r["path"] == "/v1/chat/completions" and r["authorization"] for r in reqs), reqs
     assert all(r["model"] == "scripted-model" for r in reqs), reqs
-    assert "k8s_get" in reqs[0]["tools"], reqs[0]["tools"]
+    # The agent's requests offer MCP's tools (a title request, which may arrive late from an
+    # earlier conversation, offers none).
+    assert all("k8s_get" in r["tools"] for r in reqs if r["tools"]), [r["tools"] for r in reqs]
     # The engine never talked to another LLM endpoint: its log names no provider host.
     log = inst.stack.log("engine", tail=100000)
     for host in ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com"]:

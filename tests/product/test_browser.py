@@ -15,8 +15,6 @@ import kubelet
 from conftest import ARTIFACTS, skyflo_bin, victim
 from stack import free_port
 
-# One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
-pytestmark = pytest.mark.xdist_group("inst")
 
 CHROMIUM = os.environ.get("SKYFLO_CHROMIUM", "/usr/bin/chromium")
 

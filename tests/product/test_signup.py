@@ -7,8 +7,6 @@ import pytest
 from conftest import Installation, running
 from test_browser import Dashboard, browser  # noqa: F401 (fixture)
 
-# One worker runs every test that shares this installation (tests/product/run runs workers in parallel).
-pytestmark = pytest.mark.xdist_group("signup")
 
 
 @pytest.fixture(scope="module")
