@@ -1424,6 +1424,19 @@ fn the_llm_host_is_every_calls_base_url() {
     );
     let (_, warnings) = with("ollama/llama3", Some("http://ollama:11434"));
     assert!(warnings.is_empty(), "{warnings:?}");
+    // Anthropic's and Ollama's paths are appended to the host: a /v1 there doubles.
+    let (_, warnings) = with("anthropic/claude", Some("https://gateway.internal/v1"));
+    assert!(
+        warnings.len() == 1
+            && warnings[0].contains("/v1/v1/messages")
+            && warnings[0].contains("use https://gateway.internal "),
+        "{warnings:?}"
+    );
+    let (_, warnings) = with("ollama/llama3", Some("http://ollama:11434/v1/"));
+    assert!(
+        warnings.len() == 1 && warnings[0].contains("/v1/api/generate"),
+        "{warnings:?}"
+    );
 }
 
 /// The proxy's template is skyflo's, mounted over the image's; a change of it (here, opening

@@ -178,12 +178,25 @@ pub fn is_exposure_warning(w: &str) -> bool {
         || w.starts_with("spec.engine.service")
 }
 
-/// The engine uses an OpenAI-compatible host as the base URL as given (`<host>/chat/completions`).
+/// The engine uses an OpenAI-compatible host as the base URL as given (`<host>/chat/completions`);
+/// for Anthropic and Ollama, litellm appends the API's own path (`/v1/messages`, `/api/...`), so
+/// a host written with `/v1` doubles it (seen with the real engine in the product tier).
 fn llm_host_warning(spec: &Spec) -> Option<String> {
     let llm = &spec.engine.llm;
     let (host, model) = (llm.host.as_ref()?, llm.model.as_ref()?);
     let provider = llm::provider_of(model);
     let path = host.trim_end_matches('/');
+    let appended = match provider.to_ascii_lowercase().as_str() {
+        "anthropic" => Some("/v1/messages"),
+        "ollama" | "ollama_chat" => Some("/api/generate (or /api/chat)"),
+        _ => None,
+    };
+    if let (Some(suffix), Some(base)) = (appended, path.strip_suffix("/v1")) {
+        return Some(format!(
+            "spec.engine.llm.host: {host:?} ends in /v1, and the engine's {provider} requests go to <host>{suffix}, \
+so to {path}{suffix}: use {base} unless your server really serves that path"
+        ));
+    }
     (llm::openai_compatible(provider) && !path.ends_with("/v1")).then(|| {
         format!(
             "spec.engine.llm.host: {host:?} does not end in /v1; the engine sends {provider} requests to \
