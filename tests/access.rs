@@ -8,26 +8,12 @@ mod common;
 use common::*;
 
 fn spec(access: &str) -> String {
-    let extra = if access == "none" {
+    let kubeconfig = if access == "none" {
         "    kubeconfigSecret: mcp-kubeconfig\n"
     } else {
         ""
     };
-    format!(
-        "apiVersion: skyflo.ai/v1
-kind: SkyfloAI
-metadata:
-  name: skyflo
-spec:
-  ui:
-    image: skyfloaiagent/ui:v0.7.0
-  engine:
-    image: skyfloaiagent/engine:v0.7.0
-  mcp:
-    image: skyfloaiagent/mcp:v0.7.0
-    accessLevel: {access}
-{extra}"
-    )
+    spec_yaml(&format!("    accessLevel: {access}\n{kubeconfig}"))
 }
 
 /// What MCP's ServiceAccount may do, as the API server decides it.
@@ -58,50 +44,30 @@ async fn access_level_moves_both_ways_by_upgrade_and_rollback() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(matrix(&ns.name), (true, true), "cluster-admin");
 
-    let out = skyflo(&[
-        "upgrade",
-        "-n",
-        &ns.name,
-        "-f",
-        &file("read-only"),
-        "--timeout",
-        "60s",
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let said = text(&out);
-    assert!(
-        said.contains("replace") && said.contains("roleRef"),
-        "the plan says the binding is replaced: {said}"
-    );
-    assert_eq!(matrix(&ns.name), (true, false), "read-only after upgrade");
-
-    let out = skyflo(&[
-        "upgrade",
-        "-n",
-        &ns.name,
-        "-f",
-        &file("none"),
-        "--timeout",
-        "60s",
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(matrix(&ns.name), (false, false), "none after upgrade");
-
-    let out = skyflo(&[
-        "upgrade",
-        "-n",
-        &ns.name,
-        "-f",
-        &file("cluster-admin"),
-        "--timeout",
-        "60s",
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        matrix(&ns.name),
-        (true, true),
-        "cluster-admin after upgrade"
-    );
+    for (access, want) in [
+        ("read-only", (true, false)),
+        ("none", (false, false)),
+        ("cluster-admin", (true, true)),
+    ] {
+        let out = skyflo(&[
+            "upgrade",
+            "-n",
+            &ns.name,
+            "-f",
+            &file(access),
+            "--timeout",
+            "60s",
+        ]);
+        assert!(out.status.success(), "upgrade to {access}: {}", text(&out));
+        if access == "read-only" {
+            let said = text(&out);
+            assert!(
+                said.contains("replace") && said.contains("roleRef"),
+                "the plan says the binding is replaced: {said}"
+            );
+        }
+        assert_eq!(matrix(&ns.name), want, "{access} after upgrade");
+    }
 
     // Back the same way: revision 4 (cluster-admin) → 3 (none) → 2 (read-only) → 1.
     for (rev, want, what) in [

@@ -97,18 +97,26 @@ member. Ask that admin (Settings, Team in the UI) to make you admin or to remove
     admins.sort_by_key(|u| (u["created_at"].to_string(), u["id"].to_string()));
     match admins.first() {
         Some(first) if first["id"] != me["id"] => {
+            let winner = first["email"].as_str().unwrap_or("(unknown)");
             let body = serde_json::json!({"role": "member"}).to_string();
             let path = format!(
                 "/api/v1/team/members/{}",
                 me["id"].as_str().unwrap_or_default()
             );
             let json = [auth[0].clone(), ("content-type", "application/json".into())];
-            t.request(http::Method::PATCH, &path, &json, Some(body))
+            let demoted = t
+                .request(http::Method::PATCH, &path, &json, Some(body))
                 .await?;
+            if !(200..300).contains(&demoted.status) {
+                return Err(format!(
+                    "another account, {winner}, registered at the same moment and is also an admin; making \
+{email} a member failed (the engine answered {}): remove {email} in Settings, Team in the UI",
+                    demoted.status
+                ));
+            }
             Err(format!(
-                "another account, {}, registered at the same moment and is the admin; {email} was made a member. \
-Ask that admin (Settings, Team in the UI) to make you admin or to remove {email}",
-                first["email"].as_str().unwrap_or("(unknown)")
+                "another account, {winner}, registered at the same moment and is the admin; {email} was made a \
+member. Ask that admin (Settings, Team in the UI) to make you admin or to remove {email}"
             ))
         }
         _ => Ok(()),

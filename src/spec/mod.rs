@@ -64,10 +64,10 @@ inside the cluster; use `kubectl port-forward svc/{}-mcp 8888` yourself){}",
             }
         ));
     }
-    if let Some(w) = ui_exposure_warning(spec) {
+    let e = exposure(spec);
+    if let Some(w) = ui_exposure_warning(&e) {
         out.insert(0, w);
     }
-    let e = exposure(spec);
     if !e.ui_plain_http.is_empty() {
         out.push(format!(
             "spec.ui: the UI is reachable over plain http through {}: {PLAIN_HTTP}",
@@ -155,9 +155,8 @@ reaches it inside the cluster)";
 
 /// An exposed UI: whoever reaches it can log in (or register, with signup open) and drive an
 /// agent with MCP's rights.
-fn ui_exposure_warning(spec: &Spec) -> Option<String> {
-    let e = exposure(spec);
-    let how = e.ui_outside?;
+fn ui_exposure_warning(e: &ExposureSummary) -> Option<String> {
+    let how = e.ui_outside.as_ref()?;
     let signup = if e.signup_open {
         "self-registration is OPEN (spec.ui.signup: open): anyone who reaches it can make an account and drive the agent"
     } else {

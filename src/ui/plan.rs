@@ -27,14 +27,14 @@ pub fn text(plan: &Plan, printer: &Printer) -> String {
         match &step.action {
             Action::Create => out.push_str(&format!("  {} {key}\n", printer.green("+ create "))),
             Action::Update { changes } | Action::Replace { changes, .. } => {
-                if matches!(step.action, Action::Replace { .. }) {
-                    out.push_str(&format!(
-                        "  {} {key} (a binding's roleRef cannot change in place: deleted, then created)\n",
-                        printer.yellow("~ replace")
-                    ));
-                } else {
-                    out.push_str(&format!("  {} {key}\n", printer.yellow("~ change ")));
-                }
+                let (label, why) = match step.action {
+                    Action::Replace { .. } => (
+                        "~ replace",
+                        " (a binding's roleRef cannot change in place: deleted, then created)",
+                    ),
+                    _ => ("~ change ", ""),
+                };
+                out.push_str(&format!("  {} {key}{why}\n", printer.yellow(label)));
                 for c in changes {
                     out.push_str(&format!(
                         "      {}: {} → {}\n",
