@@ -5,7 +5,8 @@ stream_options.include_usage is set; tool calls as `delta.tool_calls`).
 
 The script, by the conversation it receives:
 - the last message is a tool result: a streamed text answer quoting it ("TOOL RESULT: ...");
-- the last user message contains `TOOL <name> <json args>`: a streamed call of that tool;
+- the last user message contains `TOOL <name> <json args>` and the request offers that tool: a
+  streamed call of it;
 - anything else (titles too): a streamed or plain text answer "SCRIPTED ANSWER <n>".
 
     python3 llm_server.py STATE_DIR     # prints {"port": N}, then serves on 127.0.0.1
@@ -32,8 +33,9 @@ def chunk(model, delta, finish=None):
             "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
 
-def plan(messages):
-    """(text, tool_call) for this turn."""
+def plan(messages, tools):
+    """(text, tool_call) for this turn. A tool is called only when the request offers tools, as a
+    model can only call what it was given (the engine's title and next-speaker requests offer none)."""
     last = messages[-1] if messages else {}
     if last.get("role") == "tool":
         content = last.get("content")
@@ -45,7 +47,7 @@ def plan(messages):
     if isinstance(text, list):
         text = " ".join(p.get("text", "") for p in text if isinstance(p, dict))
     m = re.search(r"TOOL (\w+) (\{.*\})", text or "")
-    if m and last.get("role") == "user":
+    if m and last.get("role") == "user" and m.group(1) in tools:
         return None, (m.group(1), m.group(2))
     with LOCK:
         COUNT[0] += 1
@@ -59,15 +61,17 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def reply_json(self, value):
+        body = json.dumps(value).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
         if self.path.rstrip("/").endswith("/models"):
-            body = json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
+            return self.reply_json({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
         self.send_error(404)
 
     def do_POST(self):
@@ -88,23 +92,17 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error(501, "the scripted server speaks the OpenAI chat completions API only")
             return
         model = body.get("model", "scripted")
-        text, call = plan(body.get("messages", []))
+        text, call = plan(body.get("messages", []), record["tools"])
         if not body.get("stream"):
             msg = {"role": "assistant", "content": text}
             if call:
                 msg = {"role": "assistant", "content": None, "tool_calls": [
                     {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
                      "function": {"name": call[0], "arguments": call[1]}}]}
-            out = json.dumps({"id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
-                              "model": model, "choices": [{"index": 0, "message": msg,
-                                                           "finish_reason": "tool_calls" if call else "stop"}],
-                              "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-            return
+            return self.reply_json({
+                "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()), "model": model,
+                "choices": [{"index": 0, "message": msg, "finish_reason": "tool_calls" if call else "stop"}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")

@@ -3,12 +3,13 @@ and password that need encoding, Debian's Redis with a password and TLS. They li
 127.0.0.1, which the spec names directly (no rewrite: the engine connects to what it was given,
 and verify-full checks the certificate against that address)."""
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from stack import _as_user, free_port
+from procs import as_user, free_port
 
 
 def ca(dir):
@@ -29,7 +30,7 @@ def ca(dir):
 class Postgres:
     """PostgreSQL with `user`/`password` (scram) and `db`, TLS on when `certs` is given."""
 
-    def __init__(self, user, password, db, certs=None):
+    def __init__(self, user, password, db, certs=None, port=None):
         # A folder the postgres user can reach (pytest's own are root's, mode 0700).
         self.dir = Path(tempfile.mkdtemp(prefix="skyflo-ext-pg-"))
         shutil.chown(self.dir, "postgres", "postgres")
@@ -37,10 +38,11 @@ class Postgres:
         data = self.dir / "data"
         pw = self.dir / "pw"
         pw.write_text(password)
+        pw.chmod(0o600)
         shutil.chown(pw, "postgres", "postgres")
         subprocess.run([str(self.bin / "initdb"), "-D", str(data), "-U", user, f"--pwfile={pw}",
                         "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8"],
-                       check=True, capture_output=True, preexec_fn=_as_user("postgres"))
+                       check=True, capture_output=True, preexec_fn=as_user("postgres"))
         pw.unlink()
         args = ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
         if certs:
@@ -51,10 +53,10 @@ class Postgres:
             args += ["-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key"]
             # TCP only with TLS: a client that does not ask for it is refused.
             (data / "pg_hba.conf").write_text("local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n")
-        self.port = free_port()
+        self.port = port or free_port()
         self.proc = subprocess.Popen([str(self.bin / "postgres"), "-D", str(data), "-p", str(self.port),
                                       "-k", str(self.dir), *args], stdout=subprocess.DEVNULL,
-                                     stderr=open(self.dir / "log", "w"), preexec_fn=_as_user("postgres"))
+                                     stderr=open(self.dir / "log", "w"), preexec_fn=as_user("postgres"))
         deadline = time.time() + 60
         while subprocess.run(["pg_isready", "-h", str(self.dir), "-p", str(self.port)],
                              capture_output=True).returncode != 0:
@@ -62,20 +64,23 @@ class Postgres:
                 raise RuntimeError(f"postgres: {(self.dir / 'log').read_text()}")
             time.sleep(0.2)
         self.user, self.db = user, db
-        subprocess.run([str(self.bin / "createdb"), "-h", str(self.dir), "-p", str(self.port), "-U", user, db],
-                       check=True, capture_output=True, preexec_fn=_as_user("postgres"))
+        if db != "postgres":
+            subprocess.run([str(self.bin / "createdb"), "-h", str(self.dir), "-p", str(self.port), "-U", user, db],
+                           check=True, capture_output=True, preexec_fn=as_user("postgres"))
 
     def psql(self, sql):
         out = subprocess.run([str(self.bin / "psql"), "-h", str(self.dir), "-p", str(self.port), "-U", self.user,
                               "-d", self.db, "-At", "-c", sql], capture_output=True, text=True,
-                             preexec_fn=_as_user("postgres"))
+                             preexec_fn=as_user("postgres"))
         if out.returncode != 0:
             raise RuntimeError(out.stderr)
         return out.stdout.strip()
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        # PostgreSQL's fast shutdown (SIGINT): it ends its clients' sessions instead of
+        # waiting for them to leave.
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(30)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

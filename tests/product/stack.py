@@ -19,97 +19,47 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import kubelet
+import services
 import upstream
+from procs import as_user, free_port, wait_http, wait_tcp
 
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url, what, proc=None, secs=120, ok=lambda status: status < 500):
-    deadline = time.time() + secs
-    last = None
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what} exited ({proc.returncode}) before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if ok(r.status):
-                    return r.status
-        except urllib.error.HTTPError as e:
-            if ok(e.code):
-                return e.code
-            last = f"HTTP {e.code}"
-        except Exception as e:  # not listening yet
-            last = str(e)
-        time.sleep(0.3)
-    raise RuntimeError(f"{what} did not answer {url} in {secs}s (last: {last})")
-
-
-def wait_tcp(port, what, proc, secs=60):
-    deadline = time.time() + secs
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited ({proc.returncode})")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{what} did not listen on {port} in {secs}s")
-
-
-def _as_user(user):
-    import pwd
-    pw = pwd.getpwnam(user)
-
-    def demote():
-        os.setgid(pw.pw_gid)
-        os.setuid(pw.pw_uid)
-    return demote
-
-
 class Rewrites:
     def __init__(self):
-        self.hosts = []  # (regex, replacement, label)
+        self.hosts = []  # (regex, replacement, what it was, whether it is a pod's own port)
         self.listed = []
 
     def service(self, name, ns, port, local):
         host = rf"{re.escape(name)}(?:\.{re.escape(ns)}(?:\.svc(?:\.cluster\.local)?)?)?"
         rx = re.compile(rf"(?<![\w.-]){host}:{port}(?![\d])")
-        self.hosts.append((rx, f"127.0.0.1:{local}", f"{name}:{port}"))
+        self.hosts.append((rx, f"127.0.0.1:{local}", f"{name}:{port}", False))
 
     def pod_local(self, port, local):
         rx = re.compile(rf"(?<![\w.-])(?:localhost|127\.0\.0\.1):{port}(?![\d])")
-        self.hosts.append((rx, f"127.0.0.1:{local}", f"localhost:{port}"))  # label: the pod's own port
+        self.hosts.append((rx, f"127.0.0.1:{local}", f"the pod's own :{port}", True))
 
     def note(self, text):
         if text not in self.listed:
             self.listed.append(text)
 
-    def env(self, component, env, pod_local=()):
+    def env(self, component, env, in_ui_pod=False):
+        """`in_ui_pod`: the container shares the UI pod, whose own ports are rewritten too."""
         out = {}
         for k, v in env.items():
             new = v
-            for rx, rep, label in self.hosts:
-                if label.startswith("localhost:") and label not in pod_local:
+            for rx, rep, was, pod_local in self.hosts:
+                if pod_local and not in_ui_pod:
                     continue
                 if rx.search(new):
                     new = rx.sub(rep, new)
-                    shown = f"the pod's own :{label.split(':')[1]}" if label.startswith("localhost:") else label
-                    self.note(f"{component} env {k}: {shown} -> {rep}")
+                    self.note(f"{component} env {k}: {was} -> {rep}")
             out[k] = new
         return out
 
@@ -188,7 +138,7 @@ class Stack:
         log = open(self.dir / f"{name}.log", "ab")
         self.logs[name] = self.dir / f"{name}.log"
         p = subprocess.Popen(args, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                             preexec_fn=_as_user(user) if user else None, start_new_session=True)
+                             preexec_fn=as_user(user) if user else None, start_new_session=True)
         self.procs[name] = p
         return p
 
@@ -200,49 +150,17 @@ class Stack:
 
     # --- the data stores ----------------------------------------------------------------
     def start_postgres(self):
-        cont = self.pods["postgres"].containers["postgres"]
-        env = cont.env
-        port = self.ports["postgres"][5432]
-        bin_dir = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
-        data = self.dir / "postgres/data"
-        data.parent.mkdir(parents=True, exist_ok=True)
-        shutil.chown(data.parent, "postgres", "postgres")
-        pw = data.parent / "pw"
-        pw.write_text(env["POSTGRES_PASSWORD"])
-        shutil.chown(pw, "postgres", "postgres")
-        pw.chmod(0o600)
+        """Debian's PostgreSQL initialised as the postgres image's entrypoint does: the
+        container's user, password and database, scram for TCP."""
+        env = self.pods["postgres"].containers["postgres"].env
         user = env.get("POSTGRES_USER", "postgres")
-        # As the postgres image's entrypoint: initdb with the user and password, scram for TCP,
-        # then the database when it is not the default one.
-        init = subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-U", user, f"--pwfile={pw}",
-                               "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8"],
-                              capture_output=True, text=True, preexec_fn=_as_user("postgres"))
-        if init.returncode != 0:
-            raise RuntimeError(f"initdb: {init.stderr}")
-        pw.unlink()
-        self.rw.note(f"postgres listens on 127.0.0.1:{port} (socket in {data.parent})")
-        p = self._spawn("postgres", [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-                                     "-k", str(data.parent), "-c", "listen_addresses=127.0.0.1",
-                                     "-c", "fsync=off"], dict(os.environ), user="postgres")
-        deadline = time.time() + 60
-        while subprocess.run(["pg_isready", "-h", str(data.parent), "-p", str(port)],
-                             capture_output=True).returncode != 0:
-            if p.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"postgres did not start: {self.log('postgres')}")
-            time.sleep(0.2)
-        db = env.get("POSTGRES_DB", user)
-        if db != "postgres":
-            subprocess.run([str(bin_dir / "createdb"), "-h", str(data.parent), "-p", str(port), "-U", user, db],
-                           check=True, capture_output=True, preexec_fn=_as_user("postgres"))
-        self.pg = {"socket": str(data.parent), "port": port, "user": user, "db": db, "bin": bin_dir}
+        port = self.ports["postgres"][5432]
+        self.pg = services.Postgres(user, env["POSTGRES_PASSWORD"], env.get("POSTGRES_DB", user), port=port)
+        self.logs["postgres"] = self.pg.dir / "log"
+        self.rw.note(f"postgres: its data and socket in {self.pg.dir} (the image's /var/lib/postgresql/data)")
 
     def psql(self, sql):
-        out = subprocess.run([str(self.pg["bin"] / "psql"), "-h", self.pg["socket"], "-p", str(self.pg["port"]),
-                              "-U", self.pg["user"], "-d", self.pg["db"], "-At", "-c", sql],
-                             capture_output=True, text=True, preexec_fn=_as_user("postgres"))
-        if out.returncode != 0:
-            raise RuntimeError(f"psql {sql!r}: {out.stderr}")
-        return out.stdout.strip()
+        return self.pg.psql(sql)
 
     def start_redis(self):
         cont = self.pods["redis"].containers["redis"]
@@ -330,8 +248,7 @@ class Stack:
         """`override`: env values a test sets on purpose (a drifted ConfigMap), said in its output."""
         cont = self.pods["ui"].containers["ui"]
         mounts = self.files("ui", cont)
-        pod_local = {f"localhost:{p}" for p in self.ports["ui"]}
-        env = self._base_env(self.rw.env("ui", self._paths("ui", cont.env, mounts), pod_local))
+        env = self._base_env(self.rw.env("ui", self._paths("ui", cont.env, mounts), in_ui_pod=True))
         for k, v in (override or {}).items():
             print(f"ui env {k} overridden by the test: {v}", file=sys.stderr)
             env[k] = v
@@ -351,8 +268,7 @@ class Stack:
     def start_proxy(self):
         cont = self.pods["ui"].containers["proxy"]
         mounts = self.files("proxy", cont)
-        pod_local = {f"localhost:{p}" for p in self.ports["ui"]}
-        env = self.rw.env("proxy", cont.env, pod_local)
+        env = self.rw.env("proxy", cont.env, in_ui_pod=True)
         template = Path(mounts["/etc/nginx/templates/default.conf.template"]).read_text()
         # The image's entrypoint (20-envsubst-on-templates.sh): envsubst with the variables
         # defined in the environment only, so nginx's own $variables stay.
@@ -427,6 +343,8 @@ http {{
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+        if getattr(self, "pg", None):
+            self.pg.stop()
 
     def print_rewrites(self, out=sys.stdout):
         print(f"rewrites for {self.ns}/{self.instance} (nothing else differs from what the kubelet hands):", file=out)

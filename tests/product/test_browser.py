@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 
 import pytest
 from playwright.sync_api import sync_playwright, expect
@@ -13,7 +12,7 @@ from playwright.sync_api import sync_playwright, expect
 import client
 import kubelet
 from conftest import ARTIFACTS, skyflo_bin, victim
-from stack import free_port
+from procs import free_port, wait_http
 
 
 CHROMIUM = os.environ.get("SKYFLO_CHROMIUM", "/usr/bin/chromium")
@@ -28,18 +27,10 @@ class Dashboard:
         self.proc = subprocess.Popen([skyflo_bin(), "dashboard", "-n", ns, "--no-browser", "--port", str(self.port)],
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 60
-        while True:
-            status, _, _ = (0, None, None)
-            try:
-                status, _, _ = client.request("GET", f"{self.url}/health", timeout=5)
-            except OSError:
-                pass
-            if status == 200:
-                break
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"skyflo dashboard did not serve {self.url}: {self.proc.stderr.read()}")
-            time.sleep(0.3)
+        try:
+            wait_http(f"{self.url}/health", "skyflo dashboard", self.proc, secs=60, ok=lambda s: s == 200)
+        except RuntimeError as e:
+            raise RuntimeError(f"{e}: {self.proc.stderr.read() if self.proc.poll() is not None else ''}") from e
 
     def stop(self):
         self.proc.terminate()
